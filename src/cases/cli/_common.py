@@ -1,0 +1,88 @@
+"""What every command shares: the database option, opening the store, the error guard."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cases.errors import CasesError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only (to stdout).")]
+NoteOption = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help="Cite a source: an S reference, a recorded URL or a new URL. Repeatable.",
+    ),
+]
+PrivateOption = Annotated[
+    bool, typer.Option("--private", help="Mark private: never exported without --include-private.")
+]
+
+
+def default_db_path() -> Path:
+    """``cases.db`` in the platform's user data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("cases", appauthor=False) / "cases.db"
+
+
+def db_path(ctx: typer.Context) -> Path:
+    """The database path: --db, else CASES_DB, else the user data folder."""
+    root = ctx.find_root()
+    chosen = (root.obj or {}).get("db")
+    if chosen:
+        return Path(chosen).expanduser()
+    env = os.environ.get("CASES_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+@contextmanager
+def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Any]:
+    """Open the store for one command; a database this command created and left
+    empty after an error is removed, so a failed first command leaves nothing."""
+    from cases.store import Store
+
+    store = Store.open(db_path(ctx), write=write)
+    try:
+        yield store
+    except BaseException:
+        if store.created_file and store.is_empty():
+            store.discard_if_new()
+        raise
+    finally:
+        store.close()
+
+
+def guarded(function: F) -> F:
+    """Turn a CasesError into ``Error: ...`` on stderr and exit status 1."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except CasesError as error:
+            from cases.render import print_error
+
+            print_error(str(error))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def console() -> Any:
+    """The console commands print to."""
+    from cases.render import make_console
+
+    return make_console()

@@ -1,0 +1,74 @@
+"""Changing commands: ``edit`` and ``delete``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cases.cli._common import JsonOption, console, guarded, open_store
+
+
+@guarded
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The record to change, e.g. P3 or R2.")],
+    assignments: Annotated[
+        list[str], typer.Option("--set", help="FIELD=VALUE; an empty VALUE clears. Repeatable.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Change fields of a record, checked as 'add' checks them.
+
+    Example:
+
+        cases edit D2 --set end=2019-01-30 --set note="released after the ruling"
+    """
+    from cases.render import emit_json, print_added
+    from cases.service.changing import edit as apply
+
+    with open_store(ctx, write=True) as store:
+        kind, record = apply(store, ref, assignments)
+    if as_json:
+        emit_json(record)
+    else:
+        fields = ", ".join(a.partition("=")[0] for a in assignments)
+        print_added(console(), record["ref"], f"{kind.label} updated: {fields}")
+
+
+@guarded
+def delete(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The record to delete, e.g. E4.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Also erase it from the change log (no undo).")
+    ] = False,
+) -> None:
+    """Delete a record; deleting a person also removes what belongs only to them.
+
+    Asks for confirmation on a terminal; elsewhere needs --yes.
+
+    Example:
+
+        cases delete E4 --yes
+    """
+    from cases.errors import Invalid
+    from cases.render import print_added
+    from cases.service.changing import delete as apply
+    from cases.service.changing import describe_deletion
+
+    with open_store(ctx, write=True) as store:
+        kind, record, trials = describe_deletion(store, ref)
+        label = record.get("name") or record.get("title") or record.get("court") or ""
+        what = f"{kind.label} {record['ref']} {label}".rstrip()
+        if trials:
+            what += f" and trials {', '.join(f'T{t}' for t in trials)} (no other parties)"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise Invalid(f"deleting {record['ref']} needs --yes when not on a terminal")
+            if not typer.confirm(f"Delete {what}?", default=False):
+                raise typer.Exit(1)
+        apply(store, ref)
+    print_added(console(), record["ref"], f"deleted {what}")

@@ -1,0 +1,209 @@
+"""Reading commands: ``show``, ``timeline``, ``list`` and ``stats``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cases.cli._common import JsonOption, console, guarded, open_store
+
+LIST_KINDS = (
+    "people",
+    "trials",
+    "rulings",
+    "asylum",
+    "detentions",
+    "events",
+    "sources",
+    "relations",
+)
+
+# (heading, key) pairs of each list's table; "_display" keys show a date.
+LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "people": [
+        ("Ref", "ref"),
+        ("Name", "name"),
+        ("Sex", "sex"),
+        ("Born", "born_display"),
+        ("Origin", "origin"),
+        ("Citizenship", "citizenship"),
+    ],
+    "sources": [
+        ("Ref", "ref"),
+        ("Title", "title"),
+        ("Publisher", "publisher"),
+        ("Date", "date_display"),
+        ("Rel.", "reliability"),
+    ],
+    "trials": [
+        ("Ref", "ref"),
+        ("Opened", "opened_display"),
+        ("Court", "court"),
+        ("Place", "place"),
+        ("Charge", "charge"),
+        ("Parties", "party_names"),
+        ("Status", "status"),
+    ],
+    "rulings": [
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Outcome", "outcome"),
+        ("Sentence", "sentence"),
+        ("Trial", "trial_ref"),
+    ],
+    "asylum": [
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Decision", "decision"),
+        ("Country", "country"),
+        ("Until", "until_display"),
+    ],
+    "detentions": [
+        ("Ref", "ref"),
+        ("Start", "start_display"),
+        ("End", "end_display"),
+        ("Person", "person"),
+        ("Kind", "kind"),
+        ("Place", "place"),
+    ],
+    "events": [
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Kind", "kind"),
+        ("Summary", "summary"),
+    ],
+    "relations": [("Ref", "ref"), ("Person", "person"), ("Kind", "kind"), ("Other", "other")],
+}
+
+
+@guarded
+def show(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="A P reference or a name or alias.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show everything recorded about one person, with current status and sources.
+
+    Example:
+
+        cases show "Sairagul Sauytbay"
+    """
+    from cases.render import emit_json, print_summary
+    from cases.service.reading import person_summary
+
+    with open_store(ctx, write=False) as store:
+        summary = person_summary(store, person)
+    if as_json:
+        emit_json(summary)
+    else:
+        print_summary(console(), summary)
+
+
+@guarded
+def timeline(
+    ctx: typer.Context,
+    person: Annotated[
+        str | None, typer.Argument(help="Only this person (default everyone).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Facts that may fall on or after this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Facts that may fall on or before this date.")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="trial, ruling, asylum, detention, detention-end or an event kind. Repeatable.",
+        ),
+    ] = None,
+    court: Annotated[
+        str | None, typer.Option(help="Only facts at a court containing this text.")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option(help="Only facts at a place containing this text.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many facts.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print every fact in date order: trials, rulings, asylum, detentions and events.
+
+    Approximate and partial dates sort by their earliest day; undated facts come last.
+
+    Example:
+
+        cases timeline "Tilek Tabarikuly" --since 2018 --kind ruling --kind detention
+    """
+    from cases.render import emit_json, print_timeline
+    from cases.service.reading import timeline as build
+
+    with open_store(ctx, write=False) as store:
+        items = build(
+            store,
+            person,
+            since=since,
+            until=until,
+            kinds=kind or (),
+            court=court,
+            place=place,
+            limit=limit,
+        )
+    if as_json:
+        emit_json(items)
+    else:
+        print_timeline(console(), items)
+
+
+@guarded
+def list_records(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(metavar="KIND", help=" | ".join(LIST_KINDS))],
+    person: Annotated[str | None, typer.Option(help="Only records of this person.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List every record of one kind.
+
+    Example:
+
+        cases list trials --person "Qaisha Aqan"
+    """
+    from cases.errors import Invalid
+    from cases.records import KIND_BY_TABLE
+    from cases.render import emit_json, print_records
+    from cases.service.reading import list_records as build
+
+    if what not in LIST_KINDS:
+        raise Invalid(f"cannot list {what!r}; use one of: {', '.join(LIST_KINDS)}")
+    with open_store(ctx, write=False) as store:
+        rows = build(store, KIND_BY_TABLE[what], person=person)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        if "parties" in row:
+            row["party_names"] = [f"{p['name']} ({p['role']})" for p in row["parties"]]
+    print_records(console(), LIST_COLUMNS[what], rows)
+
+
+@guarded
+def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Count people, trials, outcomes, asylum decisions and detention days.
+
+    Example:
+
+        cases stats --json
+    """
+    from cases.render import emit_json, print_stats
+    from cases.service.reading import stats as build
+
+    with open_store(ctx, write=False) as store:
+        figures = build(store)
+    if as_json:
+        emit_json(figures)
+    else:
+        print_stats(console(), figures)

@@ -1,0 +1,98 @@
+"""CSV files: formula defusing, atomic private writes and checked streaming reads. No Rich."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from cases.errors import ImportRefused
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def defuse(value: Any) -> str:
+    """Cell text a spreadsheet shows as text; :func:`restore` undoes it exactly."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS) or text.startswith("'"):
+        return "'" + text
+    return text
+
+
+def restore(cell: str) -> str:
+    """Undo :func:`defuse`: drop the one leading quote it added."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a CSV (UTF-8, mode 0600) through a temporary file renamed into place.
+
+    Rows are streamed; a killed write leaves any earlier file intact. Returns
+    the number of rows written.
+    """
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    count = 0
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([defuse(value) for value in row])
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def read_csv(
+    path: Path, expected: Sequence[str], required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from a CSV written by :func:`write_csv`.
+
+    Any column order is accepted; unknown columns, missing required columns,
+    ragged rows, bad encoding and empty files are refused naming file and line.
+    """
+    name = path.name
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ImportRefused(f"{name}: cannot read ({error.strerror})") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise ImportRefused(f"{name}: the file is empty (no header row)")
+            unknown = [column for column in header if column not in expected]
+            if unknown:
+                raise ImportRefused(f"{name}, line 1: unknown column(s) {', '.join(unknown)}")
+            missing = [column for column in required if column not in header]
+            if missing:
+                raise ImportRefused(f"{name}, line 1: missing column(s) {', '.join(missing)}")
+            for cells in reader:
+                line = reader.line_num
+                if len(cells) != len(header):
+                    raise ImportRefused(
+                        f"{name}, line {line}: {len(cells)} cells where the header has {len(header)}"
+                    )
+                yield (
+                    line,
+                    {column: restore(cell) for column, cell in zip(header, cells, strict=True)},
+                )
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                f"{name}: not UTF-8 text (save it as UTF-8 and try again)"
+            ) from None
+        except csv.Error as error:
+            raise ImportRefused(f"{name}, line {reader.line_num}: {error}") from None

@@ -1,0 +1,1 @@
+"""Use cases: validation, rules and derived views. Takes a Store, returns plain records."""

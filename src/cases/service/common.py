@@ -1,0 +1,165 @@
+"""Helpers every use case shares: cleaning values, resolving references, citing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cases.dates import date_columns
+from cases.errors import Ambiguous, Invalid, NotFound
+from cases.names import clean_name, name_key
+from cases.records import KIND_BY_TABLE, PERSON, SOURCE, Kind, Ref, parse_ref, ref_text
+from cases.store import Row, Store
+
+# Columns that hold a person's id and how they appear in JSON.
+_LINK_COLUMNS = {
+    "person_id": ("person_ref", "P"),
+    "other_id": ("other_ref", "P"),
+    "trial_id": ("trial_ref", "T"),
+    "source_id": ("source_ref", "S"),
+    "appeal_of_id": ("appeal_of_ref", "R"),
+    "judge_person_id": ("judge_ref", "P"),
+    "lawyer_person_id": ("lawyer_ref", "P"),
+}
+_HIDDEN_COLUMNS = {"id", "name_key"}
+
+
+def optional_text(value: str | None) -> str | None:
+    """Strip a free-text value; empty means absent."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def required_text(value: str | None, what: str) -> str:
+    """Strip a free-text value that must not be empty."""
+    cleaned = optional_text(value)
+    if cleaned is None:
+        raise Invalid(f"{what} must not be empty")
+    return cleaned
+
+
+def required_name(value: str, what: str = "name") -> str:
+    """A cleaned personal name, refused when empty."""
+    cleaned = clean_name(value)
+    if not cleaned:
+        raise Invalid(f"{what} must not be empty")
+    return cleaned
+
+
+def dates(**fields: str | None) -> dict[str, str | None]:
+    """Stored columns for several date fields at once (FIELD, _earliest, _latest)."""
+    columns: dict[str, str | None] = {}
+    for field, text in fields.items():
+        if text is not None and not text.strip():
+            raise Invalid(f"--{field.replace('_', '-')} must not be empty")
+        columns.update(date_columns(field, text))
+    return columns
+
+
+def public(kind: Kind, row: Row) -> dict[str, Any]:
+    """The JSON form of a stored row: ref and uid first, links as references."""
+    record: dict[str, Any] = {"ref": ref_text(kind, int(row["id"])), "uid": row["uid"]}
+    for column, value in row.items():
+        if column in _HIDDEN_COLUMNS or column == "uid":
+            continue
+        if column in _LINK_COLUMNS:
+            name, prefix = _LINK_COLUMNS[column]
+            record[name] = f"{prefix}{value}" if value is not None else None
+        elif column in ("private", "person_private"):
+            record[column] = bool(value)
+        else:
+            record[column] = value
+    return record
+
+
+def get_record(store: Store, ref: Ref) -> Row:
+    """The row a reference names, or NotFound."""
+    row = store.get(ref.kind.table, ref.id)
+    if row is None:
+        raise NotFound(f"no {ref.kind.label} {ref}")
+    return row
+
+
+def resolve_ref(store: Store, text: str, kind: Kind | None = None) -> tuple[Kind, Row]:
+    """Resolve reference text (``T3``) to its kind and row, optionally of one kind."""
+    ref = parse_ref(text)
+    if ref is None:
+        wanted = f"a {kind.label} reference such as {kind.prefix}1" if kind else "a reference"
+        raise Invalid(f"{text!r} is not {wanted} (P, T, R, A, D, E, S or L and a number)")
+    if kind is not None and ref.kind != kind:
+        raise Invalid(f"{text} is a {ref.kind.label}, not a {kind.label}")
+    return ref.kind, get_record(store, ref)
+
+
+def resolve_person(store: Store, text: str) -> Row:
+    """A person from a ``P`` reference or an exact name or alias (any case)."""
+    cleaned = clean_name(text)
+    if not cleaned:
+        raise Invalid("a person must be named (a P reference or a name)")
+    ref = parse_ref(cleaned)
+    if ref is not None and ref.kind == PERSON:
+        return get_record(store, ref)
+    key = name_key(cleaned)
+    matches = store.people_with_key(key)
+    if not matches and " " not in key and "%" not in key and "_" not in key:
+        # a unique given name or surname also identifies a person
+        matches = store.people_with_name_part(key)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listed = "; ".join(f"P{row['id']} {row['name']}" for row in matches[:10])
+        raise Ambiguous(f"{cleaned!r} matches {len(matches)} people: {listed}")
+    raise NotFound(f"no person named {cleaned!r}; see 'cases list people'")
+
+
+def _looks_like_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def resolve_source(store: Store, text: str) -> int:
+    """A source id from an ``S`` reference, a recorded URL, or a new URL (recorded now)."""
+    cleaned = text.strip()
+    ref = parse_ref(cleaned)
+    if ref is not None and ref.kind == SOURCE:
+        return int(get_record(store, ref)["id"])
+    if _looks_like_url(cleaned):
+        existing = store.source_by_url(cleaned)
+        if existing is not None:
+            return int(existing["id"])
+        return store.insert("sources", {"title": cleaned, "url": cleaned, "private": 0})
+    raise NotFound(
+        f"unknown source {text!r}: give an S reference (see 'cases list sources') "
+        "or a URL starting with http:// or https://"
+    )
+
+
+def cite_all(store: Store, record_uid: str, sources: Sequence[str]) -> None:
+    """Cite each source for the record (inside the caller's transaction)."""
+    for source in sources:
+        store.cite(record_uid, resolve_source(store, source))
+
+
+def insert_record(
+    store: Store,
+    kind: Kind,
+    values: dict[str, Any],
+    *,
+    note: str | None,
+    private: bool,
+    sources: Sequence[str],
+) -> Row:
+    """Insert a record with its note, privacy flag and citations; return the row."""
+    record_id = store.insert(
+        kind.table, {**values, "note": optional_text(note), "private": int(private)}
+    )
+    row = store.get(kind.table, record_id)
+    assert row is not None
+    cite_all(store, row["uid"], sources)
+    return row
+
+
+def kind_of_table(table: str) -> Kind:
+    """The record kind stored in TABLE."""
+    return KIND_BY_TABLE[table]

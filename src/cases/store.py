@@ -1,0 +1,565 @@
+"""The only module with SQL: opening, migrating, reading and writing the database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cases.errors import CasesError, Conflict, Invalid
+from cases.migrations import migrations
+
+# PRAGMA application_id marks a file as ours: ASCII "CASE".
+APPLICATION_ID = 0x43415345
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 10.0
+
+Row = dict[str, Any]
+
+
+def new_uid() -> str:
+    """A fresh record uid (UUID4 text)."""
+    return str(uuid.uuid4())
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite before SQLite touches it."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except IsADirectoryError:
+        raise Conflict(f"{path} is a folder, not a cases database") from None
+    except PermissionError:
+        raise Conflict(f"cannot read {path}: permission denied") from None
+    if header and header != SQLITE_HEADER:
+        raise Conflict(
+            f"{path} is not a cases database (not an SQLite file); it was left untouched"
+        )
+
+
+class Store:
+    """An open cases database. Every write goes through :meth:`transaction`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, created_file: bool) -> None:
+        self.conn = conn
+        self.db = Database(conn)
+        self.path = path
+        self.created_file = created_file
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool) -> Store:
+        """Open (and migrate) the database at PATH.
+
+        A missing file is created (mode 0600) only when WRITE is true; a read
+        of a missing database sees an empty in-memory one and creates nothing.
+        """
+        created = False
+        if not path.exists():
+            if not write:
+                return cls._connect(":memory:", None, created_file=False)
+            try:
+                _create_private_file(path)
+            except OSError as error:
+                raise Conflict(f"cannot create {path}: {error.strerror}") from None
+            created = True
+        else:
+            _check_header(path)
+        try:
+            return cls._connect(str(path), path, created_file=created)
+        except BaseException:
+            if created:
+                path.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def _connect(cls, target: str, path: Path | None, *, created_file: bool) -> Store:
+        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+        store = cls(conn, path, created_file)
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            store._identify_and_migrate()
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            shown = path if path else target
+            raise Conflict(f"{shown} is not a usable cases database ({error})") from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _identify_and_migrate(self) -> None:
+        application_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if application_id != APPLICATION_ID and tables - {"sqlite_sequence"}:
+            raise Conflict(
+                f"{self.path} is an SQLite database of another application, not a cases "
+                "database; it was left untouched"
+            )
+        applied = {migration.name for migration in migrations.applied(self.db)}
+        known = {migration.name for migration in migrations._migrations}
+        if applied - known:
+            raise Conflict(f"{self.path} was written by a newer version of cases; upgrade cases")
+        if not migrations.pending(self.db):
+            return
+        with self.transaction():
+            # Re-check inside the write lock: another process may have migrated.
+            if migrations.pending(self.db):
+                self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def is_empty(self) -> bool:
+        """True when no person and no source is recorded (nothing to lose)."""
+        try:
+            return not any(
+                self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+                for table in ("people", "sources")
+            )
+        except sqlite3.Error:
+            return False
+
+    def discard_if_new(self) -> None:
+        """Remove a database file this process created, after a failed first command."""
+        if self.created_file and self.path is not None:
+            self.close()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    # -- the write path ------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Run a block as one ``BEGIN IMMEDIATE`` transaction: all of it or none.
+
+        IMMEDIATE takes the write lock up front, so the busy timeout waits for
+        other writers instead of failing half-way (a deferred BEGIN that reads
+        the schema first cannot be upgraded to a writer while another writes).
+        """
+        if self.conn.in_transaction:
+            raise RuntimeError("nested write transaction")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise Conflict(f"the database is busy or read-only ({error})") from None
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise Conflict(f"could not save the change ({error}); nothing was written") from None
+
+    def _require_write(self) -> None:
+        if not self.conn.in_transaction:
+            raise RuntimeError("writes must run inside Store.transaction()")
+
+    # -- generic rows --------------------------------------------------------
+
+    def insert(self, table: str, values: Row) -> int:
+        """Insert one row (a uid is added if missing); return its id."""
+        self._require_write()
+        values = {"uid": new_uid(), **values}
+        columns = ", ".join(f'"{column}"' for column in values)
+        marks = ", ".join("?" for _ in values)
+        try:
+            cursor = self.conn.execute(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', list(values.values())
+            )
+        except sqlite3.IntegrityError as error:
+            raise _integrity_error(table, error) from None
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update(self, table: str, record_id: int, values: Row) -> None:
+        """Change some columns of one row."""
+        self._require_write()
+        if not values:
+            return
+        assignments = ", ".join(f'"{column}" = ?' for column in values)
+        try:
+            self.conn.execute(
+                f'UPDATE "{table}" SET {assignments} WHERE id = ?', [*values.values(), record_id]
+            )
+        except sqlite3.IntegrityError as error:
+            raise _integrity_error(table, error) from None
+
+    def delete(self, table: str, record_id: int) -> None:
+        """Delete one row; foreign keys cascade and triggers drop its citations."""
+        self._require_write()
+        self.conn.execute(f'DELETE FROM "{table}" WHERE id = ?', [record_id])
+
+    def get(self, table: str, record_id: int) -> Row | None:
+        """One row by id, or None."""
+        return self._one(f'SELECT * FROM "{table}" WHERE id = ?', [record_id])
+
+    def get_by_uid(self, table: str, uid: str) -> Row | None:
+        """One row by uid, or None."""
+        return self._one(f'SELECT * FROM "{table}" WHERE uid = ?', [uid])
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of a table, in order."""
+        return [row[1] for row in self.conn.execute(f'PRAGMA table_info("{table}")')]
+
+    def all_rows(self, table: str, *, person_id: int | None = None) -> list[Row]:
+        """Every row of a table in id order, optionally those of one person."""
+        if person_id is None:
+            return self._all(f'SELECT * FROM "{table}" ORDER BY id')
+        return self._all(f'SELECT * FROM "{table}" WHERE person_id = ? ORDER BY id', [person_id])
+
+    def rows_by_ids(self, table: str, ids: Sequence[int]) -> list[Row]:
+        """Rows of TABLE with these ids, in one query per 500 ids."""
+        rows: list[Row] = []
+        for offset in range(0, len(ids), 500):
+            chunk = list(ids[offset : offset + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows.extend(self._all(f'SELECT * FROM "{table}" WHERE id IN ({marks})', chunk))
+        return rows
+
+    def count(self, table: str) -> int:
+        """How many rows a table holds."""
+        return int(self.conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        cursor = self.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- people and names ----------------------------------------------------
+
+    def people_with_key(self, name_key: str) -> list[Row]:
+        """People whose name or an alias has exactly this key (indexed)."""
+        return self._all(
+            """SELECT * FROM people WHERE id IN (
+                   SELECT id FROM people WHERE name_key = ?
+                   UNION SELECT person_id FROM aliases WHERE name_key = ?)
+               ORDER BY id""",
+            [name_key, name_key],
+        )
+
+    def people_with_name_part(self, part_key: str) -> list[Row]:
+        """People one of whose names has this whole word (a given name or surname)."""
+        patterns = [part_key, f"{part_key} %", f"% {part_key}", f"% {part_key} %"]
+        return self._all(
+            """SELECT * FROM people WHERE id IN (
+                   SELECT id FROM people
+                    WHERE name_key = ? OR name_key LIKE ? OR name_key LIKE ? OR name_key LIKE ?
+                   UNION SELECT person_id FROM aliases
+                    WHERE name_key = ? OR name_key LIKE ? OR name_key LIKE ? OR name_key LIKE ?)
+               ORDER BY id""",
+            patterns + patterns,
+        )
+
+    def all_name_keys(self) -> list[tuple[int, str, str]]:
+        """(person id, name or alias, key) for every name: the fuzzy fallback's input."""
+        rows = self.conn.execute(
+            "SELECT id, name, name_key FROM people "
+            "UNION ALL SELECT person_id, name, name_key FROM aliases"
+        )
+        return [(int(row[0]), str(row[1]), str(row[2])) for row in rows]
+
+    def source_by_url(self, url: str) -> Row | None:
+        """The first source recorded with exactly this URL."""
+        return self._one("SELECT * FROM sources WHERE url = ? ORDER BY id LIMIT 1", [url])
+
+    def people_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
+        """People by id, in one query."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._all(f"SELECT * FROM people WHERE id IN ({marks})", wanted)
+        return {int(row["id"]): row for row in rows}
+
+    # -- citations -----------------------------------------------------------
+
+    def cite(self, record_uid: str, source_id: int, quote: str | None = None) -> None:
+        """Link a record to a source (once)."""
+        self._require_write()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO citations (uid, record_uid, source_id, quote) VALUES (?, ?, ?, ?)",
+            [new_uid(), record_uid, source_id, quote],
+        )
+
+    def citations_for(self, record_uids: Sequence[str]) -> list[Row]:
+        """Citations of these records joined with their sources, in source order."""
+        if not record_uids:
+            return []
+        marks = ", ".join("?" for _ in record_uids)
+        return self._all(
+            f"""SELECT citations.record_uid, citations.quote, sources.*
+                FROM citations JOIN sources ON sources.id = citations.source_id
+                WHERE citations.record_uid IN ({marks})
+                ORDER BY sources.date_earliest IS NULL, sources.date_earliest, sources.id""",
+            list(record_uids),
+        )
+
+    # -- trials --------------------------------------------------------------
+
+    def parties_of_trials(self, trial_ids: Sequence[int]) -> list[Row]:
+        """Party rows (with the person's name) of these trials, in the order given."""
+        if not trial_ids:
+            return []
+        marks = ", ".join("?" for _ in trial_ids)
+        return self._all(
+            f"""SELECT trial_parties.*, people.name AS person_name, people.private AS person_private
+                FROM trial_parties JOIN people ON people.id = trial_parties.person_id
+                WHERE trial_parties.trial_id IN ({marks})
+                ORDER BY trial_parties.trial_id, trial_parties.id""",
+            list(trial_ids),
+        )
+
+    def trials_of_person(self, person_id: int) -> list[Row]:
+        """Trials a person is a party to, by opened date then recording order."""
+        return self._all(
+            """SELECT trials.* FROM trials
+               WHERE id IN (SELECT trial_id FROM trial_parties WHERE person_id = ?)
+               ORDER BY opened_earliest IS NULL, opened_earliest, opened_latest, id""",
+            [person_id],
+        )
+
+    def latest_trial_of(self, person_id: int) -> Row | None:
+        """The person's latest trial by opened date, then by when it was recorded."""
+        return self._one(
+            """SELECT trials.* FROM trials
+               WHERE id IN (SELECT trial_id FROM trial_parties WHERE person_id = ?)
+               ORDER BY coalesce(opened_earliest, opened_latest) IS NULL,
+                        coalesce(opened_earliest, opened_latest) DESC, id DESC
+               LIMIT 1""",
+            [person_id],
+        )
+
+    def trial_ids_only_of(self, person_id: int) -> list[int]:
+        """Trials whose every party is this person (they go when the person goes)."""
+        rows = self.conn.execute(
+            """SELECT trial_id FROM trial_parties GROUP BY trial_id
+               HAVING sum(person_id != ?) = 0 AND sum(person_id = ?) > 0""",
+            [person_id, person_id],
+        )
+        return [int(row[0]) for row in rows]
+
+    def relations_of(self, person_id: int) -> list[Row]:
+        """Relations in either direction, with both people's names."""
+        return self._all(
+            """SELECT relations.*, a.name AS person_name, b.name AS other_name
+               FROM relations JOIN people a ON a.id = relations.person_id
+                              JOIN people b ON b.id = relations.other_id
+               WHERE relations.person_id = ? OR relations.other_id = ?
+               ORDER BY relations.id""",
+            [person_id, person_id],
+        )
+
+    def relations_all(self) -> list[Row]:
+        """Every relation with both people's names."""
+        return self._all(
+            """SELECT relations.*, a.name AS person_name, b.name AS other_name
+               FROM relations JOIN people a ON a.id = relations.person_id
+                              JOIN people b ON b.id = relations.other_id
+               ORDER BY relations.id"""
+        )
+
+    def records_with_person(self, table: str, person_id: int | None = None) -> list[Row]:
+        """Rows of a per-person table joined with the person's name."""
+        where = "" if person_id is None else f'WHERE "{table}".person_id = ?'
+        params = [] if person_id is None else [person_id]
+        return self._all(
+            f"""SELECT "{table}".*, people.name AS person_name FROM "{table}"
+                JOIN people ON people.id = "{table}".person_id {where}
+                ORDER BY "{table}".id""",
+            params,
+        )
+
+    # -- timeline ------------------------------------------------------------
+
+    def timeline_rows(
+        self,
+        *,
+        person_id: int | None,
+        since: str | None,
+        until: str | None,
+        kinds: Sequence[str],
+        court: str | None,
+        place: str | None,
+        limit: int | None,
+    ) -> list[Row]:
+        """Every dated (and undated) fact as one ordered list, filtered in SQL.
+
+        Facts are ordered by earliest day (an open start by its latest day),
+        then latest day; undated facts come last.
+        """
+        facts = """
+            SELECT 'trial' AS kind, 'T' AS prefix, t.id AS record_id, t.uid AS record_uid,
+                   p.person_id AS person_id, t.opened AS date, t.opened_earliest AS earliest,
+                   t.opened_latest AS latest, t.court AS court, t.place AS place,
+                   t.private AS private, p.role AS detail
+              FROM trials t JOIN trial_parties p ON p.trial_id = t.id
+            UNION ALL
+            SELECT 'ruling', 'R', r.id, r.uid, r.person_id, r.date, r.date_earliest,
+                   r.date_latest, coalesce(r.court, t.court), t.place, r.private, r.outcome
+              FROM rulings r LEFT JOIN trials t ON t.id = r.trial_id
+            UNION ALL
+            SELECT 'asylum', 'A', a.id, a.uid, a.person_id, a.date, a.date_earliest,
+                   a.date_latest, NULL, a.country, a.private, a.decision
+              FROM asylum a
+            UNION ALL
+            SELECT 'detention', 'D', d.id, d.uid, d.person_id, d.start, d.start_earliest,
+                   d.start_latest, NULL, d.place, d.private, d.kind
+              FROM detentions d
+            UNION ALL
+            SELECT 'detention-end', 'D', d.id, d.uid, d.person_id, d."end", d.end_earliest,
+                   d.end_latest, NULL, d.place, d.private, d.kind
+              FROM detentions d WHERE d."end" IS NOT NULL
+            UNION ALL
+            SELECT e.kind, 'E', e.id, e.uid, e.person_id, e.date, e.date_earliest,
+                   e.date_latest, NULL, e.place, e.private, e.summary
+              FROM events e
+        """
+        conditions: list[str] = []
+        params: list[Any] = []
+        if person_id is not None:
+            conditions.append("f.person_id = ?")
+            params.append(person_id)
+        if since is not None:
+            # keep facts that can fall on or after SINCE
+            conditions.append("coalesce(f.latest, '9999-12-31') >= ?")
+            params.append(since)
+        if until is not None:
+            conditions.append("coalesce(f.earliest, '0001-01-01') <= ?")
+            params.append(until)
+        if since is not None or until is not None:
+            conditions.append("f.date IS NOT NULL")
+        if kinds:
+            conditions.append(f"f.kind IN ({', '.join('?' for _ in kinds)})")
+            params.extend(kinds)
+        if court is not None:
+            conditions.append("f.court LIKE ?")
+            params.append(f"%{court}%")
+        if place is not None:
+            conditions.append("f.place LIKE ?")
+            params.append(f"%{place}%")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        limit_sql = ""
+        if limit is not None:
+            limit_sql = "LIMIT ?"
+            params.append(limit)
+        return self._all(
+            f"""SELECT f.*, people.name AS person_name, people.private AS person_private
+                FROM ({facts}) f JOIN people ON people.id = f.person_id
+                {where}
+                ORDER BY f.date IS NULL, coalesce(f.earliest, f.latest), f.latest IS NULL,
+                         f.latest, f.kind = 'detention-end', f.prefix, f.record_id, f.person_id
+                {limit_sql}""",
+            params,
+        )
+
+    # -- bulk transfer -------------------------------------------------------
+
+    def stream_rows(
+        self, table: str, columns: Sequence[str], links: dict[str, str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of TABLE in id order, link columns replaced by the uid they point at."""
+        selected = []
+        joins = []
+        for index, column in enumerate(columns):
+            if column in links:
+                alias = f"link{index}"
+                joins.append(f'LEFT JOIN "{links[column]}" {alias} ON {alias}.id = t."{column}"')
+                selected.append(f"{alias}.uid")
+            else:
+                selected.append(f't."{column}"')
+        sql = f'SELECT {", ".join(selected)} FROM "{table}" t {" ".join(joins)} ORDER BY t.id'
+        yield from self.conn.execute(sql)
+
+    def upsert_many(self, table: str, rows: Sequence[Row]) -> None:
+        """Insert rows, or update those whose uid exists, with one executemany."""
+        self._require_write()
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
+        sql = (
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
+            f"ON CONFLICT(uid) DO UPDATE SET {updates}"
+        )
+        try:
+            self.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
+        except sqlite3.IntegrityError as error:
+            raise _integrity_error(table, error) from None
+
+    def id_for_uid(self, table: str, uid: str) -> int | None:
+        """The id of the row with this uid (indexed), or None."""
+        row = self.conn.execute(f'SELECT id FROM "{table}" WHERE uid = ?', [uid]).fetchone()
+        return int(row[0]) if row else None
+
+    def dangling_citations(self) -> list[str]:
+        """record_uids of citations that name no record in any citable table."""
+        from cases.migrations import CITABLE_TABLES
+
+        known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in CITABLE_TABLES)
+        rows = self.conn.execute(
+            f"SELECT record_uid FROM citations WHERE record_uid NOT IN ({known}) LIMIT 5"
+        )
+        return [str(row[0]) for row in rows]
+
+    # -- statistics ----------------------------------------------------------
+
+    def count_by(self, table: str, column: str) -> dict[str, int]:
+        """How many rows have each non-null value of COLUMN."""
+        rows = self.conn.execute(
+            f'SELECT "{column}", count(*) FROM "{table}" WHERE "{column}" IS NOT NULL '
+            f'GROUP BY "{column}" ORDER BY "{column}"'
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    def count_open_detentions(self) -> int:
+        """Detentions with no end recorded."""
+        return int(
+            self.conn.execute('SELECT count(*) FROM detentions WHERE "end" IS NULL').fetchone()[0]
+        )
+
+    def detentions_with_days(self) -> list[Row]:
+        """Start and end columns of every detention."""
+        return self._all('SELECT id, start, "end" FROM detentions')
+
+
+def _integrity_error(table: str, error: sqlite3.IntegrityError) -> CasesError:
+    message = str(error)
+    if "UNIQUE" in message:
+        return Conflict(f"that {table} record already exists")
+    if "FOREIGN KEY" in message:
+        return Invalid(f"a {table} record refers to something that does not exist")
+    return Invalid(f"a {table} value was refused ({message})")

@@ -215,6 +215,16 @@ _BETWEEN = re.compile(r"between\s+(.+?)\s+and\s+(.+)", re.I)
 
 def parse_date(text: str) -> PartialDate:
     """Parse any accepted form; raise :class:`Invalid` naming the accepted forms."""
+    parsed = _parse(text)
+    try:
+        # "after 9999" or "before 0001-01-01" have no day to stand on
+        parsed.earliest, parsed.latest  # noqa: B018
+    except OverflowError:
+        raise _invalid(text, "outside the calendar") from None
+    return parsed
+
+
+def _parse(text: str) -> PartialDate:
     whole = text
     text = " ".join(text.split())
     if not text:

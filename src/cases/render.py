@@ -22,9 +22,9 @@ from rich.text import Text
 from cases.dates import display_date
 
 
-def make_console(file: TextIO | None = None) -> Console:
-    """A console that follows the terminal (width, colour, NO_COLOR)."""
-    return Console(file=file, highlight=False, soft_wrap=False)
+def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
+    """A console that follows the terminal (width, colour, NO_COLOR); WIDTH for tests."""
+    return Console(file=file, width=width, highlight=False, soft_wrap=False)
 
 
 def plain(value: Any) -> str:
@@ -257,7 +257,7 @@ def print_timeline(console: Console, items: Sequence[dict[str, Any]]) -> None:
     date_column, ref_column, person_column, what_column, sources_column = table.columns
     # Fixed narrow columns leave the rest to "What happened", even at 80 columns.
     date_column.min_width = 11
-    date_column.max_width = 12 if console.width < 120 else 20
+    date_column.max_width = 12 if console.width < 100 else 20
     ref_column.no_wrap = True
     person_column.width = 14 if console.width < 100 else 24
     what_column.ratio = 1

@@ -14,7 +14,8 @@ from cases.cli import add, admin, change, read
 app = typer.Typer(
     name="cases",
     help="Track human-rights cases: people, trials, rulings, asylum decisions, detentions, "
-    "events and the sources that report them.",
+    "events and the sources that report them.\n\n"
+    "Example:\n\n    cases init --sample && cases timeline",
     no_args_is_help=True,
     # Tracebacks could print record contents (locals, messages): never show them.
     pretty_exceptions_enable=False,

@@ -18,7 +18,8 @@ from cases.cli._common import (
 
 app = typer.Typer(
     help="Record a person, alias, source, trial, ruling, asylum decision, "
-    "detention, event or relation.",
+    "detention, event or relation.\n\n"
+    'Example:\n\n    cases add person "Qaisha Aqan" --sex female',
     no_args_is_help=True,
 )
 

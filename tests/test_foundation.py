@@ -104,10 +104,11 @@ def test_connection_pragmas(run, database: Path) -> None:
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-        names = [
-            m.name for m in __import__("cases.migrations").migrations.migrations.applied(store.db)
-        ]
-        assert names == ["m001_initial"]
+        from cases.migrations import migrations
+
+        applied = [m.name for m in migrations.applied(store.db)]
+        assert applied == [m.name for m in migrations._migrations]
+        assert applied[0] == "m001_initial"
     finally:
         store.close()
 

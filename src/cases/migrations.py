@@ -122,4 +122,86 @@ def m001_initial(db: Database) -> None:
         )
 
 
-LATEST = "m001_initial"
+# Fields the full-text index holds, as (table, column, SQL for the indexed text).
+# A row's index rowid is id * 64 + its position here, so a change to one record
+# touches its own index rows by rowid and never scans the index.
+SEARCH_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("people", "name", "NEW.name || ' ' || NEW.name_key"),
+    ("people", "note", "NEW.note"),
+    ("people", "origin", "NEW.origin"),
+    ("aliases", "name", "NEW.name || ' ' || NEW.name_key"),
+    ("sources", "title", "NEW.title"),
+    ("sources", "publisher", "NEW.publisher"),
+    ("sources", "note", "NEW.note"),
+    ("trials", "court", "NEW.court"),
+    ("trials", "place", "NEW.place"),
+    ("trials", "charge", "NEW.charge"),
+    ("trials", "note", "NEW.note"),
+    ("rulings", "court", "NEW.court"),
+    ("rulings", "sentence", "NEW.sentence"),
+    ("rulings", "note", "NEW.note"),
+    ("asylum", "country", "NEW.country"),
+    ("asylum", "authority", "NEW.authority"),
+    ("asylum", "note", "NEW.note"),
+    ("detentions", "place", "NEW.place"),
+    ("detentions", "note", "NEW.note"),
+    ("events", "summary", "NEW.summary"),
+    ("events", "place", "NEW.place"),
+    ("events", "note", "NEW.note"),
+    ("relations", "note", "NEW.note"),
+)
+SEARCH_SLOTS = 64
+
+
+def _search_triggers(db: Database) -> None:
+    tables = sorted({table for table, _, _ in SEARCH_FIELDS})
+    for table in tables:
+        inserts = []
+        deletes = []
+        for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
+            if field_table != table:
+                continue
+            inserts.append(
+                f"INSERT INTO search_index (rowid, text) SELECT NEW.id * {SEARCH_SLOTS} + {slot}, "
+                f"{text_sql} WHERE {text_sql} IS NOT NULL;"
+            )
+            deletes.append(
+                f"DELETE FROM search_index WHERE rowid = OLD.id * {SEARCH_SLOTS} + {slot};"
+            )
+        db.execute(
+            f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} "
+            f"BEGIN {' '.join(inserts)} END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} "
+            f"BEGIN {' '.join(deletes)} END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} "
+            f"BEGIN {' '.join(deletes)} {' '.join(inserts)} END"
+        )
+
+
+@migrations()
+def m002_name_keys_and_search(db: Database) -> None:
+    """Transliteration-aware name keys, and a full-text index of names and texts."""
+    from cases.names import name_key
+
+    for table in ("people", "aliases"):
+        rows = list(db.execute(f"SELECT id, name FROM {table}").fetchall())
+        db.conn.executemany(
+            f"UPDATE {table} SET name_key = ? WHERE id = ?",
+            [(name_key(name), row_id) for row_id, name in rows],
+        )
+    db.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "text, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    _search_triggers(db)
+    # index what is already there
+    for slot, (table, _, text_sql) in enumerate(SEARCH_FIELDS):
+        text = text_sql.replace("NEW.", "")
+        db.execute(
+            f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, {text} "
+            f"FROM {table} WHERE {text} IS NOT NULL"
+        )

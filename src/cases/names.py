@@ -1,8 +1,34 @@
-"""Name keys: the form of a name that matching compares. Pure."""
+"""Name keys: the form of a name that matching compares. Pure.
+
+A key transliterates any script to Latin (anyascii), folds case, accents,
+punctuation and spacing, then folds the romanisation variants that split one
+Kazakh, Uyghur or Russian name into several spellings (q/k, zh/j, kh/h, gh/g,
+w/u, y/i, doubled letters), and sorts the words so that "Sauytbay Sairagul"
+(surname first, as in Russian documents) meets "Sairagul Sauytbay".
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Applied in order to each lower-case ASCII word. "dzh" and "dj" go to "j"
+# after zh -> j; kh goes first so that "kh" never becomes "kh" -> "k" + "h".
+_FOLDS: tuple[tuple[str, str], ...] = (
+    ("kh", "h"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("gh", "g"),
+    ("q", "k"),
+    ("w", "u"),
+    ("y", "i"),
+    # Russian е after a vowel or at the start is often written "ye" (Yerlan/Erlan)
+    ("ie", "e"),
+)
+_DOUBLED = re.compile(r"(.)\1+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def clean_name(text: str) -> str:
@@ -12,6 +38,49 @@ def clean_name(text: str) -> str:
     return " ".join(text.split())
 
 
+def _fold_word(word: str) -> str:
+    for variant, canonical in _FOLDS:
+        word = word.replace(variant, canonical)
+    return _DOUBLED.sub(r"\1", word)
+
+
+@lru_cache(maxsize=4096)
+def name_words(text: str) -> tuple[str, ...]:
+    """The folded words of a name, in written order."""
+    from anyascii import anyascii  # loaded only when a name is keyed
+
+    latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    return tuple(_fold_word(word) for word in _NOT_ALNUM.split(latin) if word)
+
+
 def name_key(text: str) -> str:
-    """The key two spellings share when they are the same name, ignoring case and spacing."""
-    return clean_name(text).casefold()
+    """The key two spellings share when they are the same name (sorted folded words)."""
+    return " ".join(sorted(name_words(text)))
+
+
+def similarity(first_key: str, second_key: str) -> float:
+    """How alike two keys are, 0-100 (rapidfuzz token-sort ratio on folded words)."""
+    from rapidfuzz import fuzz
+
+    return float(fuzz.token_sort_ratio(first_key, second_key))
+
+
+def best_matches(
+    key: str, candidates: Sequence[tuple[int, str, str]], *, limit: int, cutoff: float
+) -> list[tuple[int, str, float]]:
+    """The best-scoring (person id, name, score) per person, best first.
+
+    CANDIDATES are (person id, name, key) rows: every name and alias.
+    """
+    from rapidfuzz import fuzz, process
+
+    keys = [candidate[2] for candidate in candidates]
+    scored = process.extract(
+        key, keys, scorer=fuzz.token_sort_ratio, limit=limit * 4, score_cutoff=cutoff
+    )
+    best: dict[int, tuple[int, str, float]] = {}
+    for _, score, index in scored:
+        person_id, name, _ = candidates[index]
+        if person_id not in best or best[person_id][2] < score:
+            best[person_id] = (person_id, name, float(score))
+    return sorted(best.values(), key=lambda match: (-match[2], match[0]))[:limit]

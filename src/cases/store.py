@@ -58,6 +58,8 @@ class Store:
         self.db = Database(conn)
         self.path = path
         self.created_file = created_file
+        # remarks for the user (which name a fuzzy match chose), printed on stderr
+        self.notices: list[str] = []
 
     # -- opening -------------------------------------------------------------
 
@@ -485,6 +487,144 @@ class Store:
                 {limit_sql}""",
             params,
         )
+
+    # -- search --------------------------------------------------------------
+
+    def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
+        """(table, field, record id, text) of full-text hits, best first (bm25)."""
+        from cases.migrations import SEARCH_FIELDS, SEARCH_SLOTS
+
+        try:
+            rows = self.conn.execute(
+                "SELECT rowid, text FROM search_index WHERE search_index MATCH ? "
+                "ORDER BY rank LIMIT ?",
+                [fts_query, limit],
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise Invalid(f"cannot search for that text ({error})") from None
+        hits = []
+        for rowid, text in rows:
+            table, field, _ = SEARCH_FIELDS[int(rowid) % SEARCH_SLOTS]
+            hits.append((table, field, int(rowid) // SEARCH_SLOTS, str(text)))
+        return hits
+
+    def first_party_of(self, trial_ids: Sequence[int]) -> dict[int, int]:
+        """The first-recorded party of each trial."""
+        if not trial_ids:
+            return {}
+        marks = ", ".join("?" for _ in trial_ids)
+        rows = self.conn.execute(
+            f"SELECT trial_id, person_id FROM trial_parties WHERE id IN ("
+            f"SELECT min(id) FROM trial_parties WHERE trial_id IN ({marks}) GROUP BY trial_id)",
+            list(trial_ids),
+        )
+        return {int(trial): int(person) for trial, person in rows}
+
+    # -- duplicates and merging ----------------------------------------------
+
+    def people_sharing_a_word(self, max_group: int) -> list[tuple[int, int]]:
+        """Pairs of people (a < b) whose names or aliases share a whole folded word.
+
+        Words shared by more than MAX_GROUP people are too common to pair on.
+        """
+        rows = self.conn.execute(
+            "SELECT id, name_key FROM people UNION ALL SELECT person_id, name_key FROM aliases"
+        )
+        by_word: dict[str, set[int]] = {}
+        for person_id, key in rows:
+            for word in str(key).split():
+                by_word.setdefault(word, set()).add(int(person_id))
+        pairs: set[tuple[int, int]] = set()
+        for members in by_word.values():
+            if 1 < len(members) <= max_group:
+                ordered = sorted(members)
+                for index, first in enumerate(ordered):
+                    for second in ordered[index + 1 :]:
+                        pairs.add((first, second))
+        return sorted(pairs)
+
+    def names_of(self, person_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Every name key (name and aliases) of these people."""
+        found: dict[int, list[str]] = {}
+        for offset in range(0, len(person_ids), 500):
+            chunk = list(person_ids[offset : offset + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT id, name_key FROM people WHERE id IN ({marks}) UNION ALL "
+                f"SELECT person_id, name_key FROM aliases WHERE person_id IN ({marks})",
+                chunk + chunk,
+            )
+            for person_id, key in rows:
+                found.setdefault(int(person_id), []).append(str(key))
+        return found
+
+    def shared_links(self, first: int, second: int) -> dict[str, int]:
+        """How many trials and sources two people share."""
+        trials = self.conn.execute(
+            "SELECT count(*) FROM trial_parties a JOIN trial_parties b ON a.trial_id = b.trial_id "
+            "WHERE a.person_id = ? AND b.person_id = ?",
+            [first, second],
+        ).fetchone()[0]
+        sources = self.conn.execute(
+            "SELECT count(DISTINCT a.source_id) FROM citations a JOIN citations b "
+            "ON a.source_id = b.source_id "
+            "WHERE a.record_uid = (SELECT uid FROM people WHERE id = ?) "
+            "AND b.record_uid = (SELECT uid FROM people WHERE id = ?)",
+            [first, second],
+        ).fetchone()[0]
+        return {"trials": int(trials), "sources": int(sources)}
+
+    def person_record_counts(self, person_id: int) -> dict[str, int]:
+        """How many records of each kind name this person (what a merge would move)."""
+        counts = {}
+        for table in ("aliases", "trial_parties", "rulings", "asylum", "detentions", "events"):
+            counts[table] = int(
+                self.conn.execute(
+                    f"SELECT count(*) FROM {table} WHERE person_id = ?", [person_id]
+                ).fetchone()[0]
+            )
+        counts["relations"] = int(
+            self.conn.execute(
+                "SELECT count(*) FROM relations WHERE person_id = ? OR other_id = ?",
+                [person_id, person_id],
+            ).fetchone()[0]
+        )
+        counts["citations"] = int(
+            self.conn.execute(
+                "SELECT count(*) FROM citations WHERE record_uid = "
+                "(SELECT uid FROM people WHERE id = ?)",
+                [person_id],
+            ).fetchone()[0]
+        )
+        return counts
+
+    def move_person_records(self, source_id: int, target_id: int) -> None:
+        """Re-point every record of person SOURCE_ID at TARGET_ID (inside a transaction)."""
+        self._require_write()
+        params = {"source": source_id, "target": target_id}
+        statements = [
+            "UPDATE aliases SET person_id = :target WHERE person_id = :source",
+            # a role the survivor already has in the same trial is not doubled
+            """DELETE FROM trial_parties WHERE person_id = :source AND EXISTS (
+                   SELECT 1 FROM trial_parties kept WHERE kept.trial_id = trial_parties.trial_id
+                   AND kept.person_id = :target AND kept.role = trial_parties.role)""",
+            "UPDATE trial_parties SET person_id = :target WHERE person_id = :source",
+            "UPDATE rulings SET person_id = :target WHERE person_id = :source",
+            "UPDATE asylum SET person_id = :target WHERE person_id = :source",
+            "UPDATE detentions SET person_id = :target WHERE person_id = :source",
+            "UPDATE events SET person_id = :target WHERE person_id = :source",
+            # a relation between the two would become a relation to oneself
+            """DELETE FROM relations WHERE (person_id = :source AND other_id = :target)
+                   OR (person_id = :target AND other_id = :source)""",
+            "UPDATE relations SET person_id = :target WHERE person_id = :source",
+            "UPDATE relations SET other_id = :target WHERE other_id = :source",
+            "UPDATE trials SET judge_person_id = :target WHERE judge_person_id = :source",
+            "UPDATE trials SET lawyer_person_id = :target WHERE lawyer_person_id = :source",
+            """UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM people WHERE id = :target)
+                   WHERE record_uid = (SELECT uid FROM people WHERE id = :source)""",
+        ]
+        for statement in statements:
+            self.conn.execute(statement, params)
 
     # -- bulk transfer -------------------------------------------------------
 

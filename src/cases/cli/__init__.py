@@ -59,9 +59,12 @@ app.add_typer(add.app, name="add")
 app.command("show")(read.show)
 app.command("timeline")(read.timeline)
 app.command("list")(read.list_records)
+app.command("search")(read.search)
 app.command("stats")(read.stats)
 app.command("edit")(change.edit)
 app.command("delete")(change.delete)
+app.command("dupes")(change.dupes)
+app.command("merge")(change.merge)
 app.command("init")(admin.init)
 
 

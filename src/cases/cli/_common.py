@@ -61,6 +61,13 @@ def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Any]:
         if store.created_file and store.is_empty():
             store.discard_if_new()
         raise
+    else:
+        # only after success: an error's first stderr line must be its Error: line
+        if store.notices:
+            from cases.render import print_notice
+
+            for notice in store.notices:
+                print_notice(notice)
     finally:
         store.close()
 

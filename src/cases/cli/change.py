@@ -72,3 +72,73 @@ def delete(
                 raise typer.Exit(1)
         apply(store, ref)
     print_added(console(), record["ref"], f"deleted {what}")
+
+
+@guarded
+def dupes(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List pairs of people who may be the same person, most likely first.
+
+    Names are compared across scripts and spellings; the same birth year,
+    origin, trials or sources make a pair more likely.
+
+    Example:
+
+        cases dupes
+    """
+    from cases.render import emit_json, print_records
+    from cases.service.identity import dupes as find
+
+    with open_store(ctx, write=False) as store:
+        pairs = find(store)
+    if as_json:
+        emit_json(pairs)
+        return
+    print_records(
+        console(),
+        [
+            ("Ref", "ref"),
+            ("Name", "name"),
+            ("Other", "other_ref"),
+            ("Other name", "other_name"),
+            ("Score", "score"),
+            ("Why", "reasons"),
+        ],
+        pairs,
+    )
+
+
+@guarded
+def merge(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="The person to merge away.")],
+    into: Annotated[str, typer.Option("--into", help="The person who remains.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only say what would move; change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge one person into another: every record, alias and citation moves.
+
+    The merged person's name is kept as an alias of the survivor; blank fields
+    of the survivor are filled in.
+
+    Example:
+
+        cases merge "Sayragul Sauytbay" --into P7 --dry-run
+    """
+    from cases.render import emit_json, print_added
+    from cases.service.identity import merge as apply
+
+    with open_store(ctx, write=not dry_run) as store:
+        result = apply(store, person, into, dry_run=dry_run)
+    if as_json:
+        emit_json(result)
+        return
+    moved = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in result["moves"].items() if n)
+    merged, survivor = result["merged"], result["into"]
+    verb = "would merge" if dry_run else "merged"
+    summary = f"{verb} {merged['ref']} {merged['name']} into {survivor['name']}"
+    summary += f"; moves {moved}" if moved else "; nothing to move"
+    if result["fills"]:
+        summary += f"; fills {', '.join(result['fills'])}"
+    print_added(console(), survivor["ref"], summary)

@@ -207,3 +207,42 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
         emit_json(figures)
     else:
         print_stats(console(), figures)
+
+
+@guarded
+def search(
+    ctx: typer.Context,
+    text: Annotated[list[str], typer.Argument(help="Words to find; every word must match.")],
+    limit: Annotated[int, typer.Option(help="At most this many hits.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Find text in names, aliases, notes, charges, courts, places, summaries and source titles.
+
+    Names match across scripts and spellings (Sayragul finds Sairagul); best hits first.
+
+    Example:
+
+        cases search Zharkent border
+    """
+    from cases.errors import Invalid
+    from cases.render import emit_json, print_records
+    from cases.service.identity import search as find
+
+    if limit < 1:
+        raise Invalid(f"--limit {limit} must be 1 or more")
+    with open_store(ctx, write=False) as store:
+        hits = find(store, " ".join(text), limit)
+    if as_json:
+        emit_json(hits)
+    else:
+        print_records(
+            console(),
+            [
+                ("Ref", "ref"),
+                ("Kind", "kind"),
+                ("Field", "field"),
+                ("Text", "text"),
+                ("Person", "person"),
+            ],
+            hits,
+        )

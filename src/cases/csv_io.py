@@ -6,10 +6,11 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from cases.errors import ImportRefused
+from cases.errors import ImportRefused, Invalid
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -41,7 +42,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     try:
         os.fchmod(descriptor, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            # CRLF rows (RFC 4180): a lone CR or LF inside a cell is then always quoted
+            writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(header)
             for row in rows:
                 writer.writerow([defuse(value) for value in row])
@@ -96,3 +98,23 @@ def read_csv(
             ) from None
         except csv.Error as error:
             raise ImportRefused(f"{name}, line {reader.line_num}: {error}") from None
+
+
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text file (mode 0600) that appears at PATH only when fully written."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise Invalid(f"cannot write {path}: {error.strerror}") from None
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -628,21 +628,123 @@ class Store:
 
     # -- bulk transfer -------------------------------------------------------
 
+    def mark_hidden_records(self) -> None:
+        """Fill temporary tables with the ids an export must leave out (see privacy.py)."""
+        statements = [
+            "DROP TABLE IF EXISTS temp.hidden",
+            "CREATE TEMP TABLE hidden (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
+            "PRIMARY KEY (tbl, id)) WITHOUT ROWID",
+            "INSERT INTO hidden SELECT 'people', id FROM people WHERE private = 1",
+            "INSERT INTO hidden SELECT 'sources', id FROM sources WHERE private = 1",
+            """INSERT INTO hidden SELECT 'aliases', id FROM aliases WHERE private = 1
+                   OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
+            # parties hidden by their own flag or their person...
+            """INSERT INTO hidden SELECT 'trial_parties', id FROM trial_parties WHERE private = 1
+                   OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
+            # ...a trial hidden by its flag or when it has parties and none is shown...
+            """INSERT INTO hidden SELECT 'trials', id FROM trials WHERE private = 1
+                   OR (EXISTS (SELECT 1 FROM trial_parties p WHERE p.trial_id = trials.id)
+                       AND NOT EXISTS (SELECT 1 FROM trial_parties p WHERE p.trial_id = trials.id
+                           AND p.id NOT IN (SELECT id FROM hidden WHERE tbl = 'trial_parties')))""",
+            # ...and then the parties of hidden trials
+            """INSERT OR IGNORE INTO hidden SELECT 'trial_parties', id FROM trial_parties
+                   WHERE trial_id IN (SELECT id FROM hidden WHERE tbl = 'trials')""",
+            """INSERT INTO hidden SELECT 'rulings', id FROM rulings WHERE private = 1
+                   OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')
+                   OR trial_id IN (SELECT id FROM hidden WHERE tbl = 'trials')""",
+            """INSERT INTO hidden SELECT 'relations', id FROM relations WHERE private = 1
+                   OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')
+                   OR other_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
+        ]
+        for table in ("asylum", "detentions", "events"):
+            statements.append(
+                f"""INSERT INTO hidden SELECT '{table}', id FROM {table} WHERE private = 1
+                       OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')"""
+            )
+        statements.append("DROP TABLE IF EXISTS temp.hidden_uids")
+        statements.append("CREATE TEMP TABLE hidden_uids (uid TEXT PRIMARY KEY) WITHOUT ROWID")
+        for table in (
+            "people",
+            "aliases",
+            "sources",
+            "trials",
+            "trial_parties",
+            "rulings",
+            "asylum",
+            "detentions",
+            "events",
+            "relations",
+        ):
+            statements.append(
+                f"INSERT OR IGNORE INTO hidden_uids SELECT uid FROM {table} "
+                f"WHERE id IN (SELECT id FROM hidden WHERE tbl = '{table}')"
+            )
+        statements.append(
+            """INSERT INTO hidden SELECT 'citations', id FROM citations
+                   WHERE record_uid IN (SELECT uid FROM hidden_uids)
+                   OR source_id IN (SELECT id FROM hidden WHERE tbl = 'sources')"""
+        )
+        for statement in statements:
+            self.conn.execute(statement)
+
     def stream_rows(
-        self, table: str, columns: Sequence[str], links: dict[str, str]
+        self,
+        table: str,
+        columns: Sequence[str],
+        links: dict[str, str],
+        *,
+        hide: bool = False,
+        blank: dict[str, tuple[str, tuple[str, ...]]] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Rows of TABLE in id order, link columns replaced by the uid they point at."""
+        """Rows of TABLE in id order, link columns replaced by the uid they point at.
+
+        With HIDE, rows marked by :meth:`mark_hidden_records` are left out, and
+        each BLANK link (with its text columns) is emptied where it points at
+        a hidden row.
+        """
+        blank = blank or {}
+        blanked_text = {text: link for link, (_, texts) in blank.items() for text in texts}
         selected = []
         joins = []
         for index, column in enumerate(columns):
             if column in links:
                 alias = f"link{index}"
                 joins.append(f'LEFT JOIN "{links[column]}" {alias} ON {alias}.id = t."{column}"')
-                selected.append(f"{alias}.uid")
+                value = f"{alias}.uid"
             else:
-                selected.append(f't."{column}"')
-        sql = f'SELECT {", ".join(selected)} FROM "{table}" t {" ".join(joins)} ORDER BY t.id'
+                value = f't."{column}"'
+            guard = column if column in blank else blanked_text.get(column)
+            if hide and guard is not None:
+                target = blank[guard][0]
+                value = (
+                    f"CASE WHEN t.\"{guard}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
+                    f"THEN NULL ELSE {value} END"
+                )
+            selected.append(value)
+        where = f"WHERE t.id NOT IN (SELECT id FROM hidden WHERE tbl = '{table}')" if hide else ""
+        sql = (
+            f'SELECT {", ".join(selected)} FROM "{table}" t {" ".join(joins)} {where} ORDER BY t.id'
+        )
         yield from self.conn.execute(sql)
+
+    def existing_uids(self, table: str, uids: Sequence[str]) -> set[str]:
+        """Which of these uids TABLE already holds."""
+        found: set[str] = set()
+        for offset in range(0, len(uids), 500):
+            chunk = list(uids[offset : offset + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(f'SELECT uid FROM "{table}" WHERE uid IN ({marks})', chunk)
+            found.update(str(row[0]) for row in rows)
+        return found
+
+    def set_links_by_uid(self, table: str, column: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """Set COLUMN of rows (by uid) to the id of the TABLE row with the other uid."""
+        self._require_write()
+        self.conn.executemany(
+            f'UPDATE "{table}" SET "{column}" = (SELECT id FROM "{table}" WHERE uid = ?) '
+            "WHERE uid = ?",
+            [(target, uid) for uid, target in pairs],
+        )
 
     def upsert_many(self, table: str, rows: Sequence[Row]) -> None:
         """Insert rows, or update those whose uid exists, with one executemany."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cases import __version__
-from cases.cli import add, admin, change, read
+from cases.cli import add, admin, change, read, transfer
 
 app = typer.Typer(
     name="cases",
@@ -66,6 +66,8 @@ app.command("delete")(change.delete)
 app.command("dupes")(change.dupes)
 app.command("merge")(change.merge)
 app.command("init")(admin.init)
+app.add_typer(transfer.export_app, name="export")
+app.add_typer(transfer.import_app, name="import")
 
 
 def main() -> None:

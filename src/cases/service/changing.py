@@ -34,12 +34,31 @@ from cases.store import Store
 Rule = Callable[[str], dict[str, Any]]
 
 
+class TextRule:
+    """A free-text field: stripped when typed; imported exactly as written."""
+
+    def __init__(self, field: str, *, required: bool = False) -> None:
+        self.field = field
+        self.required = required
+
+    def __call__(self, value: str) -> dict[str, Any]:
+        if self.required:
+            return {self.field: required_text(value, self.field)}
+        return {self.field: optional_text(value)}
+
+    def exact(self, value: str) -> dict[str, Any]:
+        """The value as written (import keeps text byte for byte); empty means absent."""
+        if self.required and not value.strip():
+            raise Invalid(f"{self.field} must not be empty")
+        return {self.field: value or None}
+
+
 def _text(field: str) -> Rule:
-    return lambda value: {field: optional_text(value)}
+    return TextRule(field)
 
 
 def _required(field: str) -> Rule:
-    return lambda value: {field: required_text(value, field)}
+    return TextRule(field, required=True)
 
 
 def _date(field: str) -> Rule:

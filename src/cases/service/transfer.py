@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cases.csv_io import read_csv, write_csv
 from cases.errors import CasesError, ImportRefused, Invalid
+from cases.privacy import PrivacyFilter
 from cases.records import KIND_BY_TABLE, PartyRole, vocabulary
-from cases.service.changing import EDITABLE
-from cases.service.common import optional_text
+from cases.service.changing import EDITABLE, TextRule
 from cases.store import Store
 
 
@@ -63,17 +64,52 @@ def csv_header(store: Store, spec: TableSpec) -> list[str]:
     return [spec.csv_column(c) for c in store.columns(spec.table) if c not in _DERIVED]
 
 
-def write_tables(store: Store, folder: Path) -> dict[str, int]:
-    """Write every table as ``TABLE.csv`` into FOLDER (everything, private included)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+def export_csv(store: Store, folder: Path, *, include_private: bool = False) -> dict[str, int]:
+    """Write every table as ``TABLE.csv`` into FOLDER through the privacy filter.
+
+    Each file is streamed to a temporary file and renamed into place (mode 0600).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise Invalid(f"{folder} exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise Invalid(f"cannot create {folder}: {error.strerror}") from None
+    visible = PrivacyFilter(store, include_private=include_private)
     counts = {}
     for spec in TABLE_SPECS:
         columns = [c for c in store.columns(spec.table) if c not in _DERIVED]
         counts[spec.table] = write_csv(
             folder / f"{spec.table}.csv",
             [spec.csv_column(c) for c in columns],
-            store.stream_rows(spec.table, columns, spec.links),
+            visible.rows(spec.table, columns, spec.links),
         )
+    return counts
+
+
+def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> dict[str, int]:
+    """Write one JSON document ``{"format", "version", "tables": {TABLE: [row...]}}``.
+
+    Rows are streamed one at a time, with the same columns and privacy as CSV.
+    """
+    visible = PrivacyFilter(store, include_private=include_private)
+    counts = {}
+    out.write('{"format": "cases", "version": 1, "tables": {')
+    for table_index, spec in enumerate(TABLE_SPECS):
+        columns = [c for c in store.columns(spec.table) if c not in _DERIVED]
+        header = [spec.csv_column(c) for c in columns]
+        out.write(("," if table_index else "") + f"\n{json.dumps(spec.table)}: [")
+        count = 0
+        for row in visible.rows(spec.table, columns, spec.links):
+            document = dict(zip(header, row, strict=True))
+            document["private"] = bool(document["private"]) if "private" in document else None
+            if document["private"] is None:
+                del document["private"]
+            out.write(("," if count else "") + "\n  " + json.dumps(document, ensure_ascii=False))
+            count += 1
+        out.write("\n]")
+        counts[spec.table] = count
+    out.write("\n}}\n")
     return counts
 
 
@@ -85,15 +121,11 @@ def _private(value: str) -> dict[str, Any]:
     raise Invalid(f"private must be 0 or 1, not {value!r}")
 
 
-def _text_rule(column: str) -> Callable[[str], dict[str, Any]]:
-    return lambda value: {column: optional_text(value)}
-
-
 def _rules(spec: TableSpec) -> dict[str, Callable[[str], dict[str, Any]]]:
     """Validation per CSV column: the same rules as ``add`` and ``edit``."""
     rules: dict[str, Callable[[str], dict[str, Any]]] = {
         "private": _private,
-        "note": _text_rule("note"),
+        "note": TextRule("note"),
     }
     kind = KIND_BY_TABLE.get(spec.table)
     if kind is not None:
@@ -103,41 +135,80 @@ def _rules(spec: TableSpec) -> dict[str, Callable[[str], dict[str, Any]]]:
     if spec.table == "trial_parties":
         rules["role"] = lambda value: {"role": vocabulary(PartyRole, value, "role")}
     if spec.table == "citations":
-        rules["quote"] = _text_rule("quote")
-        rules["page"] = _text_rule("page")
+        rules["quote"] = TextRule("quote")
+        rules["page"] = TextRule("page")
     return rules
 
 
-def load_folder(store: Store, folder: Path) -> dict[str, int]:
-    """Load every ``TABLE.csv`` in FOLDER in one transaction: all rows or none.
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back."""
+
+
+@dataclass
+class ImportReport:
+    """How many records an import added and updated, per table."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+def import_folder(store: Store, folder: Path, *, dry_run: bool = False) -> ImportReport:
+    """Import every ``TABLE.csv`` in FOLDER in one transaction: all rows or none.
 
     Rows are matched by uid (updated) or inserted; ``*_uid`` columns are
     resolved to the records they name. The first bad row refuses the whole
-    load with its file and line.
+    import with its file and line. With DRY_RUN everything is checked and
+    counted, then rolled back.
     """
     if not folder.is_dir():
         raise ImportRefused(f"{folder} is not a folder of CSV files")
-    counts: dict[str, int] = {}
-    with store.transaction():
-        known_uids: set[str] = set()
-        for spec in TABLE_SPECS:
-            path = folder / f"{spec.table}.csv"
-            if not path.exists():
-                continue
-            counts[spec.table] = _load_table(store, spec, path, known_uids)
-        dangling = store.dangling_citations()
-        if dangling:
-            raise ImportRefused(f"citations.csv: record_uid {dangling[0]} names no record")
-    return counts
+    expected = {f"{spec.table}.csv" for spec in TABLE_SPECS}
+    present = {path.name for path in folder.glob("*.csv")}
+    unknown = sorted(present - expected)
+    if unknown:
+        raise ImportRefused(
+            f"{unknown[0]}: not a cases table; expected files: {', '.join(sorted(expected))}"
+        )
+    if not present:
+        raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
+    report = ImportReport(dry_run=dry_run)
+    try:
+        with store.transaction():
+            for spec in TABLE_SPECS:
+                path = folder / f"{spec.table}.csv"
+                if path.exists():
+                    _import_table(store, spec, path, report)
+            dangling = store.dangling_citations()
+            if dangling:
+                raise ImportRefused(f"citations.csv: record_uid {dangling[0]} names no record")
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
 
 
-def _load_table(store: Store, spec: TableSpec, path: Path, known_uids: set[str]) -> int:
+def load_folder(store: Store, folder: Path) -> dict[str, int]:
+    """Import FOLDER and return how many rows each table received."""
+    report = import_folder(store, folder)
+    return {
+        table: report.added.get(table, 0) + report.updated.get(table, 0)
+        for table in (spec.table for spec in TABLE_SPECS)
+    }
+
+
+def _import_table(store: Store, spec: TableSpec, path: Path, report: ImportReport) -> None:
     db_columns = [c for c in store.columns(spec.table) if c not in _DERIVED]
-    expected = [spec.csv_column(c) for c in db_columns]
+    expected = [spec.csv_column(c) for c in db_columns] + ["id", "ref"]
     rules = _rules(spec)
-    link_by_csv = {spec.csv_column(c): (c, target) for c, target in spec.links.items()}
+    # links to rows of the same table (an appeal of a ruling) are set after the insert
+    self_links = {spec.csv_column(c): c for c, t in spec.links.items() if t == spec.table}
+    link_by_csv = {spec.csv_column(c): (c, t) for c, t in spec.links.items() if t != spec.table}
     rows: list[dict[str, Any]] = []
+    deferred: dict[str, list[tuple[str, str]]] = {column: [] for column in self_links.values()}
     seen: set[str] = set()
+    lines: dict[str, int] = {}
     for line, cells in read_csv(path, expected, ("uid", *spec.required)):
         try:
             row = _validate(store, spec, cells, rules, link_by_csv)
@@ -145,12 +216,33 @@ def _load_table(store: Store, spec: TableSpec, path: Path, known_uids: set[str])
             raise ImportRefused(f"{path.name}, line {line}: {error}") from None
         if row["uid"] in seen:
             raise ImportRefused(f"{path.name}, line {line}: uid {row['uid']} appears twice")
+        for csv_column, db_column in self_links.items():
+            target = cells.get(csv_column, "")
+            row[db_column] = None
+            if target:
+                deferred[db_column].append((row["uid"], target))
         seen.add(row["uid"])
+        lines[row["uid"]] = line
         rows.append(row)
-    if rows:
+    if not rows:
+        return
+    existing = store.existing_uids(spec.table, [row["uid"] for row in rows])
+    try:
         store.upsert_many(spec.table, rows)
-    known_uids.update(seen)
-    return len(rows)
+    except CasesError as error:
+        raise ImportRefused(f"{path.name}: {error}") from None
+    for db_column, pairs in deferred.items():
+        known = seen | store.existing_uids(spec.table, [target for _, target in pairs])
+        for uid, target in pairs:
+            if target not in known:
+                column = spec.csv_column(db_column)
+                raise ImportRefused(
+                    f"{path.name}, line {lines[uid]}: {column} {target} names no record in "
+                    f"{spec.table}"
+                )
+        store.set_links_by_uid(spec.table, db_column, pairs)
+    report.added[spec.table] = len(rows) - len(existing)
+    report.updated[spec.table] = len(existing)
 
 
 def _validate(
@@ -165,8 +257,8 @@ def _validate(
         raise Invalid("uid is empty")
     row: dict[str, Any] = {"uid": uid}
     for column, value in cells.items():
-        if column == "uid" or column.endswith(("_earliest", "_latest")):
-            continue  # earliest/latest are derived from the date text
+        if column in ("uid", "id", "ref") or column.endswith(("_earliest", "_latest")):
+            continue  # earliest/latest are derived from the date text; id and ref are for people
         if column in link_by_csv:
             db_column, target = link_by_csv[column]
             row[db_column] = _link(store, target, value, column, column in spec.required)
@@ -175,11 +267,10 @@ def _validate(
                 raise Invalid("record_uid is empty")
             row[column] = value
         elif column in rules:
+            rule = rules[column]
             if value == "" and column in spec.required:
                 raise Invalid(f"{column} is empty")
-            row.update(rules[column](value) if value or column != "private" else {"private": 0})
-        else:
-            row[column] = optional_text(value)
+            row.update(rule.exact(value) if isinstance(rule, TextRule) else rule(value))
     return row
 
 

@@ -1,0 +1,115 @@
+"""Moving data: ``export csv``, ``export json`` and ``import csv``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cases.cli._common import JsonOption, console, guarded, open_store
+
+export_app = typer.Typer(
+    help="Write the database out as CSV files or one JSON document (private records "
+    "left out unless --include-private).\n\nExample:\n\n    cases export csv --out shared/",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help="Read CSV files written by 'cases export csv' (all or nothing).\n\n"
+    "Example:\n\n    cases import csv shared/ --dry-run",
+    no_args_is_help=True,
+)
+
+IncludePrivate = Annotated[
+    bool,
+    typer.Option(
+        "--include-private",
+        help="Also write private records and what would reveal them. Handle with care.",
+    ),
+]
+
+
+@export_app.command("csv")
+@guarded
+def export_csv(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write TABLE.csv files into.")
+    ] = Path("cases-export"),
+    include_private: IncludePrivate = False,
+) -> None:
+    """Write one CSV file per table (UTF-8, uid links, formula-safe cells).
+
+    Example:
+
+        cases export csv --out shared/
+    """
+    from cases.render import print_added
+    from cases.service.transfer import export_csv as write
+
+    with open_store(ctx, write=False) as store:
+        counts = write(store, out, include_private=include_private)
+    total = sum(counts.values())
+    print_added(console(), "ok", f"wrote {total} rows in {len(counts)} files to {out}")
+
+
+@export_app.command("json")
+@guarded
+def export_json(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    include_private: IncludePrivate = False,
+) -> None:
+    """Write every table as one JSON document.
+
+    Example:
+
+        cases export json --out cases.json
+    """
+    from cases.csv_io import atomic_text_file
+    from cases.service.transfer import export_json as write
+
+    with open_store(ctx, write=False) as store:
+        if out is None:
+            write(store, sys.stdout, include_private=include_private)
+            return
+        with atomic_text_file(out) as handle:
+            write(store, handle, include_private=include_private)
+
+
+@import_app.command("csv")
+@guarded
+def import_csv(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder of TABLE.csv files.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and count; change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import CSV files: match records by uid (update) or add them; all or nothing.
+
+    Any bad row refuses the whole import, naming the file and line.
+
+    Example:
+
+        cases import csv shared/ --dry-run
+    """
+    from cases.render import emit_json, print_records
+    from cases.service.transfer import import_folder
+
+    with open_store(ctx, write=not dry_run) as store:
+        report = import_folder(store, folder, dry_run=dry_run)
+    rows = [
+        {"table": table, "added": report.added[table], "updated": report.updated.get(table, 0)}
+        for table in report.added
+    ]
+    if as_json:
+        emit_json({"dry_run": dry_run, "tables": rows})
+        return
+    if dry_run:
+        console().print("Dry run: nothing was changed. The import would write:")
+    print_records(console(), [("Table", "table"), ("Added", "added"), ("Updated", "updated")], rows)

@@ -25,6 +25,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cases.errors import Invalid
 
@@ -213,6 +214,7 @@ _AFTER = re.compile(r"after\s+(.+)", re.I)
 _BETWEEN = re.compile(r"between\s+(.+?)\s+and\s+(.+)", re.I)
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> PartialDate:
     """Parse any accepted form; raise :class:`Invalid` naming the accepted forms."""
     parsed = _parse(text)

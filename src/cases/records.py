@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from cases.errors import Invalid
 
@@ -109,10 +110,15 @@ class PartyRole(StrEnum):
     OTHER = "other"
 
 
+@lru_cache(maxsize=64)
+def _accepted(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
 def vocabulary(enum: type[StrEnum], value: str, what: str) -> str:
     """Return VALUE if it belongs to ENUM, else raise naming the accepted values."""
     cleaned = value.strip().lower()
-    accepted = [member.value for member in enum]
+    accepted = _accepted(enum)
     if cleaned not in accepted:
         raise Invalid(f"unknown {what} {value!r}; use one of: {', '.join(accepted)}")
     return cleaned

@@ -95,6 +95,9 @@ class Store:
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA secure_delete=ON")
+            # a bulk import touches many pages: keep them in memory rather than
+            # spilling to the journal mid-transaction (64 MiB at most)
+            conn.execute("PRAGMA cache_size=-65536")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             store._identify_and_migrate()
         except sqlite3.DatabaseError as error:
@@ -761,6 +764,13 @@ class Store:
             self.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
+
+    def uid_map(self, table: str) -> dict[str, int]:
+        """uid -> id of every row of TABLE (one scan, for bulk link resolution)."""
+        return {
+            str(uid): int(row_id)
+            for uid, row_id in self.conn.execute(f'SELECT uid, id FROM "{table}"')
+        }
 
     def id_for_uid(self, table: str, uid: str) -> int | None:
         """The id of the row with this uid (indexed), or None."""

@@ -205,13 +205,15 @@ def _import_table(store: Store, spec: TableSpec, path: Path, report: ImportRepor
     # links to rows of the same table (an appeal of a ruling) are set after the insert
     self_links = {spec.csv_column(c): c for c, t in spec.links.items() if t == spec.table}
     link_by_csv = {spec.csv_column(c): (c, t) for c, t in spec.links.items() if t != spec.table}
+    # uid -> id of every table this one links to, read once (not a query per row)
+    id_maps = {target: store.uid_map(target) for _, target in link_by_csv.values()}
     rows: list[dict[str, Any]] = []
     deferred: dict[str, list[tuple[str, str]]] = {column: [] for column in self_links.values()}
     seen: set[str] = set()
     lines: dict[str, int] = {}
     for line, cells in read_csv(path, expected, ("uid", *spec.required)):
         try:
-            row = _validate(store, spec, cells, rules, link_by_csv)
+            row = _validate(id_maps, spec, cells, rules, link_by_csv)
         except CasesError as error:
             raise ImportRefused(f"{path.name}, line {line}: {error}") from None
         if row["uid"] in seen:
@@ -246,7 +248,7 @@ def _import_table(store: Store, spec: TableSpec, path: Path, report: ImportRepor
 
 
 def _validate(
-    store: Store,
+    id_maps: dict[str, dict[str, int]],
     spec: TableSpec,
     cells: dict[str, str],
     rules: dict[str, Callable[[str], dict[str, Any]]],
@@ -261,7 +263,7 @@ def _validate(
             continue  # earliest/latest are derived from the date text; id and ref are for people
         if column in link_by_csv:
             db_column, target = link_by_csv[column]
-            row[db_column] = _link(store, target, value, column, column in spec.required)
+            row[db_column] = _link(id_maps[target], target, value, column, column in spec.required)
         elif column == "record_uid":
             if not value:
                 raise Invalid("record_uid is empty")
@@ -274,12 +276,12 @@ def _validate(
     return row
 
 
-def _link(store: Store, target: str, uid: str, column: str, required: bool) -> int | None:
+def _link(id_map: dict[str, int], target: str, uid: str, column: str, required: bool) -> int | None:
     if not uid:
         if required:
             raise Invalid(f"{column} is empty")
         return None
-    record_id = store.id_for_uid(target, uid)
+    record_id = id_map.get(uid)
     if record_id is None:
         raise Invalid(f"{column} {uid} names no record in {target}")
     return record_id

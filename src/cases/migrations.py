@@ -205,3 +205,57 @@ def m002_name_keys_and_search(db: Database) -> None:
             f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, {text} "
             f"FROM {table} WHERE {text} IS NOT NULL"
         )
+
+
+# Tables whose every change the change log records (so that undo can reverse it).
+LOGGED_TABLES = (*CITABLE_TABLES, "citations")
+
+
+def _log_triggers(db: Database, table: str) -> None:
+    columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()]
+    image = ", ".join(f"'{column}', OLD.\"{column}\"" for column in columns)
+    active = "(SELECT change_id FROM change_state WHERE id = 1)"
+    when = f"WHEN {active} IS NOT NULL"
+    db.execute(
+        f"CREATE TRIGGER {table}_log_insert AFTER INSERT ON {table} {when} BEGIN "
+        f"INSERT INTO change_rows (change_id, tbl, op, row_id) "
+        f"VALUES ({active}, '{table}', 'insert', NEW.id); END"
+    )
+    for op, event in (("update", "UPDATE"), ("delete", "DELETE")):
+        db.execute(
+            f"CREATE TRIGGER {table}_log_{op} AFTER {event} ON {table} {when} BEGIN "
+            f"INSERT INTO change_rows (change_id, tbl, op, row_id, before) "
+            f"VALUES ({active}, '{table}', '{op}', OLD.id, json_object({image})); END"
+        )
+
+
+@migrations()
+def m003_change_log(db: Database) -> None:
+    """The change log: one entry per change, with what it takes to reverse it."""
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            command TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            rows INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT,
+            purged INTEGER NOT NULL DEFAULT 0)"""
+    )
+    # before: the whole row as JSON for updates and deletes; inserts need only the key
+    db.execute(
+        """CREATE TABLE change_rows (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+            tbl TEXT NOT NULL, op TEXT NOT NULL, row_id INTEGER NOT NULL, before TEXT)"""
+    )
+    db.execute("CREATE INDEX change_rows_change ON change_rows(change_id)")
+    db.execute("CREATE INDEX change_rows_record ON change_rows(tbl, row_id)")
+    db.execute(
+        "CREATE TABLE change_state (id INTEGER PRIMARY KEY CHECK (id = 1), change_id INTEGER)"
+    )
+    db.execute("INSERT INTO change_state (id, change_id) VALUES (1, NULL)")
+    for table in LOGGED_TABLES:
+        _log_triggers(db, table)

@@ -60,6 +60,9 @@ class Store:
         self.created_file = created_file
         # remarks for the user (which name a fuzzy match chose), printed on stderr
         self.notices: list[str] = []
+        # the change-log entry the open transaction writes to, and its summary
+        self.change_id: int | None = None
+        self.change_summary = ""
 
     # -- opening -------------------------------------------------------------
 
@@ -156,12 +159,14 @@ class Store:
     # -- the write path ------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Store]:
+    def transaction(self, command: str | None = None) -> Iterator[Store]:
         """Run a block as one ``BEGIN IMMEDIATE`` transaction: all of it or none.
 
         IMMEDIATE takes the write lock up front, so the busy timeout waits for
         other writers instead of failing half-way (a deferred BEGIN that reads
         the schema first cannot be upgraded to a writer while another writes).
+        With COMMAND the change is also one change-log entry: triggers record
+        every row it inserts (the key), updates or deletes (the row before).
         """
         if self.conn.in_transaction:
             raise RuntimeError("nested write transaction")
@@ -170,10 +175,19 @@ class Store:
         except sqlite3.OperationalError as error:
             raise Conflict(f"the database is busy or read-only ({error})") from None
         try:
+            if command is not None:
+                self._open_change(command)
             yield self
-        except BaseException:
+            if command is not None:
+                self._close_change()
+        except BaseException as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            self.change_id = None
+            if isinstance(error, sqlite3.OperationalError):
+                raise Conflict(
+                    f"could not write the change ({error}); nothing was changed"
+                ) from None
             raise
         try:
             self.conn.execute("COMMIT")
@@ -181,6 +195,45 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise Conflict(f"could not save the change ({error}); nothing was written") from None
+        finally:
+            self.change_id = None
+
+    def _open_change(self, command: str) -> None:
+        import datetime as dt
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        cursor = self.conn.execute(
+            "INSERT INTO changes (uid, at, user, command) VALUES (?, ?, ?, ?)",
+            [new_uid(), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), user, command],
+        )
+        self.change_id = cursor.lastrowid
+        self.change_summary = ""
+        self.conn.execute("UPDATE change_state SET change_id = ? WHERE id = 1", [self.change_id])
+
+    def _close_change(self) -> None:
+        self.conn.execute("UPDATE change_state SET change_id = NULL WHERE id = 1")
+        counts = self.conn.execute(
+            "SELECT op, tbl, count(*) FROM change_rows WHERE change_id = ? GROUP BY op, tbl "
+            "ORDER BY min(id)",
+            [self.change_id],
+        ).fetchall()
+        total = sum(int(count) for _, _, count in counts)
+        purged = self.conn.execute(
+            "SELECT purged FROM changes WHERE id = ?", [self.change_id]
+        ).fetchone()[0]
+        if total == 0 and not purged:  # nothing changed: nothing to log
+            self.conn.execute("DELETE FROM changes WHERE id = ?", [self.change_id])
+            return
+        described = "erased from the log" if purged else f"{total} row{'s' if total != 1 else ''}"
+        summary = f"{self.change_summary} ({described})" if self.change_summary else described
+        self.conn.execute(
+            "UPDATE changes SET summary = ?, rows = ? WHERE id = ?",
+            [summary, total, self.change_id],
+        )
 
     def _require_write(self) -> None:
         if not self.conn.in_transaction:
@@ -786,6 +839,133 @@ class Store:
             f"SELECT record_uid FROM citations WHERE record_uid NOT IN ({known}) LIMIT 5"
         )
         return [str(row[0]) for row in rows]
+
+    # -- the change log ------------------------------------------------------
+
+    def changes(self, limit: int) -> list[Row]:
+        """The latest change-log entries, newest first."""
+        return self._all("SELECT * FROM changes ORDER BY id DESC LIMIT ?", [limit])
+
+    def latest_undoable_change(self) -> Row | None:
+        """The latest change not yet undone (None when there is none)."""
+        return self._one("SELECT * FROM changes WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1")
+
+    def reverse_change(self, change_id: int) -> int:
+        """Undo one change exactly, newest row first; return how many rows it restored."""
+        import json
+
+        self._require_write()
+        # rows come back in reverse order; a parent may be restored after a child
+        self.conn.execute("PRAGMA defer_foreign_keys=ON")
+        rows = self.conn.execute(
+            "SELECT tbl, op, row_id, before FROM change_rows WHERE change_id = ? ORDER BY id DESC",
+            [change_id],
+        ).fetchall()
+        for table, op, row_id, before in rows:
+            if op == "insert":
+                self.conn.execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+                continue
+            image = json.loads(before)
+            columns = list(image)
+            if op == "update":
+                assignments = ", ".join(f'"{c}" = ?' for c in columns)
+                self.conn.execute(
+                    f'UPDATE "{table}" SET {assignments} WHERE id = ?',
+                    [*image.values(), row_id],
+                )
+            else:
+                names = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join("?" for _ in columns)
+                self.conn.execute(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(image.values())
+                )
+        self.conn.execute(
+            "UPDATE changes SET undone_at = datetime('now') WHERE id = ?", [change_id]
+        )
+        return len(rows)
+
+    def purge_current_change(self) -> int:
+        """Erase from the whole log every row image of what the open change deleted."""
+        self._require_write()
+        cursor = self.conn.execute(
+            """DELETE FROM change_rows WHERE (tbl, row_id) IN (
+                   SELECT tbl, row_id FROM change_rows WHERE change_id = ? AND op = 'delete')""",
+            [self.change_id],
+        )
+        # the purge itself cannot be undone: its row images are gone
+        self.conn.execute(
+            "UPDATE changes SET purged = 1, undone_at = datetime('now') WHERE id = ?",
+            [self.change_id],
+        )
+        return int(cursor.rowcount)
+
+    def scrub(self) -> None:
+        """After a purge: rewrite the search index so no deleted text lingers in it."""
+        self.conn.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+
+    # -- checks and backups --------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's integrity and foreign-key checks, as readable lines."""
+        problems: list[str] = []
+        try:
+            result = [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                problems.extend(f"integrity: {line}" for line in result[:20])
+        except sqlite3.DatabaseError as error:  # a badly broken file raises instead
+            problems.append(f"integrity: {error}")
+        try:
+            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
+                problems.append(f"foreign key: {table} row {rowid} points at a missing {parent}")
+        except sqlite3.DatabaseError as error:
+            problems.append(f"foreign key: {error}")
+        try:
+            self.conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as error:
+            problems.append(f"search index: {error}")
+        return problems
+
+    def date_problems(self) -> list[str]:
+        """Date columns whose earliest day is after their latest day."""
+        from cases.records import KINDS
+
+        problems: list[str] = []
+        for kind in KINDS:
+            for field in kind.date_fields:
+                rows = self.conn.execute(
+                    f'SELECT id FROM "{kind.table}" WHERE "{field}_earliest" > "{field}_latest"'
+                ).fetchall()
+                problems.extend(
+                    f"date: {kind.prefix}{row[0]} {field} ends before it starts" for row in rows
+                )
+        return problems
+
+    def stale_name_keys(self, key: Any) -> list[str]:
+        """Names whose stored key differs from KEY(name)."""
+        problems = []
+        for table, label in (("people", "P"), ("aliases", "alias of P")):
+            id_column = "id" if table == "people" else "person_id"
+            for row_id, name, stored in self.conn.execute(
+                f"SELECT {id_column}, name, name_key FROM {table}"
+            ):
+                if key(name) != stored:
+                    problems.append(f"name key: {label}{row_id} is out of date")
+        return problems
+
+    def pending_migrations(self) -> list[str]:
+        """Migrations not applied to this database."""
+        return [migration.name for migration in migrations.pending(self.db)]
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the database at TARGET (SQLite's online backup)."""
+        copy = sqlite3.connect(target)
+        try:
+            self.conn.backup(copy)
+            result = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise Conflict(f"the backup copy failed its integrity check ({result})")
+        finally:
+            copy.close()
 
     # -- statistics ----------------------------------------------------------
 

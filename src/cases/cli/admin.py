@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cases.cli._common import console, guarded, open_store
+from cases.cli._common import JsonOption, console, guarded, open_store
 
 
 @guarded
@@ -32,3 +33,99 @@ def init(
     print_added(
         console(), "ok", f"database ready at {where}" + (f"; loaded {loaded}" if loaded else "")
     )
+
+
+@guarded
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="At most this many changes.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List the latest changes, newest first (what 'undo' would reverse).
+
+    Example:
+
+        cases log --limit 5
+    """
+    from cases.render import emit_json, print_records
+    from cases.service.admin import change_log
+
+    with open_store(ctx, write=False) as store:
+        entries = change_log(store, limit)
+    if as_json:
+        emit_json(entries)
+        return
+    for entry in entries:
+        entry["state"] = "purged" if entry["purged"] else ("undone" if entry["undone"] else "")
+    print_records(
+        console(),
+        [
+            ("Ref", "ref"),
+            ("At (UTC)", "at"),
+            ("User", "user"),
+            ("Command", "command"),
+            ("What", "summary"),
+            ("State", "state"),
+        ],
+        entries,
+    )
+
+
+@guarded
+def undo(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Reverse the latest change not yet undone, exactly.
+
+    Example:
+
+        cases undo
+    """
+    from cases.render import emit_json, print_added
+    from cases.service.admin import undo as reverse
+
+    with open_store(ctx, write=True) as store:
+        undone = reverse(store)
+    if as_json:
+        emit_json(undone)
+    else:
+        print_added(console(), undone["ref"], f"undid '{undone['command']}': {undone['summary']}")
+
+
+@guarded
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a consistent copy of the database (mode 0600), even while others write.
+
+    Example:
+
+        cases backup ~/cases-2026-11-23.db
+    """
+    from cases.render import print_added
+    from cases.service.admin import backup as copy
+
+    with open_store(ctx, write=False) as store:
+        written = copy(store, path, force=force)
+    print_added(console(), "ok", f"backup written to {written}")
+
+
+@guarded
+def check(ctx: typer.Context) -> None:
+    """Check the database: SQLite's integrity and foreign keys, and the tool's own rules.
+
+    Exits 1 and lists every problem found.
+
+    Example:
+
+        cases check
+    """
+    from cases.render import print_added, print_error
+    from cases.service.admin import check as inspect
+
+    with open_store(ctx, write=False) as store:
+        problems = inspect(store)
+    if problems:
+        print_error(f"the database has {len(problems)} problem(s)", problems)
+        raise typer.Exit(1)
+    print_added(console(), "ok", "integrity, foreign keys, links, dates, name keys and schema")

@@ -70,8 +70,9 @@ def delete(
                 raise Invalid(f"deleting {record['ref']} needs --yes when not on a terminal")
             if not typer.confirm(f"Delete {what}?", default=False):
                 raise typer.Exit(1)
-        apply(store, ref)
-    print_added(console(), record["ref"], f"deleted {what}")
+        apply(store, ref, purge=purge)
+    done = "purged (no undo)" if purge else "deleted (cases undo brings it back)"
+    print_added(console(), record["ref"], f"{done}: {what}")
 
 
 @guarded

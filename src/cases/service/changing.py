@@ -186,7 +186,7 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
     """Change fields of one record, validated like ``add``; all or nothing."""
     if not assignments:
         raise Invalid("nothing to change: give --set FIELD=VALUE")
-    with store.transaction():
+    with store.transaction("edit"):
         kind, row = resolve_ref(store, ref)
         changes: dict[str, Any] = {}
         for assignment in assignments:
@@ -201,7 +201,10 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
             and end_latest < start_earliest
         ):
             raise Invalid("the detention would end before it starts")
+        # only what really changes: an edit to the same value logs nothing
+        changes = {column: value for column, value in changes.items() if row.get(column) != value}
         store.update(kind.table, int(row["id"]), changes)
+        store.change_summary = f"edited {kind.prefix}{row['id']}"
         updated = store.get(kind.table, int(row["id"]))
         assert updated is not None
     return kind, public(kind, updated)
@@ -214,12 +217,24 @@ def describe_deletion(store: Store, ref: str) -> tuple[Kind, dict[str, Any], lis
     return kind, public(kind, row), only_theirs
 
 
-def delete(store: Store, ref: str) -> tuple[Kind, dict[str, Any], list[int]]:
-    """Delete a record and what belongs only to it, in one transaction."""
-    with store.transaction():
+def delete(
+    store: Store, ref: str, *, purge: bool = False
+) -> tuple[Kind, dict[str, Any], list[int]]:
+    """Delete a record and what belongs only to it, in one transaction.
+
+    The change log keeps the deleted rows so that ``undo`` can bring them back;
+    with PURGE they are erased from the log too and the search index is
+    rewritten, so that nothing of them can be read back from the file.
+    """
+    with store.transaction("delete --purge" if purge else "delete"):
         kind, record, only_theirs = describe_deletion(store, ref)
         record_id = int(record["ref"][1:])
         for trial_id in only_theirs:
             store.delete("trials", trial_id)
         store.delete(kind.table, record_id)
+        store.change_summary = f"{'purged' if purge else 'deleted'} {record['ref']}"
+        if purge:
+            store.purge_current_change()
+    if purge:
+        store.scrub()
     return kind, record, only_theirs

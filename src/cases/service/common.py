@@ -212,6 +212,8 @@ def insert_record(
     row = store.get(kind.table, record_id)
     assert row is not None
     cite_all(store, row["uid"], sources)
+    if not store.change_summary:
+        store.change_summary = f"added {kind.prefix}{record_id}"
     return row
 
 

@@ -136,7 +136,7 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
     Fields INTO leaves blank (sex, born, ...) are filled from PERSON. One transaction;
     with DRY_RUN nothing changes and the counts say what would move.
     """
-    with store.transaction():
+    with store.transaction("merge"):
         merged = resolve_person(store, person)
         survivor = resolve_person(store, into)
         if merged["id"] == survivor["id"]:
@@ -175,4 +175,5 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
             note = "\n".join(n for n in (survivor.get("note"), merged["note"]) if n)
             store.update("people", int(survivor["id"]), {"note": note})
         store.delete("people", int(merged["id"]))
+        store.change_summary = f"merged P{merged['id']} into P{survivor['id']}"
     return result

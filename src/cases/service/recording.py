@@ -90,7 +90,7 @@ def add_person(
         "origin": optional_text(origin),
     }
     alias_names = [required_name(alias, "an alias") for alias in aliases]
-    with store.transaction():
+    with store.transaction("add person"):
         row = insert_record(
             store, PERSON, values, note=common.note, private=common.private, sources=common.sources
         )
@@ -110,7 +110,7 @@ def add_person(
 def add_alias(store: Store, person: str, name: str, common: Common = Common()) -> Recorded:
     """Record another name of a person."""
     alias = required_name(name, "an alias")
-    with store.transaction():
+    with store.transaction("add alias"):
         owner = resolve_person(store, person)
         if name_key(alias) in {name_key(owner["name"])}:
             raise Invalid(f"{alias!r} is already P{owner['id']}'s name")
@@ -127,6 +127,7 @@ def add_alias(store: Store, person: str, name: str, common: Common = Common()) -
         row = store.get("aliases", record_id)
         assert row is not None
         cite_all(store, row["uid"], common.sources)
+        store.change_summary = f"added an alias of P{owner['id']}"
     return Recorded(PERSON, owner, {"alias": alias})
 
 
@@ -153,7 +154,7 @@ def add_source(
         **dates(date=date),
         "reliability": reliability,
     }
-    with store.transaction():
+    with store.transaction("add source"):
         row = insert_record(
             store, SOURCE, values, note=common.note, private=common.private, sources=common.sources
         )
@@ -201,7 +202,7 @@ def add_trial(
         "lawyer": lawyer_text,
         "status": _maybe(TrialStatus, status, "trial status"),
     }
-    with store.transaction():
+    with store.transaction("add trial"):
         parties = [resolve_person(store, person) for person in people]
         seen: set[tuple[int, str]] = set()
         for party, role in zip(parties, party_roles, strict=True):
@@ -256,7 +257,7 @@ def add_ruling(
         "deportation": _maybe(Deportation, deportation, "deportation decision"),
         "extradition": _maybe(Extradition, extradition, "extradition decision"),
     }
-    with store.transaction():
+    with store.transaction("add ruling"):
         subject = resolve_person(store, person)
         if trial is not None:
             trial_row: Row | None = resolve_ref(store, trial, TRIAL)[1]
@@ -278,7 +279,7 @@ def add_ruling(
 def _per_person(
     store: Store, kind: Kind, person: str, values: dict[str, Any], common: Common
 ) -> Recorded:
-    with store.transaction():
+    with store.transaction(f"add {kind.name}"):
         subject = resolve_person(store, person)
         row = insert_record(
             store,
@@ -361,7 +362,7 @@ def add_relation(
 ) -> Recorded:
     """Record that OTHER is PERSON's KIND (lawyer, parent...)."""
     relation_kind = vocabulary(RelationKind, kind, "relation kind")
-    with store.transaction():
+    with store.transaction("add relation"):
         subject = resolve_person(store, person)
         related = resolve_person(store, other)
         if subject["id"] == related["id"]:

@@ -153,7 +153,9 @@ class ImportReport:
     dry_run: bool = False
 
 
-def import_folder(store: Store, folder: Path, *, dry_run: bool = False) -> ImportReport:
+def import_folder(
+    store: Store, folder: Path, *, dry_run: bool = False, command: str = "import csv"
+) -> ImportReport:
     """Import every ``TABLE.csv`` in FOLDER in one transaction: all rows or none.
 
     Rows are matched by uid (updated) or inserted; ``*_uid`` columns are
@@ -174,7 +176,7 @@ def import_folder(store: Store, folder: Path, *, dry_run: bool = False) -> Impor
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
     try:
-        with store.transaction():
+        with store.transaction(command):
             for spec in TABLE_SPECS:
                 path = folder / f"{spec.table}.csv"
                 if path.exists():
@@ -182,6 +184,7 @@ def import_folder(store: Store, folder: Path, *, dry_run: bool = False) -> Impor
             dangling = store.dangling_citations()
             if dangling:
                 raise ImportRefused(f"citations.csv: record_uid {dangling[0]} names no record")
+            store.change_summary = f"imported {folder}"
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -189,9 +192,9 @@ def import_folder(store: Store, folder: Path, *, dry_run: bool = False) -> Impor
     return report
 
 
-def load_folder(store: Store, folder: Path) -> dict[str, int]:
+def load_folder(store: Store, folder: Path, command: str = "import csv") -> dict[str, int]:
     """Import FOLDER and return how many rows each table received."""
-    report = import_folder(store, folder)
+    report = import_folder(store, folder, command=command)
     return {
         table: report.added.get(table, 0) + report.updated.get(table, 0)
         for table in (spec.table for spec in TABLE_SPECS)
@@ -298,4 +301,4 @@ def sample_folder() -> Path:
 
 def load_sample(store: Store) -> dict[str, int]:
     """Load the sample cases shipped in data/."""
-    return load_folder(store, sample_folder())
+    return load_folder(store, sample_folder(), command="init --sample")

@@ -1,0 +1,84 @@
+"""Keeping records safe: the change log, undo, backups and consistency checks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cases.errors import Conflict, Invalid, NotFound
+from cases.names import name_key
+from cases.store import Store
+
+
+def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest changes, newest first."""
+    if limit < 1:
+        raise Invalid(f"--limit {limit} must be 1 or more")
+    return [
+        {
+            "ref": f"C{row['id']}",
+            "uid": row["uid"],
+            "at": row["at"],
+            "user": row["user"],
+            "command": row["command"],
+            "summary": row["summary"],
+            "rows": row["rows"],
+            "undone": row["undone_at"] is not None and not row["purged"],
+            "purged": bool(row["purged"]),
+        }
+        for row in store.changes(limit)
+    ]
+
+
+def undo(store: Store) -> dict[str, Any]:
+    """Reverse the latest change not yet undone, exactly; say what it was."""
+    with store.transaction():
+        change = store.latest_undoable_change()
+        if change is None:
+            raise NotFound("nothing to undo: the change log has no change left to reverse")
+        restored = store.reverse_change(int(change["id"]))
+    return {
+        "ref": f"C{change['id']}",
+        "uid": change["uid"],
+        "command": change["command"],
+        "summary": change["summary"],
+        "rows": restored,
+    }
+
+
+def check(store: Store) -> list[str]:
+    """Every problem found: SQLite's checks and the tool's own invariants."""
+    problems = store.integrity_problems()
+    if any(problem.startswith("integrity") for problem in problems):
+        return problems  # a damaged file: further reads would only add noise
+    dangling = store.dangling_citations()
+    problems.extend(f"citation: record_uid {uid} names no record" for uid in dangling)
+    problems.extend(store.date_problems())
+    problems.extend(store.stale_name_keys(name_key))
+    problems.extend(f"migration: {name} not applied" for name in store.pending_migrations())
+    return problems
+
+
+def backup(store: Store, target: Path, *, force: bool = False) -> Path:
+    """Copy the database consistently to TARGET (mode 0600) via a checked temporary file."""
+    if target.exists() and not force:
+        raise Conflict(f"{target} exists; add --force to overwrite it")
+    if target.exists() and target.is_dir():
+        raise Invalid(f"{target} is a folder; give a file name")
+    if store.path is not None and target.resolve() == store.path.resolve():
+        raise Invalid("the backup must not overwrite the database itself")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise NotFound(f"folder {directory} does not exist")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    os.close(descriptor)
+    try:
+        os.chmod(temporary, 0o600)
+        store.backup_to(Path(temporary))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

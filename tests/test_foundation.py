@@ -356,3 +356,35 @@ def test_dump_helper_sees_changes(run, database: Path) -> None:
     before = dump(database)
     run("add", "person", "Berik Sample")
     assert dump(database) != before
+
+
+def test_the_command_name_is_found_past_global_options() -> None:
+    from cases.cli import command_name
+
+    assert command_name(["--db", "x.db", "show", "P1"]) == "show"
+    assert command_name(["--db=x.db", "timeline"]) == "timeline"
+    assert command_name(["--version"]) is None
+    assert command_name(["frobnicate"]) is None
+
+
+def test_only_the_command_run_is_built_and_it_still_works(tmp_path: Path) -> None:
+    env = {**os.environ, "CASES_DB": str(tmp_path / "c.db")}
+    run = [sys.executable, "-m", "cases"]
+    added = subprocess.run(
+        [*run, "add", "person", "Ayan Test"], env=env, capture_output=True, text=True, check=False
+    )
+    assert added.returncode == 0 and "P1" in added.stdout
+    assert (
+        "Example:"
+        in subprocess.run(
+            [*run, "show", "--help"], env=env, capture_output=True, text=True, check=False
+        ).stdout
+    )
+    unknown = subprocess.run([*run, "shwo"], env=env, capture_output=True, text=True, check=False)
+    assert unknown.returncode == 2
+    assert (
+        "show"
+        in subprocess.run(
+            [*run, "--help"], env=env, capture_output=True, text=True, check=False
+        ).stdout
+    )

@@ -40,11 +40,14 @@ class PrivacyFilter:
             store.mark_hidden_records()
 
     def rows(
-        self, table: str, columns: Sequence[str], links: dict[str, str]
+        self, table: str, columns: Sequence[str], links: dict[str, str], *, defuse: bool = False
     ) -> Iterator[tuple[Any, ...]]:
-        """Rows of TABLE that may leave, links as uids, revealing links blanked."""
+        """Rows of TABLE that may leave, links as uids, revealing links blanked.
+
+        With DEFUSE, text cells a spreadsheet would run get their leading quote.
+        """
         if self.include_private:
-            return self.store.stream_rows(table, columns, links)
+            return self.store.stream_rows(table, columns, links, defuse=defuse)
         return self.store.stream_rows(
-            table, columns, links, hide=True, blank=BLANKED_LINKS.get(table, {})
+            table, columns, links, hide=True, blank=BLANKED_LINKS.get(table, {}), defuse=defuse
         )

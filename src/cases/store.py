@@ -98,9 +98,6 @@ class Store:
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA secure_delete=ON")
-            # a bulk import touches many pages: keep them in memory rather than
-            # spilling to the journal mid-transaction (64 MiB at most)
-            conn.execute("PRAGMA cache_size=-65536")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
             store._identify_and_migrate()
         except sqlite3.DatabaseError as error:
@@ -474,75 +471,130 @@ class Store:
         place: str | None,
         limit: int | None,
     ) -> list[Row]:
-        """Every dated (and undated) fact as one ordered list, filtered in SQL.
+        """Every fact (or the first LIMIT) in timeline order, filtered in SQL.
 
-        Facts are ordered by earliest day (an open start by its latest day),
-        then latest day; undated facts come last.
+        Each kind of fact is read in index order (up to LIMIT rows each) and
+        the sorted runs are merged here, so a limited timeline of everyone
+        reads a few rows per table instead of sorting every fact.
         """
-        facts = """
-            SELECT 'trial' AS kind, 'T' AS prefix, t.id AS record_id, t.uid AS record_uid,
-                   p.person_id AS person_id, t.opened AS date, t.opened_earliest AS earliest,
-                   t.opened_latest AS latest, t.court AS court, t.place AS place,
-                   t.private AS private, p.role AS detail
-              FROM trials t JOIN trial_parties p ON p.trial_id = t.id
-            UNION ALL
-            SELECT 'ruling', 'R', r.id, r.uid, r.person_id, r.date, r.date_earliest,
-                   r.date_latest, coalesce(r.court, t.court), t.place, r.private, r.outcome
-              FROM rulings r LEFT JOIN trials t ON t.id = r.trial_id
-            UNION ALL
-            SELECT 'asylum', 'A', a.id, a.uid, a.person_id, a.date, a.date_earliest,
-                   a.date_latest, NULL, a.country, a.private, a.decision
-              FROM asylum a
-            UNION ALL
-            SELECT 'detention', 'D', d.id, d.uid, d.person_id, d.start, d.start_earliest,
-                   d.start_latest, NULL, d.place, d.private, d.kind
-              FROM detentions d
-            UNION ALL
-            SELECT 'detention-end', 'D', d.id, d.uid, d.person_id, d."end", d.end_earliest,
-                   d.end_latest, NULL, d.place, d.private, d.kind
-              FROM detentions d WHERE d."end" IS NOT NULL
-            UNION ALL
-            SELECT e.kind, 'E', e.id, e.uid, e.person_id, e.date, e.date_earliest,
-                   e.date_latest, NULL, e.place, e.private, e.summary
-              FROM events e
-        """
-        conditions: list[str] = []
-        params: list[Any] = []
-        if person_id is not None:
-            conditions.append("f.person_id = ?")
-            params.append(person_id)
-        if since is not None:
-            # keep facts that can fall on or after SINCE
-            conditions.append("coalesce(f.latest, '9999-12-31') >= ?")
-            params.append(since)
-        if until is not None:
-            conditions.append("coalesce(f.earliest, '0001-01-01') <= ?")
-            params.append(until)
-        if since is not None or until is not None:
-            conditions.append("f.date IS NOT NULL")
-        if kinds:
-            conditions.append(f"f.kind IN ({', '.join('?' for _ in kinds)})")
-            params.extend(kinds)
-        if court is not None:
-            conditions.append("f.court LIKE ?")
-            params.append(f"%{court}%")
-        if place is not None:
-            conditions.append("f.place LIKE ?")
-            params.append(f"%{place}%")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        limit_sql = ""
-        if limit is not None:
-            limit_sql = "LIMIT ?"
-            params.append(limit)
-        return self._all(
-            f"""SELECT f.*, people.name AS person_name, people.private AS person_private
-                FROM ({facts}) f JOIN people ON people.id = f.person_id
-                {where}
-                ORDER BY f.date IS NULL, coalesce(f.earliest, f.latest), f.latest IS NULL,
-                         f.latest, f.kind = 'detention-end', f.prefix, f.record_id, f.person_id
-                {limit_sql}""",
-            params,
+        from cases.migrations import timeline_anchor, timeline_tail
+
+        sources = [
+            # kind, prefix, table, date field, person column, court, place, detail, join
+            (
+                "trial",
+                "T",
+                "trials",
+                "opened",
+                "p.person_id",
+                "x.court",
+                "x.place",
+                "p.role",
+                "JOIN trial_parties p ON p.trial_id = x.id",
+            ),
+            (
+                "ruling",
+                "R",
+                "rulings",
+                "date",
+                "x.person_id",
+                "coalesce(x.court, t.court)",
+                "t.place",
+                "x.outcome",
+                "LEFT JOIN trials t ON t.id = x.trial_id",
+            ),
+            ("asylum", "A", "asylum", "date", "x.person_id", "NULL", "x.country", "x.decision", ""),
+            (
+                "detention",
+                "D",
+                "detentions",
+                "start",
+                "x.person_id",
+                "NULL",
+                "x.place",
+                "x.kind",
+                "",
+            ),
+            (
+                "detention-end",
+                "D",
+                "detentions",
+                "end",
+                "x.person_id",
+                "NULL",
+                "x.place",
+                "x.kind",
+                "",
+            ),
+            ("event", "E", "events", "date", "x.person_id", "NULL", "x.place", "x.summary", ""),
+        ]
+        facts: list[Row] = []
+        for kind, prefix, table, field, person_sql, court_sql, place_sql, detail, join in sources:
+            kind_sql = "x.kind" if kind == "event" else f"'{kind}'"
+            conditions: list[str] = []
+            params: list[Any] = []
+            if kinds:
+                if kind == "event":
+                    conditions.append(f"x.kind IN ({', '.join('?' for _ in kinds)})")
+                    params.extend(kinds)
+                elif kind not in kinds:
+                    continue
+            if kind == "detention-end":
+                conditions.append('x."end" IS NOT NULL')
+            if person_id is not None:
+                conditions.append(f"{person_sql} = ?")
+                params.append(person_id)
+            if since is not None or until is not None:
+                conditions.append(f'x."{field}" IS NOT NULL')
+            if since is not None:
+                # facts that can fall on or after SINCE
+                conditions.append(f"coalesce(x.{field}_latest, '9999-12-31') >= ?")
+                params.append(since)
+            if until is not None:
+                conditions.append(f"coalesce(x.{field}_earliest, '0001-01-01') <= ?")
+                params.append(until)
+            if court is not None:
+                conditions.append(f"{court_sql} LIKE ?")
+                params.append(f"%{court}%")
+            if place is not None:
+                conditions.append(f"{place_sql} LIKE ?")
+                params.append(f"%{place}%")
+            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+            anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
+            limit_sql = ""
+            if limit is not None:
+                limit_sql = "LIMIT ?"
+                params.append(limit)
+            facts.extend(
+                self._all(
+                    f"""SELECT {kind_sql} AS kind, '{prefix}' AS prefix, x.id AS record_id,
+                               x.uid AS record_uid, {person_sql} AS person_id,
+                               x."{field}" AS date, x.{field}_earliest AS earliest,
+                               x.{field}_latest AS latest, {detail} AS detail,
+                               x.private AS private, {anchor} AS anchor, {tail} AS tail
+                        FROM "{table}" x {join} {where}
+                        ORDER BY {anchor}, {tail}, x.id {limit_sql}""",
+                    params,
+                )
+            )
+        facts.sort(
+            key=lambda f: (
+                f["anchor"],
+                f["tail"],
+                f["kind"] == "detention-end",
+                f["prefix"],
+                f["record_id"],
+                f["person_id"],
+            )
         )
+        if limit is not None:
+            facts = facts[:limit]
+        people = self.people_by_ids([int(f["person_id"]) for f in facts])
+        for fact in facts:
+            person = people[int(fact["person_id"])]
+            fact["person_name"] = person["name"]
+            fact["person_private"] = person["private"]
+        return facts
 
     # -- search --------------------------------------------------------------
 
@@ -751,6 +803,7 @@ class Store:
         *,
         hide: bool = False,
         blank: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+        defuse: bool = False,
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of TABLE in id order, link columns replaced by the uid they point at.
 
@@ -776,6 +829,8 @@ class Store:
                     f"CASE WHEN t.\"{guard}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
                     f"THEN NULL ELSE {value} END"
                 )
+            if defuse:
+                value = _defused_sql(value)
             selected.append(value)
         where = f"WHERE t.id NOT IN (SELECT id FROM hidden WHERE tbl = '{table}')" if hide else ""
         sql = (
@@ -801,6 +856,12 @@ class Store:
             "WHERE uid = ?",
             [(target, uid) for uid, target in pairs],
         )
+
+    def use_large_cache(self) -> None:
+        """Keep up to 64 MiB of pages in memory: a bulk import then does not spill
+        to the journal mid-transaction. Reads keep SQLite's small default, so an
+        export's memory stays flat however large the database."""
+        self.conn.execute("PRAGMA cache_size=-65536")
 
     def upsert_many(self, table: str, rows: Sequence[Row]) -> None:
         """Insert rows, or update those whose uid exists, with one executemany."""
@@ -983,9 +1044,31 @@ class Store:
             self.conn.execute('SELECT count(*) FROM detentions WHERE "end" IS NULL').fetchone()[0]
         )
 
-    def detentions_with_days(self) -> list[Row]:
-        """Start and end columns of every detention."""
-        return self._all('SELECT id, start, "end" FROM detentions')
+    def detention_day_totals(self) -> tuple[int, int]:
+        """(detentions, days summed over those whose both ends are exact days).
+
+        A canonical exact day is exactly YYYY-MM-DD (no ~ or ?), so the length
+        is computed in SQL without reading every row into Python.
+        """
+        exact = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+        row = self.conn.execute(
+            f"""SELECT count(*), coalesce(sum(CASE WHEN start {exact} AND "end" {exact}
+                       THEN julianday("end") - julianday(start) END), 0)
+                FROM detentions"""
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+
+# First characters a spreadsheet would run as a formula, and the quote itself.
+_FORMULA_FIRST = "('=', '+', '-', '@', char(9), char(13), char(10), '''')"
+
+
+def _defused_sql(value: str) -> str:
+    """SQL that prefixes a text value with ' as csv_io.defuse does, in the database."""
+    return (
+        f"CASE WHEN typeof({value}) = 'text' AND substr({value}, 1, 1) IN {_FORMULA_FIRST} "
+        f"THEN '''' || {value} ELSE {value} END"
+    )
 
 
 def _integrity_error(table: str, error: sqlite3.IntegrityError) -> CasesError:

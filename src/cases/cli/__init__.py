@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated
@@ -9,19 +10,31 @@ from typing import Annotated
 import typer
 
 from cases import __version__
-from cases.cli import add, admin, change, read, transfer
 
-app = typer.Typer(
-    name="cases",
-    help="Track human-rights cases: people, trials, rulings, asylum decisions, detentions, "
-    "events and the sources that report them.\n\n"
-    "Example:\n\n    cases init --sample && cases timeline",
-    no_args_is_help=True,
-    # Tracebacks could print record contents (locals, messages): never show them.
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    add_completion=False,
-)
+# Each command: its module under cases.cli, the object there, and whether it is a
+# group of subcommands. main() registers only the command being run, so a command
+# does not pay for building the other two dozen (about 35 ms at start-up).
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "add": ("add", "app", True),
+    "show": ("read", "show", False),
+    "timeline": ("read", "timeline", False),
+    "list": ("read", "list_records", False),
+    "search": ("read", "search", False),
+    "stats": ("read", "stats", False),
+    "edit": ("change", "edit", False),
+    "delete": ("change", "delete", False),
+    "dupes": ("change", "dupes", False),
+    "merge": ("change", "merge", False),
+    "init": ("admin", "init", False),
+    "log": ("admin", "log", False),
+    "undo": ("admin", "undo", False),
+    "backup": ("admin", "backup", False),
+    "check": ("admin", "check", False),
+    "export": ("transfer", "export_app", True),
+    "import": ("transfer", "import_app", True),
+}
+# Global options that take a value, to find the command name in argv.
+_VALUE_OPTIONS = {"--db"}
 
 
 def _version(value: bool) -> None:
@@ -30,7 +43,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[
@@ -46,38 +58,63 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
 ) -> None:
-    """Track human-rights cases and their sources.
-
-    Example:
-
-        cases init --sample && cases timeline
-    """
+    """Track human-rights cases and their sources."""
     ctx.obj = {"db": db}
 
 
-app.add_typer(add.app, name="add")
-app.command("show")(read.show)
-app.command("timeline")(read.timeline)
-app.command("list")(read.list_records)
-app.command("search")(read.search)
-app.command("stats")(read.stats)
-app.command("edit")(change.edit)
-app.command("delete")(change.delete)
-app.command("dupes")(change.dupes)
-app.command("merge")(change.merge)
-app.command("init")(admin.init)
-app.command("log")(admin.log)
-app.command("undo")(admin.undo)
-app.command("backup")(admin.backup)
-app.command("check")(admin.check)
-app.add_typer(transfer.export_app, name="export")
-app.add_typer(transfer.import_app, name="import")
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with only the command ONLY."""
+    app = typer.Typer(
+        name="cases",
+        help="Track human-rights cases: people, trials, rulings, asylum decisions, detentions, "
+        "events and the sources that report them.\n\n"
+        "Example:\n\n    cases init --sample && cases timeline",
+        no_args_is_help=True,
+        # Tracebacks could print record contents (locals, messages): never show them.
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        add_completion=False,
+    )
+    app.callback()(root)
+    for name, (module_name, attribute, is_group) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(f"cases.cli.{module_name}")
+        target = getattr(module, attribute)
+        if is_group:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
+
+
+def command_name(argv: list[str]) -> str | None:
+    """The command a command line runs, if it names a known one."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word in _VALUE_OPTIONS:
+            index += 2
+            continue
+        if word.startswith("-"):
+            index += 1
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `from cases.cli import app` (tests, tools) gets the full app, built on demand
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Console entry point: user errors exit 1; anything else exits 1 without a traceback."""
     # Every file this process creates (database, journal, exports) is private to its owner.
     os.umask(0o077)
+    app = build_app(command_name(sys.argv[1:]))
     try:
         app()
     except Exception as error:  # a bug: say so, but print no record contents

@@ -385,7 +385,7 @@ def stats(store: Store) -> dict[str, Any]:
         found = store.count_by(table, column)
         return {member.value: found.get(member.value, 0) for member in enum}
 
-    days = [detention_days(row) for row in store.detentions_with_days()]
+    detentions, detention_day_sum = store.detention_day_totals()
     return {
         "people": store.count("people"),
         "sources": store.count("sources"),
@@ -394,9 +394,9 @@ def stats(store: Store) -> dict[str, Any]:
         "deportation": counts("rulings", "deportation", Deportation),
         "extradition": counts("rulings", "extradition", Extradition),
         "asylum": counts("asylum", "decision", Decision),
-        "detentions": len(days),
+        "detentions": detentions,
         "open_detentions": store.count_open_detentions(),
-        "detention_days": sum(day for day in days if day is not None),
+        "detention_days": detention_day_sum,
         "events": store.count("events"),
         "relations": store.count("relations"),
     }

@@ -82,7 +82,8 @@ def export_csv(store: Store, folder: Path, *, include_private: bool = False) -> 
         counts[spec.table] = write_csv(
             folder / f"{spec.table}.csv",
             [spec.csv_column(c) for c in columns],
-            visible.rows(spec.table, columns, spec.links),
+            visible.rows(spec.table, columns, spec.links, defuse=True),
+            defused=True,
         )
     return counts
 
@@ -175,6 +176,7 @@ def import_folder(
     if not present:
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
+    store.use_large_cache()
     try:
         with store.transaction(command):
             for spec in TABLE_SPECS:

@@ -1,0 +1,165 @@
+"""Time cases commands as whole processes against the floor, and check the targets.
+
+    python bench/run.py PATH [--runs N]
+
+PATH is a database built by bench/make_db.py. Each command runs N times,
+interleaved with the floor (bench/floor.py); the median wall time of each is
+printed with its ratio to the floor's median and PASS or FAIL against its
+target. Then export and import are timed against a plain csv.writer dump and a
+raw executemany of the same rows, and export's peak memory is compared with
+an export of a 10-person database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+CASES = [sys.executable, "-m", "cases"]
+FLOOR = [sys.executable, str(BENCH / "floor.py")]
+TABLES = ["people", "aliases", "sources", "trials", "trial_parties", "rulings", "asylum",
+          "detentions", "events", "relations", "citations"]
+
+DUMP = """
+import csv, sqlite3, sys
+from pathlib import Path
+conn = sqlite3.connect(sys.argv[1]); out = Path(sys.argv[2]); out.mkdir()
+for table in sys.argv[3:]:
+    cursor = conn.execute(f"SELECT * FROM {table}")
+    with open(out / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c[0] for c in cursor.description])
+        writer.writerows(cursor)
+"""
+
+RAW_LOAD = """
+import csv, sqlite3, sys
+from pathlib import Path
+folder = Path(sys.argv[2]); conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN")
+for table in sys.argv[3:]:
+    with open(folder / f"{table}.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        conn.execute(f"CREATE TABLE {table} ({', '.join(header)})")
+        marks = ", ".join("?" for _ in header)
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", reader)
+conn.execute("COMMIT")
+"""
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak memory (KiB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[:300]}")
+    return elapsed, int(usage.ru_maxrss)
+
+
+def median_against_floor(command: list[str], floor: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time of COMMAND and of the floor, run alternately."""
+    ours, base = [], []
+    for _ in range(runs):
+        base.append(timed(floor)[0])
+        ours.append(timed(command)[0])
+    return statistics.median(ours), statistics.median(base)
+
+
+def report(label: str, ours: float, base: float, target: float, unit: str = "floor") -> bool:
+    ratio = ours / base
+    verdict = "PASS" if ratio <= target else "FAIL"
+    print(f"{label:<38} {ours * 1000:8.0f} ms  {ratio:5.2f}x {unit:<12} (target <= {target}x)  "
+          f"{verdict}")
+    return ratio <= target
+
+
+def pick_examples(path: Path) -> dict[str, str]:
+    """A person name, a person reference and a rare word from the database."""
+    conn = sqlite3.connect(path)
+    middle = conn.execute("SELECT max(id) / 2 FROM people").fetchone()[0]
+    person_id, name = conn.execute(
+        "SELECT id, name FROM people WHERE id >= ? AND private = 0 ORDER BY id LIMIT 1", [middle]
+    ).fetchone()
+    conn.close()
+    return {"name": name, "ref": f"P{person_id}", "word": name.split()[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--runs", type=int, default=7)
+    options = parser.parse_args()
+    db = str(options.path)
+    floor = [*FLOOR, db]
+    examples = pick_examples(options.path)
+    results = []
+    floor_alone = statistics.median(timed(floor)[0] for _ in range(options.runs))
+    print(f"floor (Typer + Rich + sqlite-utils, one row): {floor_alone * 1000:.0f} ms median\n")
+    reads = [
+        (f"show {examples['name']!r}", ["show", examples["name"]], 1.25),
+        (f"timeline {examples['ref']}", ["timeline", examples["ref"]], 1.25),
+        ("timeline --limit 50", ["timeline", "--limit", "50"], 1.25),
+        (f"search {examples['word']!r}", ["search", examples["word"]], 1.25),
+        ("stats", ["stats"], 2.0),
+    ]
+    for label, arguments, target in reads:
+        ours, base = median_against_floor([*CASES, "--db", db, *arguments], floor, options.runs)
+        results.append(report(label, ours, base, target))
+
+    work = Path(tempfile.mkdtemp(prefix="cases-run-"))
+    try:
+        exported = work / "export"
+        export_time, export_memory = timed(
+            [*CASES, "--db", db, "export", "csv", "--out", str(exported), "--include-private"]
+        )
+        dump_time, _ = timed([sys.executable, "-c", DUMP, db, str(work / "dump"), *TABLES])
+        results.append(report("export csv", export_time, dump_time, 1.5, "csv.writer"))
+
+        small = work / "small.db"
+        subprocess.run([sys.executable, str(BENCH / "make_db.py"), str(small), "--people", "10"],
+                       check=True, capture_output=True)
+        _, small_memory = timed(
+            [*CASES, "--db", str(small), "export", "csv", "--out", str(work / "small"),
+             "--include-private"]
+        )
+        memory_ratio = export_memory / small_memory
+        verdict = "PASS" if memory_ratio <= 1.5 else "FAIL"
+        print(f"{'export csv peak memory':<38} {export_memory / 1024:8.0f} MiB {memory_ratio:5.2f}x "
+              f"10 people   (target <= 1.5x)  {verdict}")
+        results.append(memory_ratio <= 1.5)
+
+        import_time, _ = timed([*CASES, "--db", str(work / "imported.db"), "import", "csv",
+                                str(exported)])
+        raw_time, _ = timed([sys.executable, "-c", RAW_LOAD, str(work / "raw.db"), str(exported),
+                             *TABLES])
+        results.append(report("import csv (whole dataset)", import_time, raw_time, 3.0,
+                              "executemany"))
+        rows = sum(
+            sqlite3.connect(work / "raw.db").execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in TABLES
+        )
+        print(f"\n{rows:,} rows: import {rows / import_time:,.0f} rows/s, "
+              f"raw executemany {rows / raw_time:,.0f} rows/s, export {rows / export_time:,.0f} "
+              f"rows/s, csv.writer {rows / dump_time:,.0f} rows/s")
+    finally:
+        shutil.rmtree(work)
+    print(f"\n{sum(results)} of {len(results)} targets met")
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()

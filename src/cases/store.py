@@ -857,6 +857,72 @@ class Store:
             [(target, uid) for uid, target in pairs],
         )
 
+    def set_bulk(self, on: bool) -> None:
+        """Bulk mode: inserts are not logged row by row and search triggers stand still."""
+        self._require_write()
+        self.conn.execute("UPDATE change_state SET bulk = ? WHERE id = 1", [int(on)])
+
+    def max_id(self, table: str) -> int:
+        """The largest id in TABLE (0 when empty)."""
+        return int(self.conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0])
+
+    def log_insert_range(self, table: str, first: int, last: int) -> None:
+        """Log that the open change inserted ids FIRST..LAST of TABLE (a bulk insert)."""
+        self._require_write()
+        self.conn.execute(
+            "INSERT INTO change_rows (change_id, tbl, op, row_id, before) "
+            "VALUES (?, ?, 'insert-range', ?, ?)",
+            [self.change_id, table, first, str(last)],
+        )
+
+    def index_search_rows(self, table: str, after_id: int, updated_ids: Sequence[int]) -> None:
+        """Index (set-based) the rows of TABLE with id > AFTER_ID, and re-index UPDATED_IDS."""
+        from cases.migrations import SEARCH_FIELDS, SEARCH_SLOTS
+
+        self._require_write()
+        for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
+            if field_table != table:
+                continue
+            text = text_sql.replace("NEW.", "")
+            self.conn.executemany(
+                "DELETE FROM search_index WHERE rowid = ?",
+                [(row_id * SEARCH_SLOTS + slot,) for row_id in updated_ids],
+            )
+            self.conn.execute(
+                f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
+                f'{text} FROM "{table}" WHERE id > ? AND {text} IS NOT NULL',
+                [after_id],
+            )
+            for offset in range(0, len(updated_ids), 500):
+                chunk = list(updated_ids[offset : offset + 500])
+                marks = ", ".join("?" for _ in chunk)
+                self.conn.execute(
+                    f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
+                    f'{text} FROM "{table}" WHERE id IN ({marks}) AND {text} IS NOT NULL',
+                    chunk,
+                )
+
+    def drop_secondary_indexes(self, table: str) -> list[str]:
+        """Drop TABLE's own indexes (not uid's); return the SQL that rebuilds them.
+
+        Building an index once after a bulk load into an empty table is cheaper
+        than keeping it up to date row by row.
+        """
+        self._require_write()
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            [table],
+        ).fetchall()
+        for name, _ in rows:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [str(sql) for _, sql in rows]
+
+    def create_indexes(self, statements: Sequence[str]) -> None:
+        """Rebuild indexes dropped by :meth:`drop_secondary_indexes`."""
+        for statement in statements:
+            self.conn.execute(statement)
+
     def use_large_cache(self) -> None:
         """Keep up to 64 MiB of pages in memory: a bulk import then does not spill
         to the journal mid-transaction. Reads keep SQLite's small default, so an
@@ -925,6 +991,11 @@ class Store:
         for table, op, row_id, before in rows:
             if op == "insert":
                 self.conn.execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+                continue
+            if op == "insert-range":
+                self.conn.execute(
+                    f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', [row_id, int(before)]
+                )
                 continue
             image = json.loads(before)
             columns = list(image)

@@ -1,0 +1,132 @@
+"""The hot queries use indexes: a full scan here is a regression at 100,000 people.
+
+Every SELECT the store runs for show, timeline, search and name resolution is
+captured (with its values) and explained; none may scan a record table
+without an index or sort a whole table for ORDER BY.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cases.service.common import resolve_person
+from cases.service.identity import search
+from cases.service.reading import person_summary, timeline
+from cases.service.transfer import import_folder
+from cases.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD_TABLES = (
+    "people",
+    "aliases",
+    "sources",
+    "citations",
+    "trials",
+    "trial_parties",
+    "rulings",
+    "asylum",
+    "detentions",
+    "events",
+    "relations",
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_db import generate
+
+    folder = tmp_path_factory.mktemp("plans")
+    generate(folder, 400, seed=3)
+    opened = Store.open(folder / "plans.db", write=True)
+    import_folder(opened, folder)
+    opened.conn.execute("ANALYZE")
+    return opened
+
+
+def _plans(store: Store, action: Callable[[], object]) -> list[tuple[str, str]]:
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        action()
+    finally:
+        store.conn.set_trace_callback(None)
+    explained = []
+    for sql in statements:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        plan = " | ".join(str(row[3]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        explained.append((sql, plan))
+    return explained
+
+
+def _full_scans(plan: str) -> list[str]:
+    """Steps that read a whole record table, or sort one that was read whole."""
+    steps = plan.split(" | ")
+    scans = [
+        step
+        for step in steps
+        if step.split()[:1] == ["SCAN"]
+        and len(step.split()) > 1
+        and step.split()[1] in RECORD_TABLES
+    ]
+    bad = [step for step in scans if "INDEX" not in step]
+    # a small result found by SEARCH may be sorted; a whole table may not
+    if scans and any("USE TEMP B-TREE FOR ORDER BY" in step for step in steps):
+        bad.append("USE TEMP B-TREE FOR ORDER BY after a full scan")
+    return bad
+
+
+def _name_of(store: Store, person_id: int) -> str:
+    return str(
+        store.conn.execute("SELECT name FROM people WHERE id = ?", [person_id]).fetchone()[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "resolve by name",
+        "resolve by alias",
+        "show",
+        "timeline of a person",
+        "timeline --limit 50",
+        "timeline --limit 50 --kind arrest",
+        "search a rare word",
+    ],
+)
+def test_hot_queries_use_indexes(store: Store, label: str) -> None:
+    name = _name_of(store, 123)
+    alias = store.conn.execute("SELECT name FROM aliases LIMIT 1").fetchone()[0]
+    actions: dict[str, Callable[[], object]] = {
+        "resolve by name": lambda: resolve_person(store, name),
+        "resolve by alias": lambda: resolve_person(store, alias),
+        "show": lambda: person_summary(store, "P123"),
+        "timeline of a person": lambda: timeline(store, "P123"),
+        "timeline --limit 50": lambda: timeline(store, limit=50),
+        "timeline --limit 50 --kind arrest": lambda: timeline(store, limit=50, kinds=["arrest"]),
+        "search a rare word": lambda: search(store, name.split()[0]),
+    }
+    plans = _plans(store, actions[label])
+    assert plans, "no query was captured"
+    for sql, plan in plans:
+        assert not _full_scans(plan), f"{label}: {sql}\n{plan}"
+
+
+def test_the_check_catches_a_scan(store: Store) -> None:
+    plan = " | ".join(
+        str(row[3])
+        for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM events WHERE summary = 'x' ORDER BY place"
+        )
+    )
+    assert _full_scans(plan)
+
+
+def test_sqlite_version_supports_the_plans() -> None:
+    assert sqlite3.sqlite_version_info >= (3, 35)

@@ -388,3 +388,24 @@ def test_only_the_command_run_is_built_and_it_still_works(tmp_path: Path) -> Non
             [*run, "--help"], env=env, capture_output=True, text=True, check=False
         ).stdout
     )
+
+
+def test_schema_version_counts_the_migrations() -> None:
+    from cases.migrations import migrations
+    from cases.schema import SCHEMA_VERSION
+
+    assert len(migrations._migrations) == SCHEMA_VERSION
+
+
+def test_reading_commands_do_not_load_sqlite_utils(run, tmp_path: Path) -> None:
+    run("init", "--sample")
+    env = {**os.environ}
+    probe = (
+        "import sys; from cases.cli import main; sys.argv = ['cases', 'show', 'P2'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('sqlite_utils' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.stderr.strip().endswith("False"), result.stderr

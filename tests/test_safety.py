@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cases.errors import Conflict
-from cases.migrations import LOGGED_TABLES
+from cases.schema import LOGGED_TABLES
 from cases.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

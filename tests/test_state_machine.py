@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from cases.errors import CasesError
-from cases.migrations import LOGGED_TABLES
+from cases.schema import LOGGED_TABLES
 from cases.service import admin, changing, identity, recording
 from cases.store import Store
 

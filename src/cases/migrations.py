@@ -5,6 +5,16 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from cases.schema import (
+    CITABLE_TABLES,
+    LOGGED_TABLES,
+    SEARCH_FIELDS,
+    SEARCH_SLOTS,
+    TIMELINE_DATES,
+    timeline_anchor,
+    timeline_tail,
+)
+
 migrations = Migrations("cases")
 
 # Columns every record table carries.
@@ -21,21 +31,6 @@ _TAIL = """
 def _date(field: str) -> str:
     return f"{field} TEXT, {field}_earliest TEXT, {field}_latest TEXT,"
 
-
-# Tables whose rows can be cited: deleting a row (directly or by cascade) drops
-# its citations, so no citation ever points at nothing.
-CITABLE_TABLES = (
-    "people",
-    "aliases",
-    "sources",
-    "trials",
-    "trial_parties",
-    "rulings",
-    "asylum",
-    "detentions",
-    "events",
-    "relations",
-)
 
 _SCHEMA = [
     f"""CREATE TABLE people ({_COMMON}
@@ -122,37 +117,6 @@ def m001_initial(db: Database) -> None:
         )
 
 
-# Fields the full-text index holds, as (table, column, SQL for the indexed text).
-# A row's index rowid is id * 64 + its position here, so a change to one record
-# touches its own index rows by rowid and never scans the index.
-SEARCH_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("people", "name", "NEW.name || ' ' || NEW.name_key"),
-    ("people", "note", "NEW.note"),
-    ("people", "origin", "NEW.origin"),
-    ("aliases", "name", "NEW.name || ' ' || NEW.name_key"),
-    ("sources", "title", "NEW.title"),
-    ("sources", "publisher", "NEW.publisher"),
-    ("sources", "note", "NEW.note"),
-    ("trials", "court", "NEW.court"),
-    ("trials", "place", "NEW.place"),
-    ("trials", "charge", "NEW.charge"),
-    ("trials", "note", "NEW.note"),
-    ("rulings", "court", "NEW.court"),
-    ("rulings", "sentence", "NEW.sentence"),
-    ("rulings", "note", "NEW.note"),
-    ("asylum", "country", "NEW.country"),
-    ("asylum", "authority", "NEW.authority"),
-    ("asylum", "note", "NEW.note"),
-    ("detentions", "place", "NEW.place"),
-    ("detentions", "note", "NEW.note"),
-    ("events", "summary", "NEW.summary"),
-    ("events", "place", "NEW.place"),
-    ("events", "note", "NEW.note"),
-    ("relations", "note", "NEW.note"),
-)
-SEARCH_SLOTS = 64
-
-
 def _search_triggers(db: Database) -> None:
     tables = sorted({table for table, _, _ in SEARCH_FIELDS})
     for table in tables:
@@ -207,10 +171,6 @@ def m002_name_keys_and_search(db: Database) -> None:
         )
 
 
-# Tables whose every change the change log records (so that undo can reverse it).
-LOGGED_TABLES = (*CITABLE_TABLES, "citations")
-
-
 def _log_triggers(db: Database, table: str) -> None:
     columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()]
     image = ", ".join(f"'{column}', OLD.\"{column}\"" for column in columns)
@@ -259,29 +219,6 @@ def m003_change_log(db: Database) -> None:
     db.execute("INSERT INTO change_state (id, change_id) VALUES (1, NULL)")
     for table in LOGGED_TABLES:
         _log_triggers(db, table)
-
-
-# The order every timeline uses: earliest day (an open start by its latest day),
-# then latest day; undated last. The sentinel makes undated sort last in an index.
-UNDATED = "9999-99-99"
-TIMELINE_DATES = (
-    ("trials", "opened"),
-    ("rulings", "date"),
-    ("asylum", "date"),
-    ("detentions", "start"),
-    ("detentions", "end"),
-    ("events", "date"),
-)
-
-
-def timeline_anchor(alias: str, field: str) -> str:
-    """SQL for a fact's first sort key (the same text as its index expression)."""
-    return f"coalesce({alias}.{field}_earliest, {alias}.{field}_latest, '{UNDATED}')"
-
-
-def timeline_tail(alias: str, field: str) -> str:
-    """SQL for a fact's second sort key."""
-    return f"coalesce({alias}.{field}_latest, '{UNDATED}')"
 
 
 @migrations()

@@ -10,10 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from cases.errors import CasesError, Conflict, Invalid
-from cases.migrations import migrations
+from cases.schema import SCHEMA_VERSION
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
@@ -55,7 +53,6 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, created_file: bool) -> None:
         self.conn = conn
-        self.db = Database(conn)
         self.path = path
         self.created_file = created_file
         # remarks for the user (which name a fuzzy match chose), printed on stderr
@@ -63,6 +60,13 @@ class Store:
         # the change-log entry the open transaction writes to, and its summary
         self.change_id: int | None = None
         self.change_summary = ""
+
+    @property
+    def db(self) -> Any:
+        """The sqlite-utils view of the connection (loaded only for migrations)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
 
     # -- opening -------------------------------------------------------------
 
@@ -111,6 +115,9 @@ class Store:
 
     def _identify_and_migrate(self) -> None:
         application_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if application_id == APPLICATION_ID and version == SCHEMA_VERSION:
+            return  # ours and up to date: no need to load the migrations
         tables = {
             row[0]
             for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -120,17 +127,19 @@ class Store:
                 f"{self.path} is an SQLite database of another application, not a cases "
                 "database; it was left untouched"
             )
-        applied = {migration.name for migration in migrations.applied(self.db)}
+        from cases.migrations import migrations
+
+        db = self.db
+        applied = {migration.name for migration in migrations.applied(db)}
         known = {migration.name for migration in migrations._migrations}
         if applied - known:
             raise Conflict(f"{self.path} was written by a newer version of cases; upgrade cases")
-        if not migrations.pending(self.db):
-            return
         with self.transaction():
             # Re-check inside the write lock: another process may have migrated.
-            if migrations.pending(self.db):
+            if migrations.pending(db):
                 self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                migrations.apply(self.db)
+                migrations.apply(db)
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -477,7 +486,7 @@ class Store:
         the sorted runs are merged here, so a limited timeline of everyone
         reads a few rows per table instead of sorting every fact.
         """
-        from cases.migrations import timeline_anchor, timeline_tail
+        from cases.schema import timeline_anchor, timeline_tail
 
         sources = [
             # kind, prefix, table, date field, person column, court, place, detail, join
@@ -600,7 +609,7 @@ class Store:
 
     def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
         """(table, field, record id, text) of full-text hits, best first (bm25)."""
-        from cases.migrations import SEARCH_FIELDS, SEARCH_SLOTS
+        from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
 
         try:
             rows = self.conn.execute(
@@ -877,7 +886,7 @@ class Store:
 
     def index_search_rows(self, table: str, after_id: int, updated_ids: Sequence[int]) -> None:
         """Index (set-based) the rows of TABLE with id > AFTER_ID, and re-index UPDATED_IDS."""
-        from cases.migrations import SEARCH_FIELDS, SEARCH_SLOTS
+        from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
 
         self._require_write()
         for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
@@ -959,7 +968,7 @@ class Store:
 
     def dangling_citations(self) -> list[str]:
         """record_uids of citations that name no record in any citable table."""
-        from cases.migrations import CITABLE_TABLES
+        from cases.schema import CITABLE_TABLES
 
         known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in CITABLE_TABLES)
         rows = self.conn.execute(
@@ -1086,6 +1095,8 @@ class Store:
 
     def pending_migrations(self) -> list[str]:
         """Migrations not applied to this database."""
+        from cases.migrations import migrations
+
         return [migration.name for migration in migrations.pending(self.db)]
 
     def backup_to(self, target: Path) -> None:

@@ -401,6 +401,7 @@ def _break(folder: Path, name: str, content: bytes) -> None:
             "citations.csv: record_uid ghost",
         ),
         (lambda f: _edit_csv(f / "people.csv", 2, "private", "maybe"), "private must be 0 or 1"),
+        (lambda f: _edit_csv(f / "sources.csv", 2, "uid", "=HYPERLINK(1)"), "is not a uid"),
     ],
 )
 def test_refused_imports_name_file_and_line_and_change_nothing(

@@ -40,11 +40,16 @@ class PrivacyFilter:
             store.mark_hidden_records()
 
     def rows(
-        self, table: str, columns: Sequence[str], links: dict[str, str], *, defuse: bool = False
+        self,
+        table: str,
+        columns: Sequence[str],
+        links: dict[str, str],
+        *,
+        defuse: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of TABLE that may leave, links as uids, revealing links blanked.
 
-        With DEFUSE, text cells a spreadsheet would run get their leading quote.
+        Cells of the DEFUSE columns that a spreadsheet would run get their leading quote.
         """
         if self.include_private:
             return self.store.stream_rows(table, columns, links, defuse=defuse)

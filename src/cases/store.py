@@ -812,13 +812,13 @@ class Store:
         *,
         hide: bool = False,
         blank: dict[str, tuple[str, tuple[str, ...]]] | None = None,
-        defuse: bool = False,
+        defuse: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of TABLE in id order, link columns replaced by the uid they point at.
 
         With HIDE, rows marked by :meth:`mark_hidden_records` are left out, and
         each BLANK link (with its text columns) is emptied where it points at
-        a hidden row.
+        a hidden row. Columns in DEFUSE are defused for spreadsheets in SQL.
         """
         blank = blank or {}
         blanked_text = {text: link for link, (_, texts) in blank.items() for text in texts}
@@ -838,7 +838,7 @@ class Store:
                     f"CASE WHEN t.\"{guard}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
                     f"THEN NULL ELSE {value} END"
                 )
-            if defuse:
+            if column in defuse:
                 value = _defused_sql(value)
             selected.append(value)
         where = f"WHERE t.id NOT IN (SELECT id FROM hidden WHERE tbl = '{table}')" if hide else ""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -64,6 +65,41 @@ def csv_header(store: Store, spec: TableSpec) -> list[str]:
     return [spec.csv_column(c) for c in store.columns(spec.table) if c not in _DERIVED]
 
 
+# Columns whose values cannot start a formula: checked uids, canonical dates,
+# vocabulary words, flags and non-negative numbers. Every other column is free
+# text, and is defused on export.
+_SAFE_COLUMNS = frozenset(
+    {
+        "uid",
+        "record_uid",
+        "private",
+        "sex",
+        "status",
+        "outcome",
+        "sentence_kind",
+        "months",
+        "deportation",
+        "extradition",
+        "decision",
+        "kind",
+        "role",
+        "reliability",
+    }
+)
+_DATE_FIELDS = frozenset({"born", "date", "opened", "until", "start", "end"})
+
+
+def free_text_columns(columns: Sequence[str]) -> frozenset[str]:
+    """The columns an export must defuse."""
+    return frozenset(
+        column
+        for column in columns
+        if column not in _SAFE_COLUMNS
+        and not column.endswith(("_id", "_earliest", "_latest"))
+        and column not in _DATE_FIELDS
+    )
+
+
 def export_csv(store: Store, folder: Path, *, include_private: bool = False) -> dict[str, int]:
     """Write every table as ``TABLE.csv`` into FOLDER through the privacy filter.
 
@@ -82,7 +118,7 @@ def export_csv(store: Store, folder: Path, *, include_private: bool = False) -> 
         counts[spec.table] = write_csv(
             folder / f"{spec.table}.csv",
             [spec.csv_column(c) for c in columns],
-            visible.rows(spec.table, columns, spec.links, defuse=True),
+            visible.rows(spec.table, columns, spec.links, defuse=free_text_columns(columns)),
             defused=True,
         )
     return counts
@@ -139,6 +175,11 @@ def _rules(spec: TableSpec) -> dict[str, Callable[[str], dict[str, Any]]]:
         rules["quote"] = TextRule("quote")
         rules["page"] = TextRule("page")
     return rules
+
+
+# What a uid may look like: it is never defused on export, so it must not be
+# able to start a spreadsheet formula.
+_UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
 class _DryRun(Exception):
@@ -271,9 +312,11 @@ def _validate(
     rules: dict[str, Callable[[str], dict[str, Any]]],
     link_by_csv: dict[str, tuple[str, str]],
 ) -> dict[str, Any]:
-    uid = cells.get("uid", "").strip()
+    uid = cells.get("uid", "")
     if not uid:
         raise Invalid("uid is empty")
+    if not _UID.fullmatch(uid):
+        raise Invalid(f"uid {uid[:40]!r} is not a uid (letters, digits, - _ . : only)")
     row: dict[str, Any] = {"uid": uid}
     for column, value in cells.items():
         if column in ("uid", "id", "ref") or column.endswith(("_earliest", "_latest")):
@@ -282,8 +325,8 @@ def _validate(
             db_column, target = link_by_csv[column]
             row[db_column] = _link(id_maps[target], target, value, column, column in spec.required)
         elif column == "record_uid":
-            if not value:
-                raise Invalid("record_uid is empty")
+            if not _UID.fullmatch(value):
+                raise Invalid(f"record_uid {value[:40]!r} is not a uid")
             row[column] = value
         elif column in rules:
             rule = rules[column]

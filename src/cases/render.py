@@ -192,7 +192,7 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     detention_rows = []
     for detention in summary["detentions"]:
         kind = detention.get("kind") or "detention"
-        where = f" at {detention['place']}" if detention.get("place") else ""
+        where = f" in {detention['place']}" if detention.get("place") else ""
         if detention.get("end"):
             span = f"until {display_date(detention['end'])}"
             length = (

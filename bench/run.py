@@ -26,8 +26,19 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 CASES = [sys.executable, "-m", "cases"]
 FLOOR = [sys.executable, str(BENCH / "floor.py")]
-TABLES = ["people", "aliases", "sources", "trials", "trial_parties", "rulings", "asylum",
-          "detentions", "events", "relations", "citations"]
+TABLES = [
+    "people",
+    "aliases",
+    "sources",
+    "trials",
+    "trial_parties",
+    "rulings",
+    "asylum",
+    "detentions",
+    "events",
+    "relations",
+    "citations",
+]
 
 DUMP = """
 import csv, sqlite3, sys
@@ -82,8 +93,10 @@ def median_against_floor(command: list[str], floor: list[str], runs: int) -> tup
 def report(label: str, ours: float, base: float, target: float, unit: str = "floor") -> bool:
     ratio = ours / base
     verdict = "PASS" if ratio <= target else "FAIL"
-    print(f"{label:<38} {ours * 1000:8.0f} ms  {ratio:5.2f}x {unit:<12} (target <= {target}x)  "
-          f"{verdict}")
+    print(
+        f"{label:<38} {ours * 1000:8.0f} ms  {ratio:5.2f}x {unit:<12} (target <= {target}x)  "
+        f"{verdict}"
+    )
     return ratio <= target
 
 
@@ -130,31 +143,49 @@ def main() -> None:
         results.append(report("export csv", export_time, dump_time, 1.5, "csv.writer"))
 
         small = work / "small.db"
-        subprocess.run([sys.executable, str(BENCH / "make_db.py"), str(small), "--people", "10"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(BENCH / "make_db.py"), str(small), "--people", "10"],
+            check=True,
+            capture_output=True,
+        )
         _, small_memory = timed(
-            [*CASES, "--db", str(small), "export", "csv", "--out", str(work / "small"),
-             "--include-private"]
+            [
+                *CASES,
+                "--db",
+                str(small),
+                "export",
+                "csv",
+                "--out",
+                str(work / "small"),
+                "--include-private",
+            ]
         )
         memory_ratio = export_memory / small_memory
         verdict = "PASS" if memory_ratio <= 1.5 else "FAIL"
-        print(f"{'export csv peak memory':<38} {export_memory / 1024:8.0f} MiB {memory_ratio:5.2f}x "
-              f"10 people   (target <= 1.5x)  {verdict}")
+        print(
+            f"{'export csv peak memory':<38} {export_memory / 1024:8.0f} MiB {memory_ratio:5.2f}x "
+            f"10 people   (target <= 1.5x)  {verdict}"
+        )
         results.append(memory_ratio <= 1.5)
 
-        import_time, _ = timed([*CASES, "--db", str(work / "imported.db"), "import", "csv",
-                                str(exported)])
-        raw_time, _ = timed([sys.executable, "-c", RAW_LOAD, str(work / "raw.db"), str(exported),
-                             *TABLES])
-        results.append(report("import csv (whole dataset)", import_time, raw_time, 3.0,
-                              "executemany"))
+        import_time, _ = timed(
+            [*CASES, "--db", str(work / "imported.db"), "import", "csv", str(exported)]
+        )
+        raw_time, _ = timed(
+            [sys.executable, "-c", RAW_LOAD, str(work / "raw.db"), str(exported), *TABLES]
+        )
+        results.append(
+            report("import csv (whole dataset)", import_time, raw_time, 3.0, "executemany")
+        )
         rows = sum(
             sqlite3.connect(work / "raw.db").execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in TABLES
         )
-        print(f"\n{rows:,} rows: import {rows / import_time:,.0f} rows/s, "
-              f"raw executemany {rows / raw_time:,.0f} rows/s, export {rows / export_time:,.0f} "
-              f"rows/s, csv.writer {rows / dump_time:,.0f} rows/s")
+        print(
+            f"\n{rows:,} rows: import {rows / import_time:,.0f} rows/s, "
+            f"raw executemany {rows / raw_time:,.0f} rows/s, export {rows / export_time:,.0f} "
+            f"rows/s, csv.writer {rows / dump_time:,.0f} rows/s"
+        )
     finally:
         shutil.rmtree(work)
     print(f"\n{sum(results)} of {len(results)} targets met")

@@ -49,6 +49,8 @@ def test_trial_with_several_people_and_roles(run, run_json, two_people) -> None:
     assert trial["opened_earliest"] == "2018-11-01"
     assert trial["lawyer_ref"] == "P2"  # linked: exactly a recorded name
     assert trial["judge_ref"] is None
+    edited = run_json("edit", "T1", "--set", "judge=Ayan Test", "--set", "lawyer=Someone Else")
+    assert (edited["judge_ref"], edited["lawyer_ref"]) == ("P1", None)
     assert trial["parties"] == ["Ayan Test (defendant)", "Berik Sample (witness)"]
     listed = run_json("list", "trials")[0]
     assert [(p["person_ref"], p["role"]) for p in listed["parties"]] == [

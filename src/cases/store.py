@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.errors import CasesError, Conflict, Invalid
-from cases.schema import SCHEMA_VERSION
+from cases.schema import CITABLE_TABLES, SCHEMA_VERSION
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
@@ -780,18 +780,7 @@ class Store:
             )
         statements.append("DROP TABLE IF EXISTS temp.hidden_uids")
         statements.append("CREATE TEMP TABLE hidden_uids (uid TEXT PRIMARY KEY) WITHOUT ROWID")
-        for table in (
-            "people",
-            "aliases",
-            "sources",
-            "trials",
-            "trial_parties",
-            "rulings",
-            "asylum",
-            "detentions",
-            "events",
-            "relations",
-        ):
+        for table in CITABLE_TABLES:
             statements.append(
                 f"INSERT OR IGNORE INTO hidden_uids SELECT uid FROM {table} "
                 f"WHERE id IN (SELECT id FROM hidden WHERE tbl = '{table}')"

@@ -23,6 +23,7 @@ from cases.records import (
 )
 from cases.service.common import (
     dates,
+    linked_person,
     optional_text,
     public,
     required_name,
@@ -201,6 +202,11 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
             and end_latest < start_earliest
         ):
             raise Invalid("the detention would end before it starts")
+        if kind.name == "trial":
+            # a judge or lawyer named exactly as a recorded person is linked to them
+            for text_column in ("judge", "lawyer"):
+                if text_column in changes:
+                    changes[f"{text_column}_person_id"] = linked_person(store, changes[text_column])
         # only what really changes: an edit to the same value logs nothing
         changes = {column: value for column, value in changes.items() if row.get(column) != value}
         store.update(kind.table, int(row["id"]), changes)

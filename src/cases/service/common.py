@@ -169,6 +169,14 @@ def _note_match(store: Store, text: str, person: Row) -> None:
         store.notices.append(f"{text!r} matched {person['name']!r} (P{person['id']})")
 
 
+def linked_person(store: Store, text: str | None) -> int | None:
+    """The id of the one recorded person whose name or alias is exactly TEXT, if any."""
+    if text is None:
+        return None
+    matches = store.people_with_key(name_key(text))
+    return int(matches[0]["id"]) if len(matches) == 1 else None
+
+
 def _looks_like_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 

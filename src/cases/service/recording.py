@@ -35,6 +35,7 @@ from cases.service.common import (
     cite_all,
     dates,
     insert_record,
+    linked_person,
     optional_text,
     required_name,
     required_text,
@@ -161,14 +162,6 @@ def add_source(
     return Recorded(SOURCE, row)
 
 
-def _linked_person(store: Store, text: str | None) -> int | None:
-    """The id of a recorded person whose name or alias is exactly TEXT, if one."""
-    if text is None:
-        return None
-    matches = store.people_with_key(name_key(text))
-    return int(matches[0]["id"]) if len(matches) == 1 else None
-
-
 def add_trial(
     store: Store,
     people: Sequence[str],
@@ -209,8 +202,8 @@ def add_trial(
             if (party["id"], role) in seen:
                 raise Invalid(f"P{party['id']} is named twice as {role}")
             seen.add((party["id"], role))
-        values["judge_person_id"] = _linked_person(store, judge_text)
-        values["lawyer_person_id"] = _linked_person(store, lawyer_text)
+        values["judge_person_id"] = linked_person(store, judge_text)
+        values["lawyer_person_id"] = linked_person(store, lawyer_text)
         row = insert_record(
             store, TRIAL, values, note=common.note, private=common.private, sources=common.sources
         )

@@ -292,8 +292,19 @@ def test_bad_input_is_a_clean_user_error(run, fails_cleanly, args: list[str], me
     assert message in fails_cleanly(*args)
 
 
-def test_reliability_must_be_a_number(run) -> None:
-    assert run("add", "source", "T", "--reliability", "high", ok=False).exit_code == 2
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "source", "T", "--reliability", "high"],
+        ["add", "ruling", "P1", "--date", "2019", "--outcome", "other", "--months", "six"],
+        ["timeline", "--limit", "many"],
+        ["search", "x", "--limit", "x"],
+        ["log", "--limit", "1.5"],
+    ],
+)
+def test_numbers_must_be_whole_numbers(run, fails_cleanly, args) -> None:
+    run("add", "person", "Ayan Test")
+    assert "whole number" in fails_cleanly(*args)
 
 
 def test_a_value_starting_with_a_dash_follows_double_dash(run, run_json) -> None:

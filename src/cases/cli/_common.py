@@ -29,6 +29,18 @@ PrivateOption = Annotated[
 ]
 
 
+def whole_number(value: str | None, option: str) -> int | None:
+    """A whole-number option, parsed here so that a bad value is a user error (exit 1)."""
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        from cases.errors import Invalid
+
+        raise Invalid(f"{option} takes a whole number, not {value!r}") from None
+
+
 def default_db_path() -> Path:
     """``cases.db`` in the platform's user data folder."""
     from platformdirs import user_data_path

@@ -14,6 +14,7 @@ from cases.cli._common import (
     console,
     guarded,
     open_store,
+    whole_number,
 )
 
 app = typer.Typer(
@@ -116,7 +117,8 @@ def add_source(
     publisher: Annotated[str | None, typer.Option(help="Who published it, e.g. RFE/RL.")] = None,
     date: Annotated[str | None, typer.Option(help="Publication date.")] = None,
     reliability: Annotated[
-        int | None, typer.Option(help="0 (unverified) to 4 (confirmed by several sources).")
+        str | None,
+        typer.Option(metavar="0-4", help="0 (unverified) to 4 (confirmed by several sources)."),
     ] = None,
     note: NoteOption = None,
     source: SourceOption = None,
@@ -138,7 +140,7 @@ def add_source(
             url=url,
             publisher=publisher,
             date=date,
-            reliability=reliability,
+            reliability=whole_number(reliability, "--reliability"),
             common=_common(note, source, private),
         )
     _report(recorded, as_json, recorded.row["title"])
@@ -223,7 +225,9 @@ def add_ruling(
             help="prison, labor-camp, suspended, fine, probation, restricted-freedom or none.",
         ),
     ] = None,
-    months: Annotated[int | None, typer.Option(help="Sentence length in months.")] = None,
+    months: Annotated[
+        str | None, typer.Option(metavar="N", help="Sentence length in months.")
+    ] = None,
     deportation: Annotated[str | None, typer.Option(help="ordered or refused.")] = None,
     extradition: Annotated[str | None, typer.Option(help="granted or refused.")] = None,
     appeal_of: Annotated[
@@ -254,7 +258,7 @@ def add_ruling(
             court=court,
             sentence=sentence,
             sentence_kind=sentence_kind,
-            months=months,
+            months=whole_number(months, "--months"),
             deportation=deportation,
             extradition=extradition,
             appeal_of=appeal_of,

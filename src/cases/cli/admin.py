@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cases.cli._common import JsonOption, console, guarded, open_store
+from cases.cli._common import JsonOption, console, guarded, open_store, whole_number
 
 
 @guarded
@@ -38,7 +38,7 @@ def init(
 @guarded
 def log(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="At most this many changes.")] = 20,
+    limit: Annotated[str, typer.Option(metavar="N", help="At most this many changes.")] = "20",
     as_json: JsonOption = False,
 ) -> None:
     """List the latest changes, newest first (what 'undo' would reverse).
@@ -51,7 +51,7 @@ def log(
     from cases.service.admin import change_log
 
     with open_store(ctx, write=False) as store:
-        entries = change_log(store, limit)
+        entries = change_log(store, whole_number(limit, "--limit") or 0)
     if as_json:
         emit_json(entries)
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cases.cli._common import JsonOption, console, guarded, open_store
+from cases.cli._common import JsonOption, console, guarded, open_store, whole_number
 
 LIST_KINDS = (
     "people",
@@ -128,7 +128,7 @@ def timeline(
     place: Annotated[
         str | None, typer.Option(help="Only facts at a place containing this text.")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many facts.")] = None,
+    limit: Annotated[str | None, typer.Option(metavar="N", help="At most this many facts.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Print every fact in date order: trials, rulings, asylum, detentions and events.
@@ -151,7 +151,7 @@ def timeline(
             kinds=kind or (),
             court=court,
             place=place,
-            limit=limit,
+            limit=whole_number(limit, "--limit"),
         )
     if as_json:
         emit_json(items)
@@ -213,7 +213,7 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def search(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(help="Words to find; every word must match.")],
-    limit: Annotated[int, typer.Option(help="At most this many hits.")] = 50,
+    limit: Annotated[str, typer.Option(metavar="N", help="At most this many hits.")] = "50",
     as_json: JsonOption = False,
 ) -> None:
     """Find text in names, aliases, notes, charges, courts, places, summaries and source titles.
@@ -228,10 +228,11 @@ def search(
     from cases.render import emit_json, print_records
     from cases.service.identity import search as find
 
-    if limit < 1:
-        raise Invalid(f"--limit {limit} must be 1 or more")
+    count = whole_number(limit, "--limit") or 0
+    if count < 1:
+        raise Invalid(f"--limit {count} must be 1 or more")
     with open_store(ctx, write=False) as store:
-        hits = find(store, " ".join(text), limit)
+        hits = find(store, " ".join(text), count)
     if as_json:
         emit_json(hits)
     else:

@@ -16,11 +16,12 @@ from cases.errors import CasesError
 F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only (to stdout).")]
-NoteOption = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+NoteOption = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")]
 SourceOption = Annotated[
     list[str] | None,
     typer.Option(
         "--source",
+        metavar="SRC",
         help="Cite a source: an S reference, a recorded URL or a new URL. Repeatable.",
     ),
 ]

@@ -50,7 +50,9 @@ def add_person(
         list[str] | None, typer.Option("--alias", help="Another name. Repeatable.")
     ] = None,
     sex: Annotated[str | None, typer.Option(help="female, male or other.")] = None,
-    born: Annotated[str | None, typer.Option(help="Birth date, e.g. 1982 or ~1982.")] = None,
+    born: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Birth date, e.g. 1982 or ~1982.")
+    ] = None,
     ethnicity: Annotated[str | None, typer.Option(help="Ethnicity, e.g. Kazakh.")] = None,
     citizenship: Annotated[str | None, typer.Option(help="Citizenship, e.g. China.")] = None,
     origin: Annotated[str | None, typer.Option(help="Place of origin, e.g. Xinjiang.")] = None,
@@ -115,7 +117,7 @@ def add_source(
     title: Annotated[str, typer.Argument(help="The report's title.")],
     url: Annotated[str | None, typer.Option(help="Where it was published.")] = None,
     publisher: Annotated[str | None, typer.Option(help="Who published it, e.g. RFE/RL.")] = None,
-    date: Annotated[str | None, typer.Option(help="Publication date.")] = None,
+    date: Annotated[str | None, typer.Option(metavar="DATE", help="Publication date.")] = None,
     reliability: Annotated[
         str | None,
         typer.Option(metavar="0-4", help="0 (unverified) to 4 (confirmed by several sources)."),
@@ -165,7 +167,9 @@ def add_trial(
     case_number: Annotated[
         str | None, typer.Option("--case-number", help="Court case number.")
     ] = None,
-    opened: Annotated[str | None, typer.Option(help="When the trial opened.")] = None,
+    opened: Annotated[
+        str | None, typer.Option(metavar="DATE", help="When the trial opened.")
+    ] = None,
     judge: Annotated[str | None, typer.Option(help="Judge (linked if a recorded person).")] = None,
     lawyer: Annotated[
         str | None, typer.Option(help="Lawyer (linked if a recorded person).")
@@ -209,7 +213,7 @@ def add_trial(
 def add_ruling(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
-    date: Annotated[str, typer.Option(help="When the ruling was given.")],
+    date: Annotated[str, typer.Option(metavar="DATE", help="When the ruling was given.")],
     outcome: Annotated[
         str, typer.Option(help="convicted, acquitted, dismissed, settled or other.")
     ],
@@ -274,7 +278,7 @@ def add_ruling(
 def add_asylum(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
-    date: Annotated[str, typer.Option(help="When the decision was made.")],
+    date: Annotated[str, typer.Option(metavar="DATE", help="When the decision was made.")],
     decision: Annotated[
         str,
         typer.Option(
@@ -284,7 +288,7 @@ def add_asylum(
     ],
     country: Annotated[str | None, typer.Option(help="The deciding country.")] = None,
     authority: Annotated[str | None, typer.Option(help="The deciding authority.")] = None,
-    until: Annotated[str | None, typer.Option(help="Valid until.")] = None,
+    until: Annotated[str | None, typer.Option(metavar="DATE", help="Valid until.")] = None,
     note: NoteOption = None,
     source: SourceOption = None,
     private: PrivateOption = False,
@@ -318,9 +322,9 @@ def add_asylum(
 def add_detention(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
-    start: Annotated[str, typer.Option(help="When it began.")],
+    start: Annotated[str, typer.Option(metavar="DATE", help="When it began.")],
     end: Annotated[
-        str | None, typer.Option(help="When it ended; leave out while still held.")
+        str | None, typer.Option(metavar="DATE", help="When it ended; leave out while still held.")
     ] = None,
     kind: Annotated[
         str | None,
@@ -371,7 +375,7 @@ def add_detention(
 def add_event(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
-    date: Annotated[str, typer.Option(help="When it happened.")],
+    date: Annotated[str, typer.Option(metavar="DATE", help="When it happened.")],
     kind: Annotated[
         str,
         typer.Option(

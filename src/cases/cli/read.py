@@ -110,10 +110,10 @@ def timeline(
         str | None, typer.Argument(help="Only this person (default everyone).")
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Facts that may fall on or after this date.")
+        str | None, typer.Option(metavar="DATE", help="Facts that may fall on or after this date.")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Facts that may fall on or before this date.")
+        str | None, typer.Option(metavar="DATE", help="Facts that may fall on or before this date.")
     ] = None,
     kind: Annotated[
         list[str] | None,

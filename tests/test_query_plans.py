@@ -130,3 +130,19 @@ def test_the_check_catches_a_scan(store: Store) -> None:
 
 def test_sqlite_version_supports_the_plans() -> None:
     assert sqlite3.sqlite_version_info >= (3, 35)
+
+
+def test_large_id_lists_stay_under_sqlites_variable_limit(store: Store) -> None:
+    from cases.records import TRIAL
+    from cases.service.reading import list_records
+
+    # a database ten thousand times larger meets SQLite's real limit (32766)
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
+    try:
+        trials = store.count("trials")
+        assert trials > 150
+        assert len(list_records(store, TRIAL)) == trials
+        assert len(timeline(store)) > 2000
+        assert search(store, "court", limit=1000)
+    finally:
+        store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)

@@ -361,13 +361,8 @@ class Store:
         return self._one("SELECT * FROM sources WHERE url = ? ORDER BY id LIMIT 1", [url])
 
     def people_by_ids(self, ids: Iterable[int]) -> dict[int, Row]:
-        """People by id, in one query."""
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        marks = ", ".join("?" for _ in wanted)
-        rows = self._all(f"SELECT * FROM people WHERE id IN ({marks})", wanted)
-        return {int(row["id"]): row for row in rows}
+        """People by id, in one query per 500 ids."""
+        return {int(row["id"]): row for row in self.rows_by_ids("people", sorted(set(ids)))}
 
     # -- citations -----------------------------------------------------------
 
@@ -381,31 +376,41 @@ class Store:
 
     def citations_for(self, record_uids: Sequence[str]) -> list[Row]:
         """Citations of these records joined with their sources, in source order."""
-        if not record_uids:
-            return []
-        marks = ", ".join("?" for _ in record_uids)
-        return self._all(
-            f"""SELECT citations.record_uid, citations.quote, sources.*
-                FROM citations JOIN sources ON sources.id = citations.source_id
-                WHERE citations.record_uid IN ({marks})
-                ORDER BY sources.date_earliest IS NULL, sources.date_earliest, sources.id""",
-            list(record_uids),
+        rows: list[Row] = []
+        for offset in range(0, len(record_uids), 500):
+            chunk = list(record_uids[offset : offset + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows.extend(
+                self._all(
+                    f"""SELECT citations.record_uid, citations.quote, sources.*
+                        FROM citations JOIN sources ON sources.id = citations.source_id
+                        WHERE citations.record_uid IN ({marks})""",
+                    chunk,
+                )
+            )
+        rows.sort(
+            key=lambda row: (row["date_earliest"] is None, row["date_earliest"] or "", row["id"])
         )
+        return rows
 
     # -- trials --------------------------------------------------------------
 
     def parties_of_trials(self, trial_ids: Sequence[int]) -> list[Row]:
-        """Party rows (with the person's name) of these trials, in the order given."""
-        if not trial_ids:
-            return []
-        marks = ", ".join("?" for _ in trial_ids)
-        return self._all(
-            f"""SELECT trial_parties.*, people.name AS person_name, people.private AS person_private
-                FROM trial_parties JOIN people ON people.id = trial_parties.person_id
-                WHERE trial_parties.trial_id IN ({marks})
-                ORDER BY trial_parties.trial_id, trial_parties.id""",
-            list(trial_ids),
-        )
+        """Party rows (with the person's name) of these trials, by trial then recording order."""
+        rows: list[Row] = []
+        for chunk in _chunks(trial_ids):
+            marks = ", ".join("?" for _ in chunk)
+            rows.extend(
+                self._all(
+                    f"""SELECT trial_parties.*, people.name AS person_name,
+                               people.private AS person_private
+                        FROM trial_parties JOIN people ON people.id = trial_parties.person_id
+                        WHERE trial_parties.trial_id IN ({marks})""",
+                    chunk,
+                )
+            )
+        rows.sort(key=lambda row: (row["trial_id"], row["id"]))
+        return rows
 
     def trials_of_person(self, person_id: int) -> list[Row]:
         """Trials a person is a party to, by opened date then recording order."""
@@ -627,15 +632,16 @@ class Store:
 
     def first_party_of(self, trial_ids: Sequence[int]) -> dict[int, int]:
         """The first-recorded party of each trial."""
-        if not trial_ids:
-            return {}
-        marks = ", ".join("?" for _ in trial_ids)
-        rows = self.conn.execute(
-            f"SELECT trial_id, person_id FROM trial_parties WHERE id IN ("
-            f"SELECT min(id) FROM trial_parties WHERE trial_id IN ({marks}) GROUP BY trial_id)",
-            list(trial_ids),
-        )
-        return {int(trial): int(person) for trial, person in rows}
+        found: dict[int, int] = {}
+        for chunk in _chunks(trial_ids):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT trial_id, person_id FROM trial_parties WHERE id IN ("
+                f"SELECT min(id) FROM trial_parties WHERE trial_id IN ({marks}) GROUP BY trial_id)",
+                chunk,
+            )
+            found.update((int(trial), int(person)) for trial, person in rows)
+        return found
 
     # -- duplicates and merging ----------------------------------------------
 
@@ -1140,6 +1146,12 @@ def _defused_sql(value: str) -> str:
         f"CASE WHEN typeof({value}) = 'text' AND substr({value}, 1, 1) IN {_FORMULA_FIRST} "
         f"THEN '''' || {value} ELSE {value} END"
     )
+
+
+def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
+    """VALUES in lists of at most SIZE (SQLite limits the variables in one statement)."""
+    for offset in range(0, len(values), size):
+        yield list(values[offset : offset + size])
 
 
 def _integrity_error(table: str, error: sqlite3.IntegrityError) -> CasesError:

@@ -259,9 +259,12 @@ def _import_table(store: Store, spec: TableSpec, path: Path, report: ImportRepor
     deferred: dict[str, list[tuple[str, str]]] = {column: [] for column in self_links.values()}
     seen: set[str] = set()
     lines: dict[str, int] = {}
+    checker: _RowChecker | None = None
     for line, cells in read_csv(path, expected, ("uid", *spec.required)):
+        if checker is None:
+            checker = _RowChecker(spec, list(cells), rules, link_by_csv, id_maps)
         try:
-            row = _validate(id_maps, spec, cells, rules, link_by_csv)
+            row = checker.check(cells)
         except CasesError as error:
             raise ImportRefused(f"{path.name}, line {line}: {error}") from None
         if row["uid"] in seen:
@@ -305,35 +308,72 @@ def _import_table(store: Store, spec: TableSpec, path: Path, report: ImportRepor
     report.updated[spec.table] = len(existing)
 
 
-def _validate(
-    id_maps: dict[str, dict[str, int]],
-    spec: TableSpec,
-    cells: dict[str, str],
-    rules: dict[str, Callable[[str], dict[str, Any]]],
-    link_by_csv: dict[str, tuple[str, str]],
-) -> dict[str, Any]:
-    uid = cells.get("uid", "")
-    if not uid:
-        raise Invalid("uid is empty")
-    if not _UID.fullmatch(uid):
-        raise Invalid(f"uid {uid[:40]!r} is not a uid (letters, digits, - _ . : only)")
-    row: dict[str, Any] = {"uid": uid}
-    for column, value in cells.items():
-        if column in ("uid", "id", "ref") or column.endswith(("_earliest", "_latest")):
-            continue  # earliest/latest are derived from the date text; id and ref are for people
-        if column in link_by_csv:
-            db_column, target = link_by_csv[column]
-            row[db_column] = _link(id_maps[target], target, value, column, column in spec.required)
-        elif column == "record_uid":
-            if not _UID.fullmatch(value):
-                raise Invalid(f"record_uid {value[:40]!r} is not a uid")
-            row[column] = value
-        elif column in rules:
-            rule = rules[column]
-            if value == "" and column in spec.required:
-                raise Invalid(f"{column} is empty")
-            row.update(rule.exact(value) if isinstance(rule, TextRule) else rule(value))
-    return row
+# Rule results are cached per column while few distinct values have been seen:
+# dates, vocabulary words and flags repeat across thousands of rows.
+_CACHE_LIMIT = 20_000
+
+
+class _RowChecker:
+    """Checks one table's rows with the same rules as add and edit, planned once per file."""
+
+    def __init__(
+        self,
+        spec: TableSpec,
+        header: Sequence[str],
+        rules: dict[str, Callable[[str], dict[str, Any]]],
+        link_by_csv: dict[str, tuple[str, str]],
+        id_maps: dict[str, dict[str, int]],
+    ) -> None:
+        self.steps: list[tuple[str, str, Any]] = []
+        for column in header:
+            if column in ("uid", "id", "ref") or column.endswith(("_earliest", "_latest")):
+                continue  # earliest/latest derive from the date text; id and ref are for people
+            required = column in spec.required
+            if column in link_by_csv:
+                db_column, target = link_by_csv[column]
+                self.steps.append(("link", column, (db_column, target, id_maps[target], required)))
+            elif column == "record_uid":
+                self.steps.append(("record", column, None))
+            elif column in rules:
+                rule = rules[column]
+                if isinstance(rule, TextRule):
+                    self.steps.append(("text", column, (rule.field, required)))
+                else:
+                    self.steps.append(("rule", column, (rule, required, {})))
+
+    def check(self, cells: dict[str, str]) -> dict[str, Any]:
+        """The database row for one CSV row; raises Invalid naming the problem."""
+        uid = cells.get("uid", "")
+        if not uid:
+            raise Invalid("uid is empty")
+        if not _UID.fullmatch(uid):
+            raise Invalid(f"uid {uid[:40]!r} is not a uid (letters, digits, - _ . : only)")
+        row: dict[str, Any] = {"uid": uid}
+        for step, column, detail in self.steps:
+            value = cells[column]
+            if step == "text":
+                field, required = detail
+                if required and not value.strip():
+                    raise Invalid(f"{field} must not be empty")
+                row[field] = value or None  # free text is kept byte for byte
+            elif step == "rule":
+                rule, required, cache = detail
+                if value == "" and required:
+                    raise Invalid(f"{column} is empty")
+                result = cache.get(value)
+                if result is None:
+                    result = rule(value) if value or column != "private" else {"private": 0}
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[value] = result
+                row.update(result)
+            elif step == "link":
+                db_column, target, id_map, required = detail
+                row[db_column] = _link(id_map, target, value, column, required)
+            else:  # record_uid: any record's uid, checked after all tables are in
+                if not _UID.fullmatch(value):
+                    raise Invalid(f"record_uid {value[:40]!r} is not a uid")
+                row[column] = value
+        return row
 
 
 def _link(id_map: dict[str, int], target: str, uid: str, column: str, required: bool) -> int | None:

@@ -23,22 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from cases.schema import LOGGED_TABLES
+
 BENCH = Path(__file__).resolve().parent
 CASES = [sys.executable, "-m", "cases"]
 FLOOR = [sys.executable, str(BENCH / "floor.py")]
-TABLES = [
-    "people",
-    "aliases",
-    "sources",
-    "trials",
-    "trial_parties",
-    "rulings",
-    "asylum",
-    "detentions",
-    "events",
-    "relations",
-    "citations",
-]
+TABLES = list(LOGGED_TABLES)
 
 DUMP = """
 import csv, sqlite3, sys

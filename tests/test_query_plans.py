@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cases.schema import LOGGED_TABLES
 from cases.service.common import resolve_person
 from cases.service.identity import search
 from cases.service.reading import person_summary, timeline
@@ -21,19 +22,7 @@ from cases.service.transfer import import_folder
 from cases.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORD_TABLES = (
-    "people",
-    "aliases",
-    "sources",
-    "citations",
-    "trials",
-    "trial_parties",
-    "rulings",
-    "asylum",
-    "detentions",
-    "events",
-    "relations",
-)
+RECORD_TABLES = LOGGED_TABLES
 
 
 @pytest.fixture(scope="module")

@@ -42,29 +42,20 @@ def write_csv(
     defused here unless DEFUSED says the rows come defused already (the export
     does it in SQL). Returns the number of rows written.
     """
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     count = 0
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            # CRLF rows (RFC 4180): a lone CR or LF inside a cell is then always quoted
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(header)
-            if defused:
-                # zip with a counter and take the row back: counting stays in C
-                counter = itertools.count()
-                writer.writerows(map(itemgetter(0), zip(rows, counter, strict=False)))
-                count = next(counter)
-            else:
-                for row in rows:
-                    writer.writerow([defuse(value) for value in row])
-                    count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_text_file(path) as handle:
+        # CRLF rows (RFC 4180): a lone CR or LF inside a cell is then always quoted
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(header)
+        if defused:
+            # zip with a counter and take the row back: counting stays in C
+            counter = itertools.count()
+            writer.writerows(map(itemgetter(0), zip(rows, counter, strict=False)))
+            count = next(counter)
+        else:
+            for row in rows:
+                writer.writerow([defuse(value) for value in row])
+                count += 1
     return count
 
 

@@ -283,13 +283,3 @@ def display_date(canonical: str | None) -> str:
         return parse_date(canonical).display
     except Invalid:
         return canonical
-
-
-def is_exact_day(canonical: str | None) -> bool:
-    """True when a stored date names one exact day."""
-    if not canonical:
-        return False
-    try:
-        return parse_date(canonical).is_day
-    except Invalid:
-        return False

@@ -284,10 +284,6 @@ class Store:
         """One row by id, or None."""
         return self._one(f'SELECT * FROM "{table}" WHERE id = ?', [record_id])
 
-    def get_by_uid(self, table: str, uid: str) -> Row | None:
-        """One row by uid, or None."""
-        return self._one(f'SELECT * FROM "{table}" WHERE uid = ?', [uid])
-
     def columns(self, table: str) -> list[str]:
         """The column names of a table, in order."""
         return [row[1] for row in self.conn.execute(f'PRAGMA table_info("{table}")')]
@@ -955,11 +951,6 @@ class Store:
             str(uid): int(row_id)
             for uid, row_id in self.conn.execute(f'SELECT uid, id FROM "{table}"')
         }
-
-    def id_for_uid(self, table: str, uid: str) -> int | None:
-        """The id of the row with this uid (indexed), or None."""
-        row = self.conn.execute(f'SELECT id FROM "{table}" WHERE uid = ?', [uid]).fetchone()
-        return int(row[0]) if row else None
 
     def dangling_citations(self) -> list[str]:
         """record_uids of citations that name no record in any citable table."""

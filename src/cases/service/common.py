@@ -8,7 +8,7 @@ from typing import Any
 from cases.dates import date_columns
 from cases.errors import Ambiguous, Invalid, NotFound
 from cases.names import clean_name, name_key
-from cases.records import KIND_BY_TABLE, PERSON, SOURCE, Kind, Ref, parse_ref, ref_text
+from cases.records import PERSON, SOURCE, Kind, Ref, parse_ref, ref_text
 from cases.store import Row, Store
 
 # Columns that hold a person's id and how they appear in JSON.
@@ -223,8 +223,3 @@ def insert_record(
     if not store.change_summary:
         store.change_summary = f"added {kind.prefix}{record_id}"
     return row
-
-
-def kind_of_table(table: str) -> Kind:
-    """The record kind stored in TABLE."""
-    return KIND_BY_TABLE[table]

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from cases.csv_io import write_csv  # noqa: E402
 from cases.dates import date_columns  # noqa: E402
-from cases.service.transfer import TABLE_SPECS, csv_header, import_folder  # noqa: E402
+from cases.service.importing import import_folder  # noqa: E402
+from cases.service.transfer import TABLE_SPECS, csv_header  # noqa: E402
 from cases.store import Store  # noqa: E402
 
 LATIN = [

@@ -17,8 +17,8 @@ import pytest
 from cases.schema import LOGGED_TABLES
 from cases.service.common import resolve_person
 from cases.service.identity import search
+from cases.service.importing import import_folder
 from cases.service.reading import person_summary, timeline
-from cases.service.transfer import import_folder
 from cases.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

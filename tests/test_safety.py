@@ -231,7 +231,7 @@ def _writer(db: str, tag: str, count: int, queue) -> None:  # runs in a child pr
 
 
 def _importer(db: str, folder: str, queue) -> None:
-    from cases.service.transfer import import_folder
+    from cases.service.importing import import_folder
 
     store = Store.open(Path(db), write=True)
     try:
@@ -322,8 +322,8 @@ def test_a_killed_export_leaves_the_old_file(run, tmp_path: Path, big_folder: Pa
 
 
 def test_a_full_disk_is_a_clear_error_and_loses_nothing(database: Path, big_folder: Path) -> None:
+    from cases.service.importing import import_folder
     from cases.service.recording import add_person
-    from cases.service.transfer import import_folder
 
     store = Store.open(database, write=True)
     add_person(store, "Kept Person")

@@ -59,13 +59,15 @@ def write_csv(
     return count
 
 
-def read_csv(
+@contextmanager
+def open_table(
     path: Path, expected: Sequence[str], required: Sequence[str]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) from a CSV written by :func:`write_csv`.
+) -> Iterator[tuple[list[str], Any]]:
+    """Open a CSV written by :func:`write_csv`: its checked header and a reader of its rows.
 
     Any column order is accepted; unknown columns, missing required columns,
-    ragged rows, bad encoding and empty files are refused naming file and line.
+    bad encoding, malformed quoting and empty files are refused naming the file
+    (and the line), also when they turn up while the rows are being read.
     """
     name = path.name
     try:
@@ -84,26 +86,38 @@ def read_csv(
             missing = [column for column in required if column not in header]
             if missing:
                 raise ImportRefused(f"{name}, line 1: missing column(s) {', '.join(missing)}")
-            for cells in reader:
-                line = reader.line_num
-                if len(cells) != len(header):
-                    raise ImportRefused(
-                        f"{name}, line {line}: {len(cells)} cells where the header has {len(header)}"
-                    )
-                # restore() inlined: this runs once per cell of every import
-                yield (
-                    line,
-                    {
-                        column: cell[1:] if cell[:1] == "'" else cell
-                        for column, cell in zip(header, cells, strict=True)
-                    },
-                )
+            yield header, reader
         except UnicodeDecodeError:
             raise ImportRefused(
                 f"{name}: not UTF-8 text (save it as UTF-8 and try again)"
             ) from None
         except csv.Error as error:
             raise ImportRefused(f"{name}, line {reader.line_num}: {error}") from None
+
+
+def read_csv(
+    path: Path, expected: Sequence[str], required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from a CSV written by :func:`write_csv`, cells restored.
+
+    Refuses what :func:`open_table` refuses, and ragged rows, naming file and line.
+    """
+    with open_table(path, expected, required) as (header, reader):
+        for cells in reader:
+            line = reader.line_num
+            if len(cells) != len(header):
+                raise ImportRefused(
+                    f"{path.name}, line {line}: {len(cells)} cells where the header has "
+                    f"{len(header)}"
+                )
+            # restore() inlined: this runs once per cell of every import
+            yield (
+                line,
+                {
+                    column: cell[1:] if cell[:1] == "'" else cell
+                    for column, cell in zip(header, cells, strict=True)
+                },
+            )
 
 
 @contextmanager

@@ -34,14 +34,13 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 def clean_name(text: str) -> str:
     """A name as stored: Unicode-normalised (NFC), single spaces, no control characters."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    if not text.isprintable():  # only then can it hold a control or format character
+        text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
     return " ".join(text.split())
 
 
-def _fold_word(word: str) -> str:
-    for variant, canonical in _FOLDS:
-        word = word.replace(variant, canonical)
-    return _DOUBLED.sub(r"\1", word)
+def _keep_doubled_letter(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 @lru_cache(maxsize=4096)
@@ -50,7 +49,12 @@ def name_words(text: str) -> tuple[str, ...]:
     from anyascii import anyascii  # loaded only when a name is keyed
 
     latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
-    return tuple(_fold_word(word) for word in _NOT_ALNUM.split(latin) if word)
+    # The folds are letter pairs, so folding the whole name at once is folding
+    # each word: a separator never takes part in a pair (and is split off below).
+    for variant, canonical in _FOLDS:
+        latin = latin.replace(variant, canonical)
+    latin = _DOUBLED.sub(_keep_doubled_letter, latin)
+    return tuple(word for word in _NOT_ALNUM.split(latin) if word)
 
 
 def name_key(text: str) -> str:

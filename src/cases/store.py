@@ -927,12 +927,15 @@ class Store:
         """Keep up to 64 MiB of pages in memory: a bulk import then does not spill
         to the journal mid-transaction. Reads keep SQLite's small default, so an
         export's memory stays flat however large the database."""
-        self.conn.execute("PRAGMA cache_size=-65536")
+        self.conn.execute("PRAGMA cache_size=-262144")
+        self.conn.execute("PRAGMA temp_store=MEMORY")
 
-    def upsert_many(self, table: str, rows: Sequence[Row]) -> None:
-        """Insert rows, or update those whose uid exists, with one executemany."""
+    def upsert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert ROWS (values in COLUMNS order), or update those whose uid exists,
+        with one executemany."""
         self._require_write()
-        columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
@@ -941,9 +944,59 @@ class Store:
             f"ON CONFLICT(uid) DO UPDATE SET {updates}"
         )
         try:
-            self.conn.executemany(sql, ([row.get(c) for c in columns] for row in rows))
+            self.conn.executemany(sql, rows)
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
+
+    def upsert_json(
+        self, table: str, columns: Sequence[str], wrappers: Sequence[str], rows_json: str
+    ) -> None:
+        """Insert rows given as one JSON array of arrays (values in COLUMNS order), or
+        update those whose uid exists, in one statement.
+
+        One statement for thousands of rows binds once instead of per row, and
+        SQLite runs it without Python's lock, so the next rows can be read
+        meanwhile. A WRAPPER is an SQL template for its column's value, ``{}``.
+        """
+        self._require_write()
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join(
+            wrapper.format(f"json_extract(value, '$[{index}]')")
+            for index, wrapper in enumerate(wrappers)
+        )
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
+        sql = (
+            f'INSERT INTO "{table}" ({names}) SELECT {values} FROM json_each(?) WHERE true '
+            f"ON CONFLICT(uid) DO UPDATE SET {updates}"
+        )
+        try:
+            self.conn.execute(sql, [rows_json])
+        except sqlite3.IntegrityError as error:
+            raise _integrity_error(table, error) from None
+
+    def ids_of_uids(self, table: str, uids: Sequence[str], *, up_to: int) -> list[int]:
+        """The ids (at most UP_TO) of the rows of TABLE with these uids."""
+        found: list[int] = []
+        for chunk in _chunks(uids):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.conn.execute(
+                f'SELECT id FROM "{table}" WHERE uid IN ({marks}) AND id <= ?', [*chunk, up_to]
+            )
+            found.extend(int(row[0]) for row in rows)
+        return found
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A block inside the open transaction that is undone alone when it raises."""
+        self._require_write()
+        self.conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO part")
+            self.conn.execute("RELEASE part")
+            raise
+        self.conn.execute("RELEASE part")
 
     def uid_map(self, table: str) -> dict[str, int]:
         """uid -> id of every row of TABLE (one scan, for bulk link resolution)."""

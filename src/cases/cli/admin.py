@@ -24,7 +24,7 @@ def init(
         cases init --sample
     """
     from cases.render import print_added
-    from cases.service.transfer import load_sample
+    from cases.service.importing import load_sample
 
     with open_store(ctx, write=True) as store:
         counts = load_sample(store) if sample else {}

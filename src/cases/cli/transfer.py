@@ -99,7 +99,7 @@ def import_csv(
         cases import csv shared/ --dry-run
     """
     from cases.render import emit_json, print_records
-    from cases.service.transfer import import_folder
+    from cases.service.importing import import_folder
 
     with open_store(ctx, write=not dry_run) as store:
         report = import_folder(store, folder, dry_run=dry_run)

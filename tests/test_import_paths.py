@@ -1,0 +1,221 @@
+"""The two import paths: column by column (fast) and row by row (exact, and the fallback).
+
+Every file is loaded by the column path when it can be; anything it does not
+handle rolls that file back and hands it to the row path. These tests pin that
+both paths build the same database, that a clean file never needs the row
+path, and that a problem found in a later chunk still leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases.background import ahead
+from cases.csv_io import write_csv
+from cases.schema import LOGGED_TABLES
+from cases.service import column_import, importing
+from cases.service.column_import import ColumnLoader, NeedsRowPath
+from tests.test_transfer import _edit_csv, _hostile_database, _rows
+
+
+@pytest.fixture
+def loaders(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Which loader wrote each table in the imports of a test (the last one wins)."""
+    used: dict[str, str] = {}
+    original = importing._load
+
+    def spy(store, spec, loader, context):  # type: ignore[no-untyped-def]
+        used[spec.table] = type(loader).__name__
+        return original(store, spec, loader, context)
+
+    monkeypatch.setattr(importing, "_load", spy)
+    return used
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three rows per chunk, so that the sample's files span several chunks."""
+    monkeypatch.setattr(column_import, "CHUNK_ROWS", 3)
+
+
+def _records(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every record table and the search index, row by row (the change log aside)."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            for table in LOGGED_TABLES
+        }
+        tables["search_index"] = conn.execute(
+            "SELECT rowid, text FROM search_index ORDER BY rowid"
+        ).fetchall()
+        return tables
+    finally:
+        conn.close()
+
+
+def _force_row_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: ColumnLoader) -> Iterator[importing.Batch]:
+        raise NeedsRowPath("forced by the test")
+
+    monkeypatch.setattr(ColumnLoader, "batches", refuse)
+
+
+def test_a_clean_export_loads_without_the_row_path(
+    run, database: Path, tmp_path: Path, loaders: dict[str, str], small_chunks: None
+) -> None:
+    _hostile_database(database, run)
+    first, second = tmp_path / "first", tmp_path / "second"
+    run("export", "csv", "--out", str(first), "--include-private")
+    copy = tmp_path / "copy.db"
+    run("--db", str(copy), "import", "csv", str(first))
+    assert set(loaders.values()) == {"ColumnLoader"}, loaders
+    assert len(loaders) == len(LOGGED_TABLES)
+    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    run("--db", str(copy), "check")
+
+
+def test_both_paths_build_the_same_database(
+    run, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
+) -> None:
+    _hostile_database(database, run)
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    by_columns, by_rows = tmp_path / "columns.db", tmp_path / "rows.db"
+    run("--db", str(by_columns), "import", "csv", str(folder))
+    with monkeypatch.context() as patch:
+        _force_row_path(patch)
+        run("--db", str(by_rows), "import", "csv", str(folder))
+    assert _records(by_columns) == _records(by_rows)
+    # and importing again updates every row in place, by either path
+    run("--db", str(by_columns), "import", "csv", str(folder))
+    assert _records(by_columns) == _records(by_rows)
+
+
+def test_updates_go_through_the_column_path_too(
+    run, run_json, tmp_path: Path, loaders: dict[str, str], small_chunks: None
+) -> None:
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder))
+    _edit_csv(folder / "events.csv", 5, "summary", "a corrected summary")
+    report = run_json("import", "csv", str(folder))
+    events = [t for t in report["tables"] if t["table"] == "events"][0]
+    assert events == {"table": "events", "added": 0, "updated": 20}
+    assert loaders["events"] == "ColumnLoader"
+    hits = run_json("search", "corrected")
+    assert [hit["field"] for hit in hits] == ["summary"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda f: _edit_csv(f / "events.csv", 12, "date", "2019-13-01"), "events.csv, line 12"),
+        (
+            lambda f: _edit_csv(f / "events.csv", 18, "uid", _rows(f / "events.csv")[2][0]),
+            "events.csv, line 18: uid",
+        ),
+        (
+            lambda f: _edit_csv(f / "events.csv", 15, "person_uid", "nobody"),
+            "events.csv, line 15: person_uid nobody",
+        ),
+        (lambda f: _edit_csv(f / "citations.csv", 40, "source_uid", ""), "citations.csv, line 40"),
+    ],
+)
+def test_a_bad_row_in_a_later_chunk_leaves_nothing(
+    run,
+    fails_cleanly,
+    tmp_path: Path,
+    loaders: dict[str, str],
+    small_chunks: None,
+    change,
+    expected,
+) -> None:
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder))
+    run("delete", "P1", "--yes")  # so the import would add rows, not only update them
+    change(folder)
+    line = fails_cleanly("import", "csv", str(folder))  # checks the database is unchanged
+    assert expected in line, line
+    table = expected.split(".csv")[0]
+    assert loaders[table] == "RowLoader"  # the row path explained it
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",)),  # no lone surrogates: not UTF-8
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(notes=st.lists(_TEXT, min_size=1, max_size=5))
+def test_any_free_text_is_imported_exactly(tmp_path_factory, notes: list[str]) -> None:
+    folder = tmp_path_factory.mktemp("csv")
+    header = ["uid", "name", "note", "private"]
+    rows = [[f"u{index}", f"Person {index}", note, "0"] for index, note in enumerate(notes)]
+    write_csv(folder / "people.csv", header, rows)  # defused, as an export writes it
+    database = folder / "cases.db"
+    from cases.store import Store
+
+    store = Store.open(database, write=True)
+    try:
+        importing.import_folder(store, folder)
+        stored = [note for (note,) in store.conn.execute("SELECT note FROM people ORDER BY id")]
+    finally:
+        store.close()
+    assert stored == [note or None for note in notes]
+
+
+def test_a_nul_character_in_a_later_chunk_takes_the_row_path_alone(
+    run, run_json, tmp_path: Path, loaders: dict[str, str], small_chunks: None
+) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    rows = [[f"u{index}", f"Person {index}", "plain"] for index in range(7)]
+    rows[5][2] = "a\x00b"  # SQLite's JSON functions would cut the text there
+    write_csv(folder / "people.csv", ["uid", "name", "note"], rows)
+    report = run_json("import", "csv", str(folder))
+    # the rows the column path wrote before it met the NUL were rolled back first
+    assert report["tables"][0] == {"table": "people", "added": 7, "updated": 0}
+    assert loaders["people"] == "RowLoader"
+    assert run_json("show", "Person 5")["person"]["note"] == "a\x00b"
+    assert [p["ref"] for p in run_json("list", "people")] == [f"P{n}" for n in range(1, 8)]
+    assert run_json("log")[0]["summary"].endswith("(1 row)")  # one id range, logged once
+
+
+# -- working ahead in a thread --------------------------------------------------------
+
+
+def test_ahead_keeps_order_and_raises_in_place() -> None:
+    assert list(ahead(iter(range(100)), depth=3)) == list(range(100))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("third")
+
+    seen = []
+    with pytest.raises(ValueError, match="third"):
+        for item in ahead(failing()):
+            seen.append(item)
+    assert seen == [1, 2]
+
+
+def test_ahead_stops_its_worker_when_left_early() -> None:
+    before = threading.active_count()
+    items = ahead(iter(range(10_000)), depth=1)
+    assert next(items) == 0
+    items.close()
+    assert threading.active_count() == before

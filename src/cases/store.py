@@ -927,7 +927,7 @@ class Store:
         """Keep up to 64 MiB of pages in memory: a bulk import then does not spill
         to the journal mid-transaction. Reads keep SQLite's small default, so an
         export's memory stays flat however large the database."""
-        self.conn.execute("PRAGMA cache_size=-262144")
+        self.conn.execute("PRAGMA cache_size=-65536")
         self.conn.execute("PRAGMA temp_store=MEMORY")
 
     def upsert_rows(

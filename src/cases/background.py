@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
-from typing import TypeVar
+from collections.abc import Generator, Iterator
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
 _DONE = object()
 
 
-def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+def ahead(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
     """Yield ITEMS while a worker thread produces the next ones (at most DEPTH waiting).
 
     An exception raised while producing an item is raised here, in its place.
@@ -48,7 +48,7 @@ def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
                 return
             if isinstance(entry, BaseException):
                 raise entry
-            yield entry[0]  # type: ignore[index]
+            yield cast("tuple[T]", entry)[0]
     finally:
         stop.set()
         worker.join()

@@ -19,7 +19,7 @@ names the line and problem.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,11 @@ from cases.service.import_rules import UID, Rule, column_rules, is_skipped
 from cases.service.importing import Batch, ImportContext
 from cases.service.transfer import DERIVED_COLUMNS, TableSpec
 
-# Rows per batch: large enough that per-batch costs vanish, small enough that
-# a million-row file never sits in memory whole.
-CHUNK_ROWS = 20000
+# Rows per batch: large enough that per-batch costs vanish, small enough that a
+# million-row file never sits in memory whole and that the first chunk of each
+# file (read while SQLite waits) is short. 10,000 and 20,000 measured the same
+# at 20,000 people; 50,000 was 25% slower.
+CHUNK_ROWS = 20_000
 # Distinct values remembered per column between chunks (names barely repeat).
 _CACHE_LIMIT = 100_000
 
@@ -73,7 +75,7 @@ class ColumnLoader:
             if target != spec.table
         }
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self) -> Generator[Batch, None, None]:
         """The file's rows, checked, in batches of at most CHUNK_ROWS."""
         spec = self.spec
         with open_table(self.path, self.expected, ("uid", *spec.required)) as (header, reader):

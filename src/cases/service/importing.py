@@ -10,7 +10,8 @@ in the same place: :func:`_load` writes their batches and does the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,7 +61,7 @@ class Loader(Protocol):
     # whether batches() may run in a worker thread (it then never touches the store)
     reads_ahead: bool
 
-    def batches(self) -> Iterator[Batch]: ...
+    def batches(self) -> Generator[Batch, None, None]: ...
 
     def refused(self, problem: str) -> Exception: ...
 
@@ -147,18 +148,20 @@ def _load(store: Store, spec: TableSpec, loader: Loader, context: ImportContext)
     rebuild = store.drop_secondary_indexes(table) if last_before == 0 else []
     updated_ids: list[int] = []
     total = 0
-    for batch in ahead(loader.batches()) if loader.reads_ahead else loader.batches():
-        if last_before:
-            updated_ids.extend(store.ids_of_uids(table, batch.uids, up_to=last_before))
-        try:
-            if batch.rows_json is not None:
-                wrappers = batch.wrappers or ["{}"] * len(batch.columns)
-                store.upsert_json(table, batch.columns, wrappers, batch.rows_json)
-            else:
-                store.upsert_rows(table, batch.columns, batch.rows)
-        except CasesError as error:
-            raise loader.refused(str(error)) from None
-        total += len(batch.uids)
+    batches = ahead(loader.batches()) if loader.reads_ahead else loader.batches()
+    with closing(batches):  # stops the worker thread at once if a write fails
+        for batch in batches:
+            if last_before:
+                updated_ids.extend(store.ids_of_uids(table, batch.uids, up_to=last_before))
+            try:
+                if batch.rows_json is not None:
+                    wrappers = batch.wrappers or ["{}"] * len(batch.columns)
+                    store.upsert_json(table, batch.columns, wrappers, batch.rows_json)
+                else:
+                    store.upsert_rows(table, batch.columns, batch.rows)
+            except CasesError as error:
+                raise loader.refused(str(error)) from None
+            total += len(batch.uids)
     store.create_indexes(rebuild)
     context.changed(table)
     last_after = store.max_id(table)

@@ -6,7 +6,7 @@ line and problem of the first bad row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class RowLoader:
             column: [] for column in self.self_links.values()
         }
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self) -> Generator[Batch, None, None]:
         """All the file's rows, checked, as one batch (none for a header-only file)."""
         spec, store = self.spec, self.context.store
         db_columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]

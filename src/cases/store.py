@@ -841,8 +841,7 @@ class Store:
     def existing_uids(self, table: str, uids: Sequence[str]) -> set[str]:
         """Which of these uids TABLE already holds."""
         found: set[str] = set()
-        for offset in range(0, len(uids), 500):
-            chunk = list(uids[offset : offset + 500])
+        for chunk in _chunks(uids):
             marks = ", ".join("?" for _ in chunk)
             rows = self.conn.execute(f'SELECT uid FROM "{table}" WHERE uid IN ({marks})', chunk)
             found.update(str(row[0]) for row in rows)

@@ -29,7 +29,7 @@ from cases.errors import CasesError
 from cases.service.changing import TextRule
 from cases.service.import_rules import UID, Rule, column_rules, is_skipped
 from cases.service.importing import Batch, ImportContext
-from cases.service.transfer import DERIVED_COLUMNS, TableSpec
+from cases.service.transfer import TableSpec, csv_header
 
 # Rows per batch: large enough that per-batch costs vanish, small enough that a
 # million-row file never sits in memory whole and that the first chunk of each
@@ -66,9 +66,9 @@ class ColumnLoader:
         self.deferred: dict[str, list[tuple[str, str]]] = {
             column: [] for column, target in spec.links.items() if target == spec.table
         }
-        store = context.store
-        db_columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-        self.expected = [spec.csv_column(c) for c in db_columns] + ["id", "ref"]
+        self.expected = [*csv_header(context.store, spec), "id", "ref"]
+        self.rules = column_rules(spec)
+        self.links = {spec.csv_column(c): (c, target) for c, target in spec.links.items()}
         self.id_maps = {
             target: context.id_map(target)
             for target in set(spec.links.values())
@@ -128,15 +128,14 @@ class ColumnLoader:
         """How to check CSV column NAME."""
         spec = self.spec
         required = name in spec.required
-        links = {spec.csv_column(c): (c, target) for c, target in spec.links.items()}
-        if name in links:
-            column, target = links[name]
+        if name in self.links:
+            column, target = self.links[name]
             if target == spec.table:
                 return _deferred_link(column, self.deferred[column])
             return _link(column, self.id_maps[target], required)
         if name == "record_uid":
             return _record_uids
-        rule = column_rules(spec).get(name)
+        rule = self.rules.get(name)
         if rule is None:
             raise NeedsRowPath(name)  # no rule covers it: the row path decides
         if isinstance(rule, TextRule):

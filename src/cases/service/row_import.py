@@ -15,7 +15,7 @@ from cases.errors import CasesError, ImportRefused, Invalid
 from cases.service.changing import TextRule
 from cases.service.import_rules import UID, Rule, column_rules, is_skipped
 from cases.service.importing import Batch, ImportContext
-from cases.service.transfer import DERIVED_COLUMNS, TableSpec
+from cases.service.transfer import TableSpec, csv_header
 
 # Rule results are cached per column while few distinct values have been seen:
 # dates, vocabulary words and flags repeat across thousands of rows.
@@ -42,8 +42,7 @@ class RowLoader:
     def batches(self) -> Generator[Batch, None, None]:
         """All the file's rows, checked, as one batch (none for a header-only file)."""
         spec, store = self.spec, self.context.store
-        db_columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-        expected = [spec.csv_column(c) for c in db_columns] + ["id", "ref"]
+        expected = [*csv_header(store, spec), "id", "ref"]
         link_by_csv = {
             spec.csv_column(c): (c, target)
             for c, target in spec.links.items()

@@ -29,13 +29,13 @@ from tests.test_transfer import _edit_csv, _hostile_database, _rows
 def loaders(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Which loader wrote each table in the imports of a test (the last one wins)."""
     used: dict[str, str] = {}
-    original = importing._load
+    original = importing._write
 
-    def spy(store, spec, loader, context):  # type: ignore[no-untyped-def]
+    def spy(store, spec, loader, batches):  # type: ignore[no-untyped-def]
         used[spec.table] = type(loader).__name__
-        return original(store, spec, loader, context)
+        return original(store, spec, loader, batches)
 
-    monkeypatch.setattr(importing, "_load", spy)
+    monkeypatch.setattr(importing, "_write", spy)
     return used
 
 
@@ -219,3 +219,42 @@ def test_ahead_stops_its_worker_when_left_early() -> None:
     assert next(items) == 0
     items.close()
     assert threading.active_count() == before
+
+
+def test_a_repeated_key_in_a_load_into_empty_tables_is_refused(
+    run, fails_cleanly, database: Path, tmp_path: Path, loaders: dict[str, str]
+) -> None:
+    # unique keys are built after the rows are in: a repeat must still refuse the import
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    rows = _rows(folder / "citations.csv")
+    header = rows[0]
+    twin = list(rows[1])
+    twin[header.index("uid")] = "a-new-citation-uid"
+    _edit_csv(folder / "citations.csv", len(rows), "uid", twin[0])
+    for column in ("record_uid", "source_uid"):
+        _edit_csv(folder / "citations.csv", len(rows), column, twin[header.index(column)])
+    database.unlink()
+    line = fails_cleanly("import", "csv", str(folder))
+    assert line == "Error: citations.csv: that citations record already exists"
+    assert loaders["citations"] == "RowLoader"
+
+
+def test_foreign_keys_are_checked_once_after_the_load(
+    run, fails_cleanly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an import checks foreign keys set-based, not row by row: a link gone wrong
+    # (here forced by a broken uid -> id map) must still refuse the whole import
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    run("delete", "P1", "--yes")
+    original = importing.ImportContext.id_map
+
+    def shifted(self: importing.ImportContext, table: str) -> dict[str, int]:
+        return {uid: row_id + 1000 for uid, row_id in original(self, table).items()}
+
+    monkeypatch.setattr(importing.ImportContext, "id_map", shifted)
+    line = fails_cleanly("import", "csv", str(folder))
+    assert "a row refers to a record that is not there" in line

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -265,3 +268,76 @@ def m005_bulk_loading(db: Database) -> None:
             ).fetchone()[0]
             db.execute(f"DROP TRIGGER {table}_search_{event}")
             db.execute(sql.replace(" BEGIN ", f" WHEN {bulk_off} BEGIN ", 1))
+
+
+# The record tables, and the unique keys m006 turns from table constraints into
+# named indexes: (index name, columns).
+_RECORD_TABLES = (*CITABLE_TABLES, "citations")
+_UNIQUE_KEYS = {
+    **{table: [(f"{table}_uid", "uid")] for table in _RECORD_TABLES},
+    "citations": [("citations_uid", "uid"), ("citations_record_source", "record_uid, source_id")],
+    "trial_parties": [
+        ("trial_parties_uid", "uid"),
+        ("trial_parties_trial_person_role", "trial_id, person_id, role"),
+    ],
+}
+_INLINE_UNIQUE = re.compile(r"\s+UNIQUE(?=\s*,)")
+_TABLE_UNIQUE = re.compile(r",\s*UNIQUE\s*\([^)]*\)")
+
+
+@migrations()
+def m006_droppable_unique_keys(db: Database) -> None:
+    """Unique keys as named indexes, not table constraints, so that a bulk load into
+    an empty table can drop them and build them once afterwards (an index built
+    from sorted keys costs a fraction of one kept up to date row by row).
+
+    SQLite cannot drop a table constraint, so each record table is rebuilt
+    (copy, drop, rename) with its rows, ids and AUTOINCREMENT counter unchanged.
+    Store runs migrations with foreign keys off, so that dropping a table does
+    not cascade to the rows that refer to it; the keys are checked at the end.
+    """
+    conn = db.conn
+    triggers = [
+        sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+    ]
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f'DROP TRIGGER "{name}"')
+    for table in _RECORD_TABLES:
+        (table_sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        indexes = [
+            sql
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                [table],
+            ).fetchall()
+            # the unique (record_uid, source_id) index serves lookups by record_uid
+            if name != "citations_record"
+        ]
+        sequence = conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", [table]
+        ).fetchone()
+        new_sql = _TABLE_UNIQUE.sub("", _INLINE_UNIQUE.sub("", table_sql))
+        new_sql = new_sql.replace(f"CREATE TABLE {table} (", f"CREATE TABLE new_{table} (", 1)
+        conn.execute(new_sql)
+        conn.execute(f"INSERT INTO new_{table} SELECT * FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE new_{table} RENAME TO {table}")
+        # the copy sets the counter to the largest id left; keep the old one, so
+        # that no id the change log remembers is given out again
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", [table])
+        if sequence is not None:
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, sequence[0]]
+            )
+        for sql in indexes:
+            conn.execute(sql)
+        for name, columns in _UNIQUE_KEYS[table]:
+            conn.execute(f"CREATE UNIQUE INDEX {name} ON {table}({columns})")
+    for sql in triggers:
+        conn.execute(sql)
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise sqlite3.IntegrityError(f"foreign key check failed after m006: {problems[:3]}")

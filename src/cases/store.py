@@ -134,12 +134,18 @@ class Store:
         known = {migration.name for migration in migrations._migrations}
         if applied - known:
             raise Conflict(f"{self.path} was written by a newer version of cases; upgrade cases")
-        with self.transaction():
-            # Re-check inside the write lock: another process may have migrated.
-            if migrations.pending(db):
-                self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                migrations.apply(db)
-            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # Off while migrating (it cannot change inside a transaction): a migration
+        # that rebuilds a table must not cascade its drop. Migrations check keys.
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction():
+                # Re-check inside the write lock: another process may have migrated.
+                if migrations.pending(db):
+                    self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    migrations.apply(db)
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         """Close the connection."""
@@ -901,11 +907,14 @@ class Store:
                     chunk,
                 )
 
-    def drop_secondary_indexes(self, table: str) -> list[str]:
-        """Drop TABLE's own indexes (not uid's); return the SQL that rebuilds them.
+    def drop_indexes(self, table: str) -> list[str]:
+        """Drop every index of TABLE, unique keys included; return the SQL that
+        rebuilds them.
 
         Building an index once after a bulk load into an empty table is cheaper
-        than keeping it up to date row by row.
+        than keeping it up to date row by row. Until it is rebuilt nothing
+        enforces the unique keys: the loader checks its uids are distinct, and
+        :meth:`create_indexes` refuses the load if a key repeats.
         """
         self._require_write()
         rows = self.conn.execute(
@@ -917,10 +926,13 @@ class Store:
             self.conn.execute(f'DROP INDEX "{name}"')
         return [str(sql) for _, sql in rows]
 
-    def create_indexes(self, statements: Sequence[str]) -> None:
-        """Rebuild indexes dropped by :meth:`drop_secondary_indexes`."""
-        for statement in statements:
-            self.conn.execute(statement)
+    def create_indexes(self, table: str, statements: Sequence[str]) -> None:
+        """Rebuild TABLE's indexes dropped by :meth:`drop_indexes`."""
+        try:
+            for statement in statements:
+                self.conn.execute(statement)
+        except sqlite3.IntegrityError as error:
+            raise _integrity_error(table, error) from None
 
     def use_large_cache(self) -> None:
         """Keep up to 64 MiB of pages in memory: a bulk import then does not spill
@@ -930,17 +942,21 @@ class Store:
         self.conn.execute("PRAGMA temp_store=MEMORY")
 
     def upsert_rows(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        insert_only: bool = False,
     ) -> None:
         """Insert ROWS (values in COLUMNS order), or update those whose uid exists,
-        with one executemany."""
+        with one executemany. INSERT_ONLY: into a table without its uid index
+        (see :meth:`drop_indexes`), whose rows are all new."""
         self._require_write()
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
-        sql = (
-            f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
-            f"ON CONFLICT(uid) DO UPDATE SET {updates}"
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})' + _on_uid_conflict(
+            columns, insert_only
         )
         try:
             self.conn.executemany(sql, rows)
@@ -948,7 +964,13 @@ class Store:
             raise _integrity_error(table, error) from None
 
     def upsert_json(
-        self, table: str, columns: Sequence[str], wrappers: Sequence[str], rows_json: str
+        self,
+        table: str,
+        columns: Sequence[str],
+        wrappers: Sequence[str],
+        rows_json: str,
+        *,
+        insert_only: bool = False,
     ) -> None:
         """Insert rows given as one JSON array of arrays (values in COLUMNS order), or
         update those whose uid exists, in one statement.
@@ -956,6 +978,7 @@ class Store:
         One statement for thousands of rows binds once instead of per row, and
         SQLite runs it without Python's lock, so the next rows can be read
         meanwhile. A WRAPPER is an SQL template for its column's value, ``{}``.
+        INSERT_ONLY as for :meth:`upsert_rows`.
         """
         self._require_write()
         names = ", ".join(f'"{c}"' for c in columns)
@@ -963,11 +986,9 @@ class Store:
             wrapper.format(f"json_extract(value, '$[{index}]')")
             for index, wrapper in enumerate(wrappers)
         )
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
-        sql = (
-            f'INSERT INTO "{table}" ({names}) SELECT {values} FROM json_each(?) WHERE true '
-            f"ON CONFLICT(uid) DO UPDATE SET {updates}"
-        )
+        # WHERE true: without it SQLite cannot tell ON CONFLICT from a join's ON
+        sql = f'INSERT INTO "{table}" ({names}) SELECT {values} FROM json_each(?) WHERE true'
+        sql += _on_uid_conflict(columns, insert_only)
         try:
             self.conn.execute(sql, [rows_json])
         except sqlite3.IntegrityError as error:
@@ -983,6 +1004,26 @@ class Store:
             )
             found.extend(int(row[0]) for row in rows)
         return found
+
+    @contextmanager
+    def keys_checked_once(self) -> Iterator[None]:
+        """Foreign keys unchecked row by row inside (around a transaction, which
+        cannot switch them); the block checks them once with :meth:`broken_links`.
+
+        A bulk load resolves every link to an id it has just read, and one
+        set-based check afterwards costs a fraction of a lookup per row.
+        """
+        if self.conn.in_transaction:
+            raise RuntimeError("foreign keys cannot be switched inside a transaction")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            yield
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def broken_links(self, table: str) -> int:
+        """How many rows of TABLE refer to a row that does not exist."""
+        return len(self.conn.execute(f'PRAGMA foreign_key_check("{table}")').fetchall())
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -1195,6 +1236,14 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
     """VALUES in lists of at most SIZE (SQLite limits the variables in one statement)."""
     for offset in range(0, len(values), size):
         yield list(values[offset : offset + size])
+
+
+def _on_uid_conflict(columns: Sequence[str], insert_only: bool) -> str:
+    """The upsert clause of an insert: update the row whose uid exists."""
+    if insert_only:
+        return ""
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
+    return f" ON CONFLICT(uid) DO UPDATE SET {updates}"
 
 
 def _integrity_error(table: str, error: sqlite3.IntegrityError) -> CasesError:

@@ -57,8 +57,6 @@ class ColumnLoader:
     written: everything it needs from the database is read here, up front.
     """
 
-    reads_ahead = True
-
     def __init__(self, spec: TableSpec, path: Path, context: ImportContext) -> None:
         self.spec = spec
         self.path = path

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from cases.background import ahead
+from cases.background import ReadAhead, ahead
 from cases.errors import CasesError, ImportRefused
 from cases.service.transfer import TABLE_SPECS, TableSpec
 from cases.store import Store
@@ -58,8 +58,6 @@ class Loader(Protocol):
 
     uids: set[str]
     deferred: dict[str, list[tuple[str, str]]]
-    # whether batches() may run in a worker thread (it then never touches the store)
-    reads_ahead: bool
 
     def batches(self) -> Generator[Batch, None, None]: ...
 
@@ -103,21 +101,24 @@ def import_folder(
     if not present:
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
+    files = [(spec, folder / f"{spec.table}.csv") for spec in load_order()]
     store.use_large_cache()
     try:
-        with store.transaction(command):
+        with store.keys_checked_once(), store.transaction(command):
             store.set_bulk(True)
-            context = ImportContext(store)
-            for spec in TABLE_SPECS:
-                path = folder / f"{spec.table}.csv"
-                if path.exists():
-                    added, updated = _import_file(store, spec, path, context)
-                    report.added[spec.table] = added
-                    report.updated[spec.table] = updated
+            counts = _load_files(store, [(s, p) for s, p in files if p.exists()])
             store.set_bulk(False)
+            for table in counts:
+                # links are resolved to ids just read, so this never fires; it is
+                # the guarantee that foreign keys row by row would have given
+                if store.broken_links(table):
+                    raise ImportRefused(f"{table}.csv: a row refers to a record that is not there")
             dangling = store.dangling_citations()
             if dangling:
                 raise ImportRefused(f"citations.csv: record_uid {dangling[0]} names no record")
+            for spec in TABLE_SPECS:  # reported in the usual table order
+                if spec.table in counts:
+                    report.added[spec.table], report.updated[spec.table] = counts[spec.table]
             store.change_summary = f"imported {folder}"
             if dry_run:
                 raise _DryRun
@@ -126,49 +127,149 @@ def import_folder(
     return report
 
 
-def _import_file(
-    store: Store, spec: TableSpec, path: Path, context: ImportContext
-) -> tuple[int, int]:
-    """Load one file, column by column if it can be, else row by row."""
-    from cases.service.column_import import ColumnLoader, NeedsRowPath
-    from cases.service.row_import import RowLoader
+# The order files are loaded in: every table after those it links to. Citations
+# (which link to sources alone) come early, so that their large indexes are built
+# while the next files are read; a small file comes last, as nothing overlaps
+# the work that follows the last file's rows.
+_LOAD_ORDER = (
+    "people",
+    "sources",
+    "citations",
+    "events",
+    "detentions",
+    "asylum",
+    "aliases",
+    "trials",
+    "trial_parties",
+    "rulings",
+    "relations",
+)
+
+
+def load_order() -> list[TableSpec]:
+    """TABLE_SPECS in the order an import loads them."""
+    by_table = {spec.table: spec for spec in TABLE_SPECS}
+    return [by_table[table] for table in _LOAD_ORDER]
+
+
+# Chunks a worker may read ahead: enough to keep it busy while the previous
+# file's indexes and search index are built (a chunk is a few MB).
+_READ_AHEAD = 8
+
+
+class _Reading:
+    """A file's column-path batches, produced by a worker thread from the start."""
+
+    def __init__(self, spec: TableSpec, path: Path, context: ImportContext) -> None:
+        from cases.service.column_import import ColumnLoader
+
+        self.loader = ColumnLoader(spec, path, context)  # reads its id maps here
+        self.batches = ahead(self.loader.batches(), depth=_READ_AHEAD)
+
+
+def _early_reading(spec: TableSpec, path: Path, context: ImportContext) -> _Reading | None:
+    """Start reading the next file; None if that fails at once (it is then
+    started again in its turn, where its failure belongs)."""
+    from cases.service.column_import import NeedsRowPath
 
     try:
-        with store.savepoint():
-            return _load(store, spec, ColumnLoader(spec, path, context), context)
+        return _Reading(spec, path, context)
     except NeedsRowPath:
-        return _load(store, spec, RowLoader(spec, path, context), context)
+        return None
 
 
-def _load(store: Store, spec: TableSpec, loader: Loader, context: ImportContext) -> tuple[int, int]:
-    """Write LOADER's batches into SPEC's table; return (added, updated)."""
+def _load_files(store: Store, files: list[tuple[TableSpec, Path]]) -> dict[str, tuple[int, int]]:
+    """Load FILES in order; return (added, updated) per table.
+
+    Each file goes the column path inside a savepoint, or, if that meets
+    anything it does not handle, is rolled back and goes the row path. Once a
+    file's rows are in, the next file is read in the background while this
+    one's indexes are built.
+    """
+    from cases.service.column_import import NeedsRowPath
+    from cases.service.row_import import RowLoader
+
+    context = ImportContext(store)
+    counts: dict[str, tuple[int, int]] = {}
+    upcoming: _Reading | None = None
+    try:
+        for position, (spec, path) in enumerate(files):
+            reading, upcoming = upcoming, None
+            try:
+                with store.savepoint():
+                    reading = reading or _Reading(spec, path, context)
+                    written = _write(store, spec, reading.loader, reading.batches)
+                    context.changed(spec.table)
+                    if position + 1 < len(files):
+                        upcoming = _early_reading(*files[position + 1], context)
+                    counts[spec.table] = _finish(store, spec, reading.loader, written)
+            except NeedsRowPath:
+                if upcoming is not None:  # it may have read ids that were rolled back
+                    upcoming.batches.close()
+                    upcoming = None
+                loader = RowLoader(spec, path, context)
+                written = _write(store, spec, loader, loader.batches())
+                context.changed(spec.table)
+                counts[spec.table] = _finish(store, spec, loader, written)
+    finally:
+        if upcoming is not None:
+            upcoming.batches.close()
+    return counts
+
+
+@dataclass
+class _Written:
+    """What :func:`_finish` needs to know about a file's rows once they are in."""
+
+    last_before: int
+    rebuild: list[str]
+    updated_ids: list[int]
+    total: int
+
+
+def _write(
+    store: Store,
+    spec: TableSpec,
+    loader: Loader,
+    batches: Generator[Batch, None, None] | ReadAhead[Batch],
+) -> _Written:
+    """Write BATCHES (LOADER's) into SPEC's table."""
     table = spec.table
     last_before = store.max_id(table)
     # into an empty table: build its indexes once after the load, not row by row
-    rebuild = store.drop_secondary_indexes(table) if last_before == 0 else []
-    updated_ids: list[int] = []
-    total = 0
-    batches = ahead(loader.batches()) if loader.reads_ahead else loader.batches()
-    with closing(batches):  # stops the worker thread at once if a write fails
+    into_empty = last_before == 0
+    written = _Written(last_before, store.drop_indexes(table) if into_empty else [], [], 0)
+    with closing(batches):  # stops a worker at once if a write fails
         for batch in batches:
-            if last_before:
-                updated_ids.extend(store.ids_of_uids(table, batch.uids, up_to=last_before))
+            if not into_empty:
+                written.updated_ids.extend(store.ids_of_uids(table, batch.uids, up_to=last_before))
             try:
                 if batch.rows_json is not None:
                     wrappers = batch.wrappers or ["{}"] * len(batch.columns)
-                    store.upsert_json(table, batch.columns, wrappers, batch.rows_json)
+                    store.upsert_json(
+                        table, batch.columns, wrappers, batch.rows_json, insert_only=into_empty
+                    )
                 else:
-                    store.upsert_rows(table, batch.columns, batch.rows)
+                    store.upsert_rows(table, batch.columns, batch.rows, insert_only=into_empty)
             except CasesError as error:
                 raise loader.refused(str(error)) from None
-            total += len(batch.uids)
-    store.create_indexes(rebuild)
-    context.changed(table)
+            written.total += len(batch.uids)
+    return written
+
+
+def _finish(store: Store, spec: TableSpec, loader: Loader, written: _Written) -> tuple[int, int]:
+    """Indexes, change log, search index and same-table links of a file's rows;
+    return (added, updated)."""
+    table = spec.table
+    try:
+        store.create_indexes(table, written.rebuild)
+    except CasesError as error:  # a unique key repeats
+        raise loader.refused(str(error)) from None
     last_after = store.max_id(table)
-    if last_after > last_before:
+    if last_after > written.last_before:
         # AUTOINCREMENT under the write lock: what this import added is exactly this range
-        store.log_insert_range(table, last_before + 1, last_after)
-    store.index_search_rows(table, last_before, sorted(updated_ids))
+        store.log_insert_range(table, written.last_before + 1, last_after)
+    store.index_search_rows(table, written.last_before, sorted(written.updated_ids))
     # links to rows of the same table (an appeal of a ruling) are set after the insert
     for column, pairs in loader.deferred.items():
         if not pairs:
@@ -178,8 +279,8 @@ def _load(store: Store, spec: TableSpec, loader: Loader, context: ImportContext)
             if target not in known:
                 raise loader.dangling(column, uid, target)
         store.set_links_by_uid(table, column, pairs)
-    added = last_after - last_before
-    return added, total - added
+    added = last_after - written.last_before
+    return added, written.total - added
 
 
 def load_folder(store: Store, folder: Path, command: str = "import csv") -> dict[str, int]:

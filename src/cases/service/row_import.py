@@ -30,7 +30,6 @@ class RowLoader:
         self.path = path
         self.context = context
         self.uids: set[str] = set()
-        self.reads_ahead = False  # it reads the uid -> id maps as it goes
         self.lines: dict[str, int] = {}
         self.self_links = {
             spec.csv_column(c): c for c, target in spec.links.items() if target == spec.table

@@ -63,6 +63,56 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+def search_words(path: Path) -> list[tuple[object, ...]]:
+    """Every word the search index holds: (word, index row, position)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(
+            "CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, search_index, instance)"
+        )
+        return conn.execute(
+            'SELECT term, doc, "offset" FROM temp.words ORDER BY 1, 2, 3'
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def assert_search_index_matches_records(path: Path) -> None:
+    """The search index holds exactly the words of the records' text, as if built anew.
+
+    The index keeps no text, so a removal that named the wrong text would leave
+    words behind or corrupt it: this compares it word by word with a fresh one.
+    """
+    from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
+
+    fresh = path.with_name(path.stem + "-fresh-index.db")
+    conn = sqlite3.connect(fresh)
+    try:
+        conn.execute(
+            "CREATE VIRTUAL TABLE search_index USING fts5("
+            "text, content = '', tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        conn.execute("ATTACH ? AS records", [str(path)])
+        for slot, (table, _, text_sql) in enumerate(SEARCH_FIELDS):
+            text = text_sql.replace("NEW.", "")
+            conn.execute(
+                f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
+                f"{text} FROM records.{table} WHERE {text} IS NOT NULL"
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    try:
+        assert search_words(path) == search_words(fresh)
+    finally:
+        fresh.unlink()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def fails_cleanly(run: Run, database: Path) -> Callable[..., str]:
     """Assert a command is a user error: exit 1, one Error: line, no traceback, db unchanged."""

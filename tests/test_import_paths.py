@@ -22,6 +22,7 @@ from cases.csv_io import write_csv
 from cases.schema import LOGGED_TABLES
 from cases.service import column_import, importing
 from cases.service.column_import import ColumnLoader, NeedsRowPath
+from tests.conftest import search_words
 from tests.test_transfer import _edit_csv, _hostile_database, _rows
 
 
@@ -53,9 +54,7 @@ def _records(path: Path) -> dict[str, list[tuple[object, ...]]]:
             table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
             for table in LOGGED_TABLES
         }
-        tables["search_index"] = conn.execute(
-            "SELECT rowid, text FROM search_index ORDER BY rowid"
-        ).fetchall()
+        tables["search_index"] = search_words(path)
         return tables
     finally:
         conn.close()
@@ -195,6 +194,58 @@ def test_a_nul_character_in_a_later_chunk_takes_the_row_path_alone(
     assert run_json("log")[0]["summary"].endswith("(1 row)")  # one id range, logged once
 
 
+@pytest.mark.parametrize("table", ["people", "trials", "events"])
+def test_a_fallback_after_the_worker_read_ahead_changes_nothing(
+    run,
+    database: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    loaders: dict[str, str],
+    small_chunks: None,
+    table: str,
+) -> None:
+    # TABLE's column path fails once its rows are in, when the worker has already
+    # read later files (with TABLE's ids, which the fallback rolls back)
+    _hostile_database(database, run)
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    expected, fallback = tmp_path / "expected.db", tmp_path / "fallback.db"
+    run("--db", str(expected), "import", "csv", str(folder))
+    original = importing._finish
+
+    def fail_once(store, spec, loader, written):  # type: ignore[no-untyped-def]
+        if spec.table == table and isinstance(loader, ColumnLoader):
+            raise NeedsRowPath("forced by the test")
+        return original(store, spec, loader, written)
+
+    monkeypatch.setattr(importing, "_finish", fail_once)
+    threads = threading.active_count()
+    run("--db", str(fallback), "import", "csv", str(folder))
+    assert loaders[table] == "RowLoader"
+    assert loaders["citations"] == "ColumnLoader"  # the worker started again after it
+    assert _records(fallback) == _records(expected)
+    assert threading.active_count() == threads
+
+
+def test_a_worker_waiting_for_a_table_stops_when_that_table_falls_back(
+    run, run_json, tmp_path: Path, loaders: dict[str, str]
+) -> None:
+    # events wait for people's ids; people go the row path (a NUL in a note)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["uid", "name", "note"], [["p1", "Fictional One", "a\x00b"]])
+    write_csv(
+        folder / "events.csv",
+        ["uid", "person_uid", "date", "kind", "summary"],
+        [["e1", "p1", "2019-03", "arrest", "held"]],
+    )
+    threads = threading.active_count()
+    run("import", "csv", str(folder))
+    assert loaders == {"people": "RowLoader", "events": "ColumnLoader"}
+    assert [e["ref"] for e in run_json("show", "P1")["events"]] == ["E1"]
+    assert threading.active_count() == threads
+
+
 # -- working ahead in a thread --------------------------------------------------------
 
 
@@ -258,3 +309,31 @@ def test_foreign_keys_are_checked_once_after_the_load(
     monkeypatch.setattr(importing.ImportContext, "id_map", shifted)
     line = fails_cleanly("import", "csv", str(folder))
     assert "a row refers to a record that is not there" in line
+
+
+@pytest.mark.parametrize("into_empty", [True, False])
+def test_a_citation_of_nothing_is_refused(
+    run, fails_cleanly, database: Path, tmp_path: Path, into_empty: bool
+) -> None:
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    _edit_csv(folder / "citations.csv", 4, "record_uid", "no-such-record")
+    if into_empty:
+        database.unlink()
+    line = fails_cleanly("import", "csv", str(folder))
+    assert line == "Error: citations.csv: record_uid no-such-record names no record"
+
+
+def test_a_citation_may_name_a_record_already_there(run, run_json, tmp_path: Path) -> None:
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    for path in folder.glob("*.csv"):
+        if path.name not in ("citations.csv", "sources.csv"):
+            path.unlink()
+    run("delete", "S1", "--yes")  # its citations go; the import brings them back
+    report = run_json("import", "csv", str(folder))
+    citations = [t for t in report["tables"] if t["table"] == "citations"][0]
+    assert citations["added"] > 0
+    run("check")

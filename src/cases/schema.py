@@ -6,7 +6,7 @@ commands import this, never sqlite-utils (which only migrations need).
 
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Tables whose rows can be cited: deleting a row (directly or by cascade) drops
 # its citations, so no citation ever points at nothing.

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.errors import CasesError, Conflict, Invalid
-from cases.schema import CITABLE_TABLES, SCHEMA_VERSION
+from cases.schema import CITABLE_TABLES, SCHEMA_VERSION, SEARCH_SLOTS
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
@@ -616,20 +616,37 @@ class Store:
 
     def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
         """(table, field, record id, text) of full-text hits, best first (bm25)."""
-        from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
+        from cases.schema import SEARCH_FIELDS
 
         try:
-            rows = self.conn.execute(
-                "SELECT rowid, text FROM search_index WHERE search_index MATCH ? "
-                "ORDER BY rank LIMIT ?",
-                [fts_query, limit],
-            ).fetchall()
+            rowids = [
+                int(row[0])
+                for row in self.conn.execute(
+                    "SELECT rowid FROM search_index WHERE search_index MATCH ? "
+                    "ORDER BY rank LIMIT ?",
+                    [fts_query, limit],
+                )
+            ]
         except sqlite3.OperationalError as error:
             raise Invalid(f"cannot search for that text ({error})") from None
+        # the index keeps no text: read each hit's from its record, one query per field
+        by_slot: dict[int, list[int]] = {}
+        for rowid in rowids:
+            by_slot.setdefault(rowid % SEARCH_SLOTS, []).append(rowid // SEARCH_SLOTS)
+        texts: dict[int, str] = {}
+        for slot, ids in by_slot.items():
+            table, _, text_sql = SEARCH_FIELDS[slot]
+            text = text_sql.replace("NEW.", "")
+            marks = ", ".join("?" for _ in ids)
+            for row_id, value in self.conn.execute(
+                f'SELECT id, {text} FROM "{table}" WHERE id IN ({marks})', ids
+            ):
+                texts[int(row_id) * SEARCH_SLOTS + slot] = str(value)
         hits = []
-        for rowid, text in rows:
-            table, field, _ = SEARCH_FIELDS[int(rowid) % SEARCH_SLOTS]
-            hits.append((table, field, int(rowid) // SEARCH_SLOTS, str(text)))
+        for rowid in rowids:
+            if rowid in texts:
+                table, field, _ = SEARCH_FIELDS[rowid % SEARCH_SLOTS]
+                hits.append((table, field, rowid // SEARCH_SLOTS, texts[rowid]))
         return hits
 
     def first_party_of(self, trial_ids: Sequence[int]) -> dict[int, int]:
@@ -881,29 +898,37 @@ class Store:
         )
 
     def index_search_rows(self, table: str, after_id: int, updated_ids: Sequence[int]) -> None:
-        """Index (set-based) the rows of TABLE with id > AFTER_ID, and re-index UPDATED_IDS."""
-        from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
-
+        """Index (set-based) the rows of TABLE with id > AFTER_ID, and UPDATED_IDS
+        (whose old text :meth:`unindex_search_rows` removed before the update)."""
         self._require_write()
-        for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
-            if field_table != table:
-                continue
-            text = text_sql.replace("NEW.", "")
-            self.conn.executemany(
-                "DELETE FROM search_index WHERE rowid = ?",
-                [(row_id * SEARCH_SLOTS + slot,) for row_id in updated_ids],
-            )
+        for slot, text in _search_texts(table):
             self.conn.execute(
                 f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
                 f'{text} FROM "{table}" WHERE id > ? AND {text} IS NOT NULL',
                 [after_id],
             )
-            for offset in range(0, len(updated_ids), 500):
-                chunk = list(updated_ids[offset : offset + 500])
+            for chunk in _chunks(updated_ids):
                 marks = ", ".join("?" for _ in chunk)
                 self.conn.execute(
                     f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
                     f'{text} FROM "{table}" WHERE id IN ({marks}) AND {text} IS NOT NULL',
+                    chunk,
+                )
+
+    def unindex_search_rows(self, table: str, ids: Sequence[int]) -> None:
+        """Remove rows IDS of TABLE from the search index, before a bulk update.
+
+        The index keeps no text, so removing a row means giving it the text the
+        row was indexed with: the text the row holds now.
+        """
+        self._require_write()
+        for slot, text in _search_texts(table):
+            for chunk in _chunks(ids):
+                marks = ", ".join("?" for _ in chunk)
+                self.conn.execute(
+                    "INSERT INTO search_index (search_index, rowid, text) SELECT 'delete', "
+                    f'id * {SEARCH_SLOTS} + {slot}, {text} FROM "{table}" '
+                    f"WHERE id IN ({marks}) AND {text} IS NOT NULL",
                     chunk,
                 )
 
@@ -1039,11 +1064,18 @@ class Store:
         self.conn.execute("RELEASE part")
 
     def uid_map(self, table: str) -> dict[str, int]:
-        """uid -> id of every row of TABLE (one scan, for bulk link resolution)."""
-        return {
-            str(uid): int(row_id)
-            for uid, row_id in self.conn.execute(f'SELECT uid, id FROM "{table}"')
-        }
+        """uid -> id of every row of TABLE (one scan, for bulk link resolution).
+
+        Read as one JSON object, not row by row: fetching a row gives up Python's
+        lock, and while an import's worker thread runs, taking it back costs up
+        to a switch interval (5 ms) per row.
+        """
+        import json
+
+        (text,) = self.conn.execute(
+            f"SELECT coalesce(json_group_object(uid, id), '{{}}') FROM \"{table}\""
+        ).fetchone()
+        return dict(json.loads(text))
 
     def dangling_citations(self) -> list[str]:
         """record_uids of citations that name no record in any citable table."""
@@ -1236,6 +1268,15 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
     """VALUES in lists of at most SIZE (SQLite limits the variables in one statement)."""
     for offset in range(0, len(values), size):
         yield list(values[offset : offset + size])
+
+
+def _search_texts(table: str) -> Iterator[tuple[int, str]]:
+    """(slot, SQL for the indexed text) of each of TABLE's search fields."""
+    from cases.schema import SEARCH_FIELDS
+
+    for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
+        if field_table == table:
+            yield slot, text_sql.replace("NEW.", "")
 
 
 def _on_uid_conflict(columns: Sequence[str], insert_only: bool) -> str:

@@ -28,8 +28,8 @@ from cases.csv_io import open_table
 from cases.errors import CasesError
 from cases.service.changing import TextRule
 from cases.service.import_rules import UID, Rule, column_rules, is_skipped
-from cases.service.importing import Batch, ImportContext
-from cases.service.transfer import TableSpec, csv_header
+from cases.service.importing import Batch
+from cases.service.transfer import TableSpec
 
 # Rows per batch: large enough that per-batch costs vanish, small enough that a
 # million-row file never sits in memory whole and that the first chunk of each
@@ -53,25 +53,30 @@ class NeedsRowPath(Exception):
 class ColumnLoader:
     """Reads one file in chunks and checks each chunk column by column.
 
-    Its batches may be produced in a worker thread while the previous one is
-    written: everything it needs from the database is read here, up front.
+    Its batches may be produced in a worker thread while the previous ones are
+    written: it never touches the database (what it needs is handed to it).
     """
 
-    def __init__(self, spec: TableSpec, path: Path, context: ImportContext) -> None:
+    def __init__(
+        self,
+        spec: TableSpec,
+        path: Path,
+        expected: list[str],
+        id_maps: dict[str, dict[str, int]],
+    ) -> None:
+        """EXPECTED: the columns the file may have; ID_MAPS: uid -> id of each table
+        it links to (other than its own)."""
         self.spec = spec
         self.path = path
         self.uids: set[str] = set()
+        self.cited: list[str] = []
         self.deferred: dict[str, list[tuple[str, str]]] = {
             column: [] for column, target in spec.links.items() if target == spec.table
         }
-        self.expected = [*csv_header(context.store, spec), "id", "ref"]
+        self.expected = expected
         self.rules = column_rules(spec)
         self.links = {spec.csv_column(c): (c, target) for c, target in spec.links.items()}
-        self.id_maps = {
-            target: context.id_map(target)
-            for target in set(spec.links.values())
-            if target != spec.table
-        }
+        self.id_maps = id_maps
 
     def batches(self) -> Generator[Batch, None, None]:
         """The file's rows, checked, in batches of at most CHUNK_ROWS."""
@@ -122,6 +127,13 @@ class ColumnLoader:
             raise NeedsRowPath("duplicate uid")
         return uids
 
+    def _record_uids(self, cells: Cells, uids: Cells) -> Filled:
+        """A citation's record: any table's uid, matched once all tables are in."""
+        if not all(map(UID.fullmatch, cells)):
+            raise NeedsRowPath("record_uid")
+        self.cited.extend(cells)
+        return [("record_uid", "{}", cells)]
+
     def _step(self, name: str) -> Step:
         """How to check CSV column NAME."""
         spec = self.spec
@@ -132,7 +144,7 @@ class ColumnLoader:
                 return _deferred_link(column, self.deferred[column])
             return _link(column, self.id_maps[target], required)
         if name == "record_uid":
-            return _record_uids
+            return self._record_uids
         rule = self.rules.get(name)
         if rule is None:
             raise NeedsRowPath(name)  # no rule covers it: the row path decides
@@ -160,13 +172,6 @@ def _deferred_link(column: str, pairs: list[tuple[str, str]]) -> Step:
         return [(column, "{}", [None] * len(cells))]
 
     return step
-
-
-def _record_uids(cells: Cells, uids: Cells) -> Filled:
-    """A citation's record: any table's uid, matched once all tables are in."""
-    if not all(map(UID.fullmatch, cells)):
-        raise NeedsRowPath("record_uid")
-    return [("record_uid", "{}", cells)]
 
 
 def _free_text(field: str, required: bool) -> Step:

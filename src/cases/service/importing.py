@@ -10,13 +10,15 @@ in the same place: :func:`_load` writes their batches and does the rest.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+import threading
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from cases.background import ReadAhead, ahead
+from cases.background import ahead
 from cases.errors import CasesError, ImportRefused
 from cases.service.transfer import TABLE_SPECS, TableSpec
 from cases.store import Store
@@ -57,6 +59,8 @@ class Loader(Protocol):
     """One way of turning a CSV file into checked batches."""
 
     uids: set[str]
+    # the record_uid of each citation read, in file order
+    cited: list[str]
     deferred: dict[str, list[tuple[str, str]]]
 
     def batches(self) -> Generator[Batch, None, None]: ...
@@ -106,16 +110,16 @@ def import_folder(
     try:
         with store.keys_checked_once(), store.transaction(command):
             store.set_bulk(True)
-            counts = _load_files(store, [(s, p) for s, p in files if p.exists()])
+            counts, loaded, cited = _load_files(store, [(s, p) for s, p in files if p.exists()])
             store.set_bulk(False)
             for table in counts:
                 # links are resolved to ids just read, so this never fires; it is
                 # the guarantee that foreign keys row by row would have given
                 if store.broken_links(table):
                     raise ImportRefused(f"{table}.csv: a row refers to a record that is not there")
-            dangling = store.dangling_citations()
+            dangling = _first_dangling(store, cited, loaded)
             if dangling:
-                raise ImportRefused(f"citations.csv: record_uid {dangling[0]} names no record")
+                raise ImportRefused(f"citations.csv: record_uid {dangling} names no record")
             for spec in TABLE_SPECS:  # reported in the usual table order
                 if spec.table in counts:
                     report.added[spec.table], report.updated[spec.table] = counts[spec.table]
@@ -127,19 +131,18 @@ def import_folder(
     return report
 
 
-# The order files are loaded in: every table after those it links to. Citations
-# (which link to sources alone) come early, so that their large indexes are built
-# while the next files are read; a small file comes last, as nothing overlaps
-# the work that follows the last file's rows.
+# The order files are loaded in: every table after those it links to, the
+# parents (sources, people, trials) first, so that the worker can read every
+# later file without waiting for the one before it to be written.
 _LOAD_ORDER = (
-    "people",
     "sources",
-    "citations",
+    "people",
+    "trials",
     "events",
+    "citations",
     "detentions",
     "asylum",
     "aliases",
-    "trials",
     "trial_parties",
     "rulings",
     "relations",
@@ -152,69 +155,144 @@ def load_order() -> list[TableSpec]:
     return [by_table[table] for table in _LOAD_ORDER]
 
 
-# Chunks a worker may read ahead: enough to keep it busy while the previous
-# file's indexes and search index are built (a chunk is a few MB).
-_READ_AHEAD = 8
+# Chunks the worker may read ahead of the writes: enough to keep it busy while
+# indexes and the search index are built (a chunk is a few MB).
+_READ_AHEAD = 32
 
 
-class _Reading:
-    """A file's column-path batches, produced by a worker thread from the start."""
+class _Pipeline:
+    """The column path of several files, read in load order by one worker thread.
 
-    def __init__(self, spec: TableSpec, path: Path, context: ImportContext) -> None:
+    The worker starts a file as soon as the tables it links to are in (their
+    uid -> id maps are published), so while the main thread writes one file
+    and builds its indexes, the worker checks the next ones. It never touches
+    the database: headers and id maps are handed to it.
+    """
+
+    def __init__(
+        self, files: list[tuple[TableSpec, Path]], store: Store, context: ImportContext
+    ) -> None:
+        from cases.service.transfer import csv_header
+
+        loading = {spec.table for spec, _ in files}
+        self._linked = {
+            target for spec, _ in files for target in spec.links.values() if target != spec.table
+        }
+        self._maps = {target: context.id_map(target) for target in self._linked - loading}
+        self._ready = threading.Condition()
+        self._closed = False
+        headers = {spec.table: [*csv_header(store, spec), "id", "ref"] for spec, _ in files}
+        self._items = ahead(self._read(files, headers), depth=_READ_AHEAD)
+
+    def publish(self, table: str, context: ImportContext) -> None:
+        """TABLE's rows are in: files that link to it may be read now."""
+        if table in self._linked:
+            id_map = context.id_map(table)
+            with self._ready:
+                self._maps[table] = id_map
+                self._ready.notify_all()
+
+    def next_file(self, spec: TableSpec) -> tuple[Loader, Generator[Batch, None, None]]:
+        """The loader and batches of the next file, which is SPEC's."""
+        kind, loader = next(self._items)
+        assert kind == "file" and loader.spec is spec, "files are read in load order"
+
+        def batches() -> Generator[Batch, None, None]:
+            while (item := next(self._items))[0] == "batch":
+                yield item[1]
+
+        return loader, batches()
+
+    def close(self) -> None:
+        """Stop the worker, even if it waits for a table."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+        self._items.close()
+
+    def _can_read(self, targets: set[str]) -> bool:
+        return self._closed or targets <= self._maps.keys()
+
+    def _read(
+        self, files: list[tuple[TableSpec, Path]], headers: dict[str, list[str]]
+    ) -> Iterator[tuple[str, Any]]:
         from cases.service.column_import import ColumnLoader
 
-        self.loader = ColumnLoader(spec, path, context)  # reads its id maps here
-        self.batches = ahead(self.loader.batches(), depth=_READ_AHEAD)
+        for spec, path in files:
+            targets = {target for target in spec.links.values() if target != spec.table}
+            with self._ready:
+                self._ready.wait_for(partial(self._can_read, targets))
+                if self._closed:
+                    return
+                maps = {target: self._maps[target] for target in targets}
+            loader = ColumnLoader(spec, path, headers[spec.table], maps)
+            yield "file", loader
+            for batch in loader.batches():
+                yield "batch", batch
+            yield "end", None
 
 
-def _early_reading(spec: TableSpec, path: Path, context: ImportContext) -> _Reading | None:
-    """Start reading the next file; None if that fails at once (it is then
-    started again in its turn, where its failure belongs)."""
-    from cases.service.column_import import NeedsRowPath
+def _first_dangling(store: Store, cited: list[str], loaded: dict[str, set[str]]) -> str | None:
+    """The first of the CITED record uids that names no record, if any.
 
-    try:
-        return _Reading(spec, path, context)
-    except NeedsRowPath:
+    Most name a record of this import (LOADED: uids per table), which sets
+    answer at once; only the others are looked up.
+    """
+    from cases.schema import CITABLE_TABLES
+
+    unknown = set(cited).difference(*(loaded.get(table, ()) for table in CITABLE_TABLES))
+    if not unknown:
         return None
+    for table in CITABLE_TABLES:
+        unknown -= store.existing_uids(table, sorted(unknown))
+    return next((uid for uid in cited if uid in unknown), None)
 
 
-def _load_files(store: Store, files: list[tuple[TableSpec, Path]]) -> dict[str, tuple[int, int]]:
-    """Load FILES in order; return (added, updated) per table.
+def _load_files(
+    store: Store, files: list[tuple[TableSpec, Path]]
+) -> tuple[dict[str, tuple[int, int]], dict[str, set[str]], list[str]]:
+    """Load FILES in order; return (added, updated) per table, the uids each
+    file held and the record uids its citations name.
 
     Each file goes the column path inside a savepoint, or, if that meets
-    anything it does not handle, is rolled back and goes the row path. Once a
-    file's rows are in, the next file is read in the background while this
-    one's indexes are built.
+    anything it does not handle, is rolled back and goes the row path; the
+    worker (which may have read ahead with ids now rolled back) starts again
+    after it.
     """
     from cases.service.column_import import NeedsRowPath
     from cases.service.row_import import RowLoader
 
     context = ImportContext(store)
     counts: dict[str, tuple[int, int]] = {}
-    upcoming: _Reading | None = None
+    loaded: dict[str, set[str]] = {}
+    cited: list[str] = []
+    pipeline: _Pipeline | None = None
     try:
         for position, (spec, path) in enumerate(files):
-            reading, upcoming = upcoming, None
             try:
                 with store.savepoint():
-                    reading = reading or _Reading(spec, path, context)
-                    written = _write(store, spec, reading.loader, reading.batches)
+                    pipeline = pipeline or _Pipeline(files[position:], store, context)
+                    loader, batches = pipeline.next_file(spec)
+                    written = _write(store, spec, loader, batches)
                     context.changed(spec.table)
-                    if position + 1 < len(files):
-                        upcoming = _early_reading(*files[position + 1], context)
-                    counts[spec.table] = _finish(store, spec, reading.loader, written)
+                    pipeline.publish(spec.table, context)
+                    counts[spec.table] = _finish(store, spec, loader, written)
+                    loaded[spec.table] = loader.uids
+                    cited.extend(loader.cited)
             except NeedsRowPath:
-                if upcoming is not None:  # it may have read ids that were rolled back
-                    upcoming.batches.close()
-                    upcoming = None
+                if pipeline is not None:
+                    pipeline.close()
+                    pipeline = None
                 loader = RowLoader(spec, path, context)
                 written = _write(store, spec, loader, loader.batches())
                 context.changed(spec.table)
                 counts[spec.table] = _finish(store, spec, loader, written)
+                loaded[spec.table] = loader.uids
+                cited.extend(loader.cited)
     finally:
-        if upcoming is not None:
-            upcoming.batches.close()
-    return counts
+        if pipeline is not None:
+            pipeline.close()
+    return counts, loaded, cited
 
 
 @dataclass
@@ -228,10 +306,7 @@ class _Written:
 
 
 def _write(
-    store: Store,
-    spec: TableSpec,
-    loader: Loader,
-    batches: Generator[Batch, None, None] | ReadAhead[Batch],
+    store: Store, spec: TableSpec, loader: Loader, batches: Generator[Batch, None, None]
 ) -> _Written:
     """Write BATCHES (LOADER's) into SPEC's table."""
     table = spec.table
@@ -239,10 +314,12 @@ def _write(
     # into an empty table: build its indexes once after the load, not row by row
     into_empty = last_before == 0
     written = _Written(last_before, store.drop_indexes(table) if into_empty else [], [], 0)
-    with closing(batches):  # stops a worker at once if a write fails
+    with closing(batches):
         for batch in batches:
             if not into_empty:
-                written.updated_ids.extend(store.ids_of_uids(table, batch.uids, up_to=last_before))
+                updated = store.ids_of_uids(table, batch.uids, up_to=last_before)
+                store.unindex_search_rows(table, updated)  # while the old text is there
+                written.updated_ids.extend(updated)
             try:
                 if batch.rows_json is not None:
                     wrappers = batch.wrappers or ["{}"] * len(batch.columns)

@@ -30,6 +30,7 @@ class RowLoader:
         self.path = path
         self.context = context
         self.uids: set[str] = set()
+        self.cited: list[str] = []
         self.lines: dict[str, int] = {}
         self.self_links = {
             spec.csv_column(c): c for c, target in spec.links.items() if target == spec.table
@@ -66,6 +67,8 @@ class RowLoader:
                     self.deferred[db_column].append((uid, target))
             self.uids.add(uid)
             self.lines[uid] = line
+            if "record_uid" in row:
+                self.cited.append(row["record_uid"])
             rows.append(row)
         if rows:
             columns = list(rows[0])

@@ -1,0 +1,69 @@
+"""The search index keeps no text: every change must remove exactly the words it indexed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import assert_search_index_matches_records
+from tests.test_transfer import _edit_csv
+
+
+def test_every_kind_of_change_keeps_the_index_exact(
+    run, run_json, database: Path, tmp_path: Path
+) -> None:
+    run("init", "--sample")
+    assert_search_index_matches_records(database)
+
+    run(
+        "add",
+        "person",
+        "Fictional Qairat",
+        "--note",
+        "crossed near Fictionville",
+        "--origin",
+        "Ili",
+    )
+    run("add", "person", "Fictional Kairat", "--alias", "Қайрат Фикшн")
+    run(
+        "add",
+        "event",
+        "Fictional Qairat",
+        "--kind",
+        "arrest",
+        "--date",
+        "2019-03",
+        "held at the border post",
+    )
+    assert_search_index_matches_records(database)
+
+    first = run_json("show", "Fictional Qairat")["person"]["ref"]
+    run("edit", first, "--set", "note=moved to Almaty", "--set", "name=Fictional Qairat Two")
+    run("edit", first, "--set", "origin=")
+    assert_search_index_matches_records(database)
+    assert [hit["field"] for hit in run_json("search", "moved Almaty")] == ["note"]
+    assert not run_json("search", "Fictionville")
+
+    second = run_json("show", "Fictional Kairat")["person"]["ref"]
+    run("merge", second, "--into", first)
+    assert_search_index_matches_records(database)
+
+    run("undo")  # the merge
+    run("undo")  # the second edit
+    assert_search_index_matches_records(database)
+
+    # a bulk import that updates rows (the search triggers stand still meanwhile)
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    _edit_csv(folder / "events.csv", 3, "summary", "rewritten summary of the hearing")
+    _edit_csv(folder / "people.csv", 2, "note", "")
+    run("import", "csv", str(folder))
+    assert_search_index_matches_records(database)
+    assert [hit["field"] for hit in run_json("search", "rewritten")] == ["summary"]
+    run("undo")  # the import
+    assert_search_index_matches_records(database)
+
+    run("delete", first, "--yes")
+    assert_search_index_matches_records(database)
+    run("delete", second, "--yes", "--purge")
+    assert_search_index_matches_records(database)
+    assert not run_json("search", "Қайрат")

@@ -863,12 +863,14 @@ class Store:
 
     def existing_uids(self, table: str, uids: Sequence[str]) -> set[str]:
         """Which of these uids TABLE already holds."""
-        found: set[str] = set()
-        for chunk in _chunks(uids):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.conn.execute(f'SELECT uid FROM "{table}" WHERE uid IN ({marks})', chunk)
-            found.update(str(row[0]) for row in rows)
-        return found
+        return set(
+            _json_list(
+                self.conn,
+                f'SELECT json_group_array(uid) FROM "{table}" '
+                "WHERE uid IN (SELECT value FROM json_each(?))",
+                [_json(uids)],
+            )
+        )
 
     def set_links_by_uid(self, table: str, column: str, pairs: Sequence[tuple[str, str]]) -> None:
         """Set COLUMN of rows (by uid) to the id of the TABLE row with the other uid."""
@@ -907,12 +909,12 @@ class Store:
                 f'{text} FROM "{table}" WHERE id > ? AND {text} IS NOT NULL',
                 [after_id],
             )
-            for chunk in _chunks(updated_ids):
-                marks = ", ".join("?" for _ in chunk)
+            if updated_ids:
                 self.conn.execute(
                     f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
-                    f'{text} FROM "{table}" WHERE id IN ({marks}) AND {text} IS NOT NULL',
-                    chunk,
+                    f'{text} FROM "{table}" WHERE id IN (SELECT value FROM json_each(?)) '
+                    f"AND {text} IS NOT NULL",
+                    [_json(updated_ids)],
                 )
 
     def unindex_search_rows(self, table: str, ids: Sequence[int]) -> None:
@@ -922,15 +924,15 @@ class Store:
         row was indexed with: the text the row holds now.
         """
         self._require_write()
+        if not ids:
+            return
         for slot, text in _search_texts(table):
-            for chunk in _chunks(ids):
-                marks = ", ".join("?" for _ in chunk)
-                self.conn.execute(
-                    "INSERT INTO search_index (search_index, rowid, text) SELECT 'delete', "
-                    f'id * {SEARCH_SLOTS} + {slot}, {text} FROM "{table}" '
-                    f"WHERE id IN ({marks}) AND {text} IS NOT NULL",
-                    chunk,
-                )
+            self.conn.execute(
+                "INSERT INTO search_index (search_index, rowid, text) SELECT 'delete', "
+                f'id * {SEARCH_SLOTS} + {slot}, {text} FROM "{table}" '
+                f"WHERE id IN (SELECT value FROM json_each(?)) AND {text} IS NOT NULL",
+                [_json(ids)],
+            )
 
     def drop_indexes(self, table: str) -> list[str]:
         """Drop every index of TABLE, unique keys included; return the SQL that
@@ -1021,14 +1023,12 @@ class Store:
 
     def ids_of_uids(self, table: str, uids: Sequence[str], *, up_to: int) -> list[int]:
         """The ids (at most UP_TO) of the rows of TABLE with these uids."""
-        found: list[int] = []
-        for chunk in _chunks(uids):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.conn.execute(
-                f'SELECT id FROM "{table}" WHERE uid IN ({marks}) AND id <= ?', [*chunk, up_to]
-            )
-            found.extend(int(row[0]) for row in rows)
-        return found
+        return _json_list(
+            self.conn,
+            f'SELECT json_group_array(id) FROM "{table}" '
+            "WHERE uid IN (SELECT value FROM json_each(?)) AND id <= ?",
+            [_json(uids), up_to],
+        )
 
     @contextmanager
     def keys_checked_once(self) -> Iterator[None]:
@@ -1064,12 +1064,8 @@ class Store:
         self.conn.execute("RELEASE part")
 
     def uid_map(self, table: str) -> dict[str, int]:
-        """uid -> id of every row of TABLE (one scan, for bulk link resolution).
-
-        Read as one JSON object, not row by row: fetching a row gives up Python's
-        lock, and while an import's worker thread runs, taking it back costs up
-        to a switch interval (5 ms) per row.
-        """
+        """uid -> id of every row of TABLE (one scan, for bulk link resolution),
+        read as one JSON object (see :func:`_json_list` for why)."""
         import json
 
         (text,) = self.conn.execute(
@@ -1262,6 +1258,25 @@ def _defused_sql(value: str) -> str:
         f"CASE WHEN typeof({value}) = 'text' AND substr({value}, 1, 1) IN {_FORMULA_FIRST} "
         f"THEN '''' || {value} ELSE {value} END"
     )
+
+
+# Import-time lookups pass their keys as one JSON array and read their answer as
+# one JSON value: one statement and one row however many keys. While an import's
+# worker thread runs, every row fetched and every statement run costs the main
+# thread up to a switch interval (5 ms) to take Python's lock back.
+
+
+def _json(values: Sequence[Any]) -> str:
+    import json
+
+    return json.dumps(list(values))
+
+
+def _json_list(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    import json
+
+    (text,) = conn.execute(sql, params).fetchone()
+    return list(json.loads(text)) if text else []
 
 
 def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:

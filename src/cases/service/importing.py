@@ -248,6 +248,16 @@ def _first_dangling(store: Store, cited: list[str], loaded: dict[str, set[str]])
     return next((uid for uid in cited if uid in unknown), None)
 
 
+def _remember(table: str, loader: Loader, loaded: dict[str, set[str]], cited: list[str]) -> None:
+    """Keep what the dangling-citation check needs: the uids of citable tables
+    (not the citations' own, a million at 100,000 people) and the cited uids."""
+    from cases.schema import CITABLE_TABLES
+
+    if table in CITABLE_TABLES:
+        loaded[table] = loader.uids
+    cited.extend(loader.cited)
+
+
 def _load_files(
     store: Store, files: list[tuple[TableSpec, Path]]
 ) -> tuple[dict[str, tuple[int, int]], dict[str, set[str]], list[str]]:
@@ -277,8 +287,7 @@ def _load_files(
                     context.changed(spec.table)
                     pipeline.publish(spec.table, context)
                     counts[spec.table] = _finish(store, spec, loader, written)
-                    loaded[spec.table] = loader.uids
-                    cited.extend(loader.cited)
+                    _remember(spec.table, loader, loaded, cited)
             except NeedsRowPath:
                 if pipeline is not None:
                     pipeline.close()
@@ -287,8 +296,7 @@ def _load_files(
                 written = _write(store, spec, loader, loader.batches())
                 context.changed(spec.table)
                 counts[spec.table] = _finish(store, spec, loader, written)
-                loaded[spec.table] = loader.uids
-                cited.extend(loader.cited)
+                _remember(spec.table, loader, loaded, cited)
     finally:
         if pipeline is not None:
             pipeline.close()

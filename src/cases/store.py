@@ -875,10 +875,12 @@ class Store:
     def set_links_by_uid(self, table: str, column: str, pairs: Sequence[tuple[str, str]]) -> None:
         """Set COLUMN of rows (by uid) to the id of the TABLE row with the other uid."""
         self._require_write()
-        self.conn.executemany(
-            f'UPDATE "{table}" SET "{column}" = (SELECT id FROM "{table}" WHERE uid = ?) '
-            "WHERE uid = ?",
-            [(target, uid) for uid, target in pairs],
+        self.conn.execute(
+            f'UPDATE "{table}" SET "{column}" = link.target_id FROM ('
+            "SELECT json_extract(value, '$[0]') AS uid, "
+            f"(SELECT id FROM \"{table}\" WHERE uid = json_extract(value, '$[1]')) AS target_id "
+            f'FROM json_each(?)) AS link WHERE "{table}".uid = link.uid',
+            [_json(pairs)],
         )
 
     def set_bulk(self, on: bool) -> None:

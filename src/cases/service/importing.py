@@ -5,7 +5,9 @@ inside a savepoint. If that fast path meets anything it does not handle, the
 file is rolled back and loaded again row by row
 (:mod:`cases.service.row_import`), which applies the same rules one cell at a
 time and names the file, line and problem of the first bad row. Both paths end
-in the same place: :func:`_load` writes their batches and does the rest.
+in the same place: :func:`_write` writes their batches and :func:`_finish` does
+the rest. A worker thread reads and checks the files ahead (:class:`_Pipeline`)
+while the main thread writes.
 """
 
 from __future__ import annotations

@@ -337,3 +337,33 @@ def test_a_citation_may_name_a_record_already_there(run, run_json, tmp_path: Pat
     citations = [t for t in report["tables"] if t["table"] == "citations"][0]
     assert citations["added"] > 0
     run("check")
+
+
+def test_an_import_leaves_the_schema_and_the_collector_as_it_found_them(
+    run, run_json, database: Path, tmp_path: Path
+) -> None:
+    # an import drops the per-row insert triggers and pauses the cycle collector
+    import gc
+
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+
+    def schema() -> list[tuple[str, str]]:
+        conn = sqlite3.connect(database)
+        try:
+            return conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+        finally:
+            conn.close()
+
+    before = schema()
+    run("delete", "P1", "--yes")
+    run("import", "csv", str(folder))
+    assert schema() == before
+    assert gc.isenabled()
+    # and the triggers work: an added person is logged and searchable
+    run("add", "person", "Fictional Afterimport")
+    assert len(run_json("search", "Afterimport")) == 1
+    assert run_json("log")[0]["command"].startswith("add person")
+    run("undo")
+    assert run_json("search", "Afterimport") == []

@@ -342,8 +342,9 @@ def test_a_citation_may_name_a_record_already_there(run, run_json, tmp_path: Pat
 def test_an_import_leaves_the_schema_and_the_collector_as_it_found_them(
     run, run_json, database: Path, tmp_path: Path
 ) -> None:
-    # an import drops the per-row insert triggers and pauses the cycle collector
+    # an import drops the per-row insert triggers and tunes the interpreter
     import gc
+    import sys
 
     run("init", "--sample")
     folder = tmp_path / "export"
@@ -361,6 +362,7 @@ def test_an_import_leaves_the_schema_and_the_collector_as_it_found_them(
     run("import", "csv", str(folder))
     assert schema() == before
     assert gc.isenabled()
+    assert sys.getswitchinterval() == pytest.approx(0.005)
     # and the triggers work: an added person is logged and searchable
     run("add", "person", "Fictional Afterimport")
     assert len(run_json("search", "Afterimport")) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -177,21 +177,45 @@ def test_any_free_text_is_imported_exactly(tmp_path_factory, notes: list[str]) -
     assert stored == [note or None for note in notes]
 
 
-def test_a_nul_character_in_a_later_chunk_takes_the_row_path_alone(
-    run, run_json, tmp_path: Path, loaders: dict[str, str], small_chunks: None
+def _refuse_uid(monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """The column path hands over any chunk holding uid REFUSED (the row path takes it)."""
+    original = ColumnLoader._uids
+
+    def uids(self: ColumnLoader, cells: Sequence[str]) -> Sequence[str]:
+        if refused in cells:
+            raise NeedsRowPath("forced by the test")
+        return original(self, cells)
+
+    monkeypatch.setattr(ColumnLoader, "_uids", uids)
+
+
+def test_a_fallback_in_a_later_chunk_rolls_the_earlier_chunks_back(
+    run, run_json, tmp_path: Path, loaders: dict[str, str], small_chunks: None, monkeypatch
 ) -> None:
     folder = tmp_path / "csv"
     folder.mkdir()
     rows = [[f"u{index}", f"Person {index}", "plain"] for index in range(7)]
-    rows[5][2] = "a\x00b"  # SQLite's JSON functions would cut the text there
+    rows[5][2] = "a\x00b"  # bound as a parameter, a NUL character is kept
     write_csv(folder / "people.csv", ["uid", "name", "note"], rows)
+    _refuse_uid(monkeypatch, "u4")  # the second chunk of three rows
     report = run_json("import", "csv", str(folder))
-    # the rows the column path wrote before it met the NUL were rolled back first
+    # the rows the column path wrote before the fallback were rolled back first
     assert report["tables"][0] == {"table": "people", "added": 7, "updated": 0}
     assert loaders["people"] == "RowLoader"
     assert run_json("show", "Person 5")["person"]["note"] == "a\x00b"
     assert [p["ref"] for p in run_json("list", "people")] == [f"P{n}" for n in range(1, 8)]
     assert run_json("log")[0]["summary"].endswith("(1 row)")  # one id range, logged once
+
+
+def test_a_nul_character_goes_the_column_path(
+    run, run_json, tmp_path: Path, loaders: dict[str, str]
+) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["uid", "name", "note"], [["u1", "Person One", "a\x00b"]])
+    run("import", "csv", str(folder))
+    assert loaders["people"] == "ColumnLoader"
+    assert run_json("show", "Person One")["person"]["note"] == "a\x00b"
 
 
 @pytest.mark.parametrize("table", ["people", "trials", "events"])
@@ -228,12 +252,13 @@ def test_a_fallback_after_the_worker_read_ahead_changes_nothing(
 
 
 def test_a_worker_waiting_for_a_table_stops_when_that_table_falls_back(
-    run, run_json, tmp_path: Path, loaders: dict[str, str]
+    run, run_json, tmp_path: Path, loaders: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # events wait for people's ids; people go the row path (a NUL in a note)
+    # events wait for people's ids; people go the row path
     folder = tmp_path / "csv"
     folder.mkdir()
-    write_csv(folder / "people.csv", ["uid", "name", "note"], [["p1", "Fictional One", "a\x00b"]])
+    write_csv(folder / "people.csv", ["uid", "name"], [["p1", "Fictional One"]])
+    _refuse_uid(monkeypatch, "p1")
     write_csv(
         folder / "events.csv",
         ["uid", "person_uid", "date", "kind", "summary"],

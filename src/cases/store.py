@@ -992,34 +992,35 @@ class Store:
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
 
-    def upsert_json(
+    def upsert_values(
         self,
         table: str,
         columns: Sequence[str],
         wrappers: Sequence[str],
-        rows_json: str,
+        values: Sequence[Any],
         *,
         insert_only: bool = False,
     ) -> None:
-        """Insert rows given as one JSON array of arrays (values in COLUMNS order), or
-        update those whose uid exists, in one statement.
+        """Insert rows given as one flat list of VALUES (row after row, in COLUMNS
+        order), or update those whose uid exists, thousands of rows per statement.
 
-        One statement for thousands of rows binds once instead of per row, and
-        SQLite runs it without Python's lock, so the next rows can be read
-        meanwhile. A WRAPPER is an SQL template for its column's value, ``{}``.
-        INSERT_ONLY as for :meth:`upsert_rows`.
+        A multi-row VALUES binds in one call and runs in one step: about half
+        the time of executemany, a quarter of a JSON array read with json_each,
+        and SQLite runs the step without Python's lock, so the next rows can be
+        checked meanwhile. A WRAPPER is an SQL template for its column's value,
+        ``{}``. INSERT_ONLY as for :meth:`upsert_rows`.
         """
         self._require_write()
+        width = len(columns)
         names = ", ".join(f'"{c}"' for c in columns)
-        values = ", ".join(
-            wrapper.format(f"json_extract(value, '$[{index}]')")
-            for index, wrapper in enumerate(wrappers)
-        )
-        # WHERE true: without it SQLite cannot tell ON CONFLICT from a join's ON
-        sql = f'INSERT INTO "{table}" ({names}) SELECT {values} FROM json_each(?) WHERE true'
-        sql += _on_uid_conflict(columns, insert_only)
+        row = "(" + ", ".join(wrapper.format("?") for wrapper in wrappers) + ")"
+        per_statement = max(1, _bound_values_limit(self.conn) // width)
+        conflict = _on_uid_conflict(columns, insert_only)
         try:
-            self.conn.execute(sql, [rows_json])
+            for start in range(0, len(values), per_statement * width):
+                part = values[start : start + per_statement * width]
+                rows = ", ".join([row] * (len(part) // width))
+                self.conn.execute(f'INSERT INTO "{table}" ({names}) VALUES {rows}{conflict}', part)
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
 
@@ -1318,6 +1319,12 @@ def _search_texts(table: str) -> Iterator[tuple[int, str]]:
     for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
         if field_table == table:
             yield slot, text_sql.replace("NEW.", "")
+
+
+def _bound_values_limit(conn: sqlite3.Connection) -> int:
+    """How many values one statement may bind: SQLite's limit (32,766 by default;
+    some builds allow more), at most 32,766 so that statements stay short."""
+    return min(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
 
 
 def _on_uid_conflict(columns: Sequence[str], insert_only: bool) -> str:

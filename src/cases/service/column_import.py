@@ -18,9 +18,8 @@ names the line and problem.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Sequence
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -97,16 +96,12 @@ class ColumnLoader:
                 filled: Filled = [("uid", "{}", uids)]
                 for index, step in steps:
                     filled.extend(step(cells[index], uids))
-                rows_json = json.dumps(
-                    list(zip(*(values for _, _, values in filled), strict=True)),
-                    ensure_ascii=False,
-                )
-                if "\\u0000" in rows_json:
-                    raise NeedsRowPath("NUL")  # SQLite's JSON text would end there
+                # row after row, as one flat list: what a multi-row VALUES binds
+                values = list(chain.from_iterable(zip(*(v for _, _, v in filled), strict=True)))
                 yield Batch(
                     [column for column, _, _ in filled],
                     uids,
-                    rows_json=rows_json,
+                    values=values,
                     wrappers=[wrapper for _, wrapper, _ in filled],
                 )
 

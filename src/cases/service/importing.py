@@ -28,13 +28,14 @@ from cases.store import Store
 @dataclass
 class Batch:
     """Checked rows of one table, ready for one write: as ROWS (value sequences in
-    COLUMNS order) or as ROWS_JSON (the same as one JSON array of arrays), each
-    value wrapped in its SQL template from WRAPPERS (``{}`` is the value)."""
+    COLUMNS order) or as VALUES (the same rows one after another in one flat
+    list), each value wrapped in its SQL template from WRAPPERS (``{}`` is the
+    value)."""
 
     columns: list[str]
     uids: Sequence[str]
     rows: Any = None
-    rows_json: str | None = None
+    values: list[Any] | None = None
     wrappers: list[str] | None = None
 
 
@@ -255,10 +256,10 @@ def _write(
                 store.unindex_search_rows(table, updated)  # while the old text is there
                 written.updated_ids.extend(updated)
             try:
-                if batch.rows_json is not None:
+                if batch.values is not None:
                     wrappers = batch.wrappers or ["{}"] * len(batch.columns)
-                    store.upsert_json(
-                        table, batch.columns, wrappers, batch.rows_json, insert_only=into_empty
+                    store.upsert_values(
+                        table, batch.columns, wrappers, batch.values, insert_only=into_empty
                     )
                 else:
                     store.upsert_rows(table, batch.columns, batch.rows, insert_only=into_empty)

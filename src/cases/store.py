@@ -637,11 +637,12 @@ class Store:
         for slot, ids in by_slot.items():
             table, _, text_sql = SEARCH_FIELDS[slot]
             text = text_sql.replace("NEW.", "")
-            marks = ", ".join("?" for _ in ids)
-            for row_id, value in self.conn.execute(
-                f'SELECT id, {text} FROM "{table}" WHERE id IN ({marks})', ids
-            ):
-                texts[int(row_id) * SEARCH_SLOTS + slot] = str(value)
+            for chunk in _chunks(ids):
+                marks = ", ".join("?" for _ in chunk)
+                for row_id, value in self.conn.execute(
+                    f'SELECT id, {text} FROM "{table}" WHERE id IN ({marks})', chunk
+                ):
+                    texts[int(row_id) * SEARCH_SLOTS + slot] = str(value)
         hits = []
         for rowid in rowids:
             if rowid in texts:

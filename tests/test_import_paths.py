@@ -41,6 +41,15 @@ def loaders(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
+def sample_export(run, tmp_path: Path) -> Path:
+    """The sample cases loaded, and exported whole (private records too)."""
+    run("init", "--sample")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    return folder
+
+
+@pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Three rows per chunk, so that the sample's files span several chunks."""
     monkeypatch.setattr(column_import, "CHUNK_ROWS", 3)
@@ -298,33 +307,27 @@ def test_ahead_stops_its_worker_when_left_early() -> None:
 
 
 def test_a_repeated_key_in_a_load_into_empty_tables_is_refused(
-    run, fails_cleanly, database: Path, tmp_path: Path, loaders: dict[str, str]
+    fails_cleanly, database: Path, sample_export: Path, loaders: dict[str, str]
 ) -> None:
     # unique keys are built after the rows are in: a repeat must still refuse the import
-    run("init", "--sample")
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
-    rows = _rows(folder / "citations.csv")
+    rows = _rows(sample_export / "citations.csv")
     header = rows[0]
     twin = list(rows[1])
     twin[header.index("uid")] = "a-new-citation-uid"
-    _edit_csv(folder / "citations.csv", len(rows), "uid", twin[0])
+    _edit_csv(sample_export / "citations.csv", len(rows), "uid", twin[0])
     for column in ("record_uid", "source_uid"):
-        _edit_csv(folder / "citations.csv", len(rows), column, twin[header.index(column)])
+        _edit_csv(sample_export / "citations.csv", len(rows), column, twin[header.index(column)])
     database.unlink()
-    line = fails_cleanly("import", "csv", str(folder))
+    line = fails_cleanly("import", "csv", str(sample_export))
     assert line == "Error: citations.csv: that citations record already exists"
     assert loaders["citations"] == "RowLoader"
 
 
 def test_foreign_keys_are_checked_once_after_the_load(
-    run, fails_cleanly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run, fails_cleanly, sample_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # an import checks foreign keys set-based, not row by row: a link gone wrong
     # (here forced by a broken uid -> id map) must still refuse the whole import
-    run("init", "--sample")
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
     run("delete", "P1", "--yes")
     original = importing.ImportContext.id_map
 
@@ -332,48 +335,38 @@ def test_foreign_keys_are_checked_once_after_the_load(
         return {uid: row_id + 1000 for uid, row_id in original(self, table).items()}
 
     monkeypatch.setattr(importing.ImportContext, "id_map", shifted)
-    line = fails_cleanly("import", "csv", str(folder))
+    line = fails_cleanly("import", "csv", str(sample_export))
     assert "a row refers to a record that is not there" in line
 
 
 @pytest.mark.parametrize("into_empty", [True, False])
 def test_a_citation_of_nothing_is_refused(
-    run, fails_cleanly, database: Path, tmp_path: Path, into_empty: bool
+    fails_cleanly, database: Path, sample_export: Path, into_empty: bool
 ) -> None:
-    run("init", "--sample")
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
-    _edit_csv(folder / "citations.csv", 4, "record_uid", "no-such-record")
+    _edit_csv(sample_export / "citations.csv", 4, "record_uid", "no-such-record")
     if into_empty:
         database.unlink()
-    line = fails_cleanly("import", "csv", str(folder))
+    line = fails_cleanly("import", "csv", str(sample_export))
     assert line == "Error: citations.csv: record_uid no-such-record names no record"
 
 
-def test_a_citation_may_name_a_record_already_there(run, run_json, tmp_path: Path) -> None:
-    run("init", "--sample")
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
-    for path in folder.glob("*.csv"):
+def test_a_citation_may_name_a_record_already_there(run, run_json, sample_export: Path) -> None:
+    for path in sample_export.glob("*.csv"):
         if path.name not in ("citations.csv", "sources.csv"):
             path.unlink()
     run("delete", "S1", "--yes")  # its citations go; the import brings them back
-    report = run_json("import", "csv", str(folder))
+    report = run_json("import", "csv", str(sample_export))
     citations = [t for t in report["tables"] if t["table"] == "citations"][0]
     assert citations["added"] > 0
     run("check")
 
 
 def test_an_import_leaves_the_schema_and_the_collector_as_it_found_them(
-    run, run_json, database: Path, tmp_path: Path
+    run, run_json, database: Path, sample_export: Path
 ) -> None:
     # an import drops the per-row insert triggers and tunes the interpreter
     import gc
     import sys
-
-    run("init", "--sample")
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
 
     def schema() -> list[tuple[str, str]]:
         conn = sqlite3.connect(database)
@@ -384,7 +377,7 @@ def test_an_import_leaves_the_schema_and_the_collector_as_it_found_them(
 
     before = schema()
     run("delete", "P1", "--yes")
-    run("import", "csv", str(folder))
+    run("import", "csv", str(sample_export))
     assert schema() == before
     assert gc.isenabled()
     assert sys.getswitchinterval() == pytest.approx(0.005)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.errors import CasesError, Conflict, Invalid
-from cases.schema import CITABLE_TABLES, SCHEMA_VERSION, SEARCH_SLOTS
+from cases.schema import CITABLE_TABLES, SCHEMA_VERSION, SEARCH_FIELDS, SEARCH_SLOTS
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
@@ -616,8 +616,6 @@ class Store:
 
     def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
         """(table, field, record id, text) of full-text hits, best first (bm25)."""
-        from cases.schema import SEARCH_FIELDS
-
         try:
             rowids = [
                 int(row[0])
@@ -1103,8 +1101,6 @@ class Store:
 
     def dangling_citations(self) -> list[str]:
         """record_uids of citations that name no record in any citable table."""
-        from cases.schema import CITABLE_TABLES
-
         known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in CITABLE_TABLES)
         rows = self.conn.execute(
             f"SELECT record_uid FROM citations WHERE record_uid NOT IN ({known}) LIMIT 5"
@@ -1315,8 +1311,6 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _search_texts(table: str) -> Iterator[tuple[int, str]]:
     """(slot, SQL for the indexed text) of each of TABLE's search fields."""
-    from cases.schema import SEARCH_FIELDS
-
     for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
         if field_table == table:
             yield slot, text_sql.replace("NEW.", "")

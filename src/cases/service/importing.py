@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cases.errors import CasesError, ImportRefused
+from cases.schema import CITABLE_TABLES
 from cases.service.transfer import TABLE_SPECS, TableSpec
 from cases.store import Store
 
@@ -164,8 +165,6 @@ def _first_dangling(store: Store, cited: list[str], loaded: dict[str, set[str]])
     Most name a record of this import (LOADED: uids per table), which sets
     answer at once; only the others are looked up.
     """
-    from cases.schema import CITABLE_TABLES
-
     unknown = set(cited).difference(*(loaded.get(table, ()) for table in CITABLE_TABLES))
     if not unknown:
         return None
@@ -177,8 +176,6 @@ def _first_dangling(store: Store, cited: list[str], loaded: dict[str, set[str]])
 def _remember(table: str, loader: Loader, loaded: dict[str, set[str]], cited: list[str]) -> None:
     """Keep what the dangling-citation check needs: the uids of citable tables
     (not the citations' own, a million at 100,000 people) and the cited uids."""
-    from cases.schema import CITABLE_TABLES
-
     if table in CITABLE_TABLES:
         loaded[table] = loader.uids
     cited.extend(loader.cited)

@@ -5,19 +5,20 @@
 Names come in several scripts and spellings; trials have one to three
 defendants; people have rulings, asylum histories, open and closed detentions,
 events, relations, sources and citations; about 2% of people are private.
-About ten records per person, plus their citations.
+About ten records per person, plus their citations. Uids are time-ordered
+UUID7s, as cases makes them, in the order the records are generated.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import random
 import shutil
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
@@ -27,6 +28,7 @@ from cases.dates import date_columns  # noqa: E402
 from cases.service.importing import import_folder  # noqa: E402
 from cases.service.transfer import TABLE_SPECS, csv_header  # noqa: E402
 from cases.store import Store  # noqa: E402
+from cases.uids import uuid7  # noqa: E402
 
 LATIN = [
     "sa",
@@ -80,6 +82,8 @@ CYRILLIC = [
     "ік",
     "ас",
 ]
+# the records are made as if from 2024-01-01 on, in the order they are generated
+CREATED_FROM_MS = 1_704_067_200_000
 PLACES = ["Almaty", "Zharkent", "Zaisan", "Astana", "Urumqi", "Ghulja", "Tacheng", "Altay"]
 WORDS = [
     "border",
@@ -137,8 +141,12 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     rows: dict[str, list[dict[str, object]]] = {spec.table: [] for spec in TABLE_SPECS}
 
+    made = itertools.count(CREATED_FROM_MS << 12)
+
     def uid() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        # as cases makes them (time-ordered UUID7), but from the seed: one step apart
+        stamp = next(made)
+        return uuid7(stamp >> 12, stamp, rng.getrandbits(62))
 
     def add(table: str, **values: object) -> str:
         values.setdefault("uid", uid())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from cases.errors import CasesError, Conflict, Invalid
 from cases.schema import CITABLE_TABLES, SCHEMA_VERSION, SEARCH_FIELDS, SEARCH_SLOTS
+from cases.uids import new_uid
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
@@ -19,11 +19,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
 
 Row = dict[str, Any]
-
-
-def new_uid() -> str:
-    """A fresh record uid (UUID4 text)."""
-    return str(uuid.uuid4())
 
 
 def _create_private_file(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,14 @@ def assert_search_index_matches_records(path: Path) -> None:
     """
     from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
 
+    with closing(sqlite3.connect(path)) as conn:
+        (definition,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_index'"
+        ).fetchone()
     fresh = path.with_name(path.stem + "-fresh-index.db")
     conn = sqlite3.connect(fresh)
     try:
-        conn.execute(
-            "CREATE VIRTUAL TABLE search_index USING fts5("
-            "text, content = '', tokenize = 'unicode61 remove_diacritics 2')"
-        )
+        conn.execute(definition)
         conn.execute("ATTACH ? AS records", [str(path)])
         for slot, (table, _, text_sql) in enumerate(SEARCH_FIELDS):
             text = text_sql.replace("NEW.", "")

@@ -9,6 +9,7 @@ import pytest
 
 from cases.schema import LOGGED_TABLES
 from cases.store import APPLICATION_ID, Store
+from tests.conftest import assert_search_index_matches_records
 
 
 def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -19,16 +20,17 @@ def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def _as_schema_5(current: Path, old: Path) -> None:
-    """Copy CURRENT's rows into a new database at OLD built by migrations 1-5."""
+def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
+    """Copy CURRENT's rows into a new database at OLD built by the migrations
+    before NEXT_STEP (schema VERSION)."""
     from sqlite_utils import Database
 
     from cases.migrations import migrations
 
     conn = sqlite3.connect(old, isolation_level=None)
     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-    migrations.apply(Database(conn), stop_before="m006_droppable_unique_keys")
-    conn.execute("PRAGMA user_version=5")
+    migrations.apply(Database(conn), stop_before=next_step)
+    conn.execute(f"PRAGMA user_version={version}")
     conn.execute("ATTACH ? AS current", [str(current)])
     conn.execute("BEGIN")
     for table in (*LOGGED_TABLES, "changes", "change_rows"):  # search triggers index them
@@ -48,7 +50,7 @@ def test_m006_keeps_rows_ids_counters_and_keys(
     run("add", "person", "Another Tester")
     run("delete", run_json("show", "Another Tester")["person"]["ref"], "--yes")
     old = tmp_path / "old.db"
-    _as_schema_5(database, old)
+    _as_schema(database, old, 5, "m006_droppable_unique_keys")
     before = {table: _rows(old, table) for table in LOGGED_TABLES}
     sequences = sqlite3.connect(old).execute("SELECT * FROM sqlite_sequence").fetchall()
 
@@ -85,3 +87,28 @@ def test_m006_keeps_rows_ids_counters_and_keys(
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     finally:
         store.close()
+
+
+def test_m008_rebuilds_the_search_index_without_lengths(
+    run, run_json, database: Path, tmp_path: Path
+) -> None:
+    run("init", "--sample")
+    run("add", "person", "Fictional Tester", "--note", "seen near Fictionville")
+    old = tmp_path / "old.db"
+    _as_schema(database, old, 7, "m008_search_index_without_lengths")
+    lengths = "SELECT count(*) FROM sqlite_master WHERE name = 'search_index_docsize'"
+    assert _scalar(old, lengths) == 1
+
+    assert run_json("--db", str(old), "search", "Fictionville")[0]["field"] == "note"
+
+    assert _scalar(old, lengths) == 0
+    assert _scalar(old, "PRAGMA user_version") == 8
+    assert_search_index_matches_records(old)
+
+
+def _scalar(path: Path, sql: str) -> object:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()

@@ -67,3 +67,26 @@ def test_every_kind_of_change_keeps_the_index_exact(
     run("delete", second, "--yes", "--purge")
     assert_search_index_matches_records(database)
     assert not run_json("search", "Қайрат")
+
+
+def test_names_come_before_other_fields_and_notes_last(run, run_json) -> None:
+    run("init")
+    run("add", "person", "Fictional Witness", "--note", "spoke with Zhanbolat at the border")
+    run("add", "person", "Zhanbolat Fictional")
+    run("add", "source", "Interview in Zhanbolat village", "--date", "2020-01-02")
+    hits = run_json("search", "Zhanbolat")
+    assert [(hit["kind"], hit["field"]) for hit in hits] == [
+        ("person", "name"),
+        ("source", "title"),
+        ("person", "note"),
+    ]
+    # a word found more often ranks higher, whatever the field (a name also
+    # matches through its folded key, "janbolat")
+    run("add", "person", "Fictional Other", "--note", "Zhanbolat, Zhanbolat and Zhanbolat again")
+    hits = run_json("search", "Zhanbolat")
+    assert [(hit["ref"], hit["field"]) for hit in hits] == [
+        ("P2", "name"),
+        ("P3", "note"),
+        ("S1", "title"),
+        ("P1", "note"),
+    ]

@@ -6,7 +6,7 @@ commands import this, never sqlite-utils (which only migrations need).
 
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Tables whose rows can be cited: deleting a row (directly or by cascade) drops
 # its citations, so no citation ever points at nothing.
@@ -52,6 +52,22 @@ SEARCH_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("relations", "note", "NEW.note"),
 )
 SEARCH_SLOTS = 64
+
+
+def search_field_order(rowid: str = "rowid") -> str:
+    """SQL ranking a search hit by its field: names first, notes last.
+
+    The index keeps no lengths (see migration m008), so among hits that hold
+    the searched words equally often, this is what puts a person whose name
+    matches before a note that mentions the same name.
+    """
+    ranks = {"name": 0, "note": 2}
+    whens = " ".join(
+        f"WHEN {slot} THEN {ranks.get(field, 1)}"
+        for slot, (_, field, _) in enumerate(SEARCH_FIELDS)
+        if ranks.get(field, 1) != 1
+    )
+    return f"CASE {rowid} % {SEARCH_SLOTS} {whens} ELSE 1 END"
 
 
 # Tables whose every change the change log records (so that undo can reverse it).

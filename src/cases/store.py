@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from cases.errors import CasesError, Conflict, Invalid
-from cases.schema import CITABLE_TABLES, SCHEMA_VERSION, SEARCH_FIELDS, SEARCH_SLOTS
+from cases.schema import (
+    CITABLE_TABLES,
+    SCHEMA_VERSION,
+    SEARCH_FIELDS,
+    SEARCH_SLOTS,
+    search_field_order,
+)
 from cases.uids import new_uid
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
@@ -610,13 +616,15 @@ class Store:
     # -- search --------------------------------------------------------------
 
     def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
-        """(table, field, record id, text) of full-text hits, best first (bm25)."""
+        """(table, field, record id, text) of full-text hits, best first: by bm25
+        (how often, and how rare, the words are), then names before other fields
+        before notes, then oldest record first."""
         try:
             rowids = [
                 int(row[0])
                 for row in self.conn.execute(
                     "SELECT rowid FROM search_index WHERE search_index MATCH ? "
-                    "ORDER BY rank LIMIT ?",
+                    f"ORDER BY rank, {search_field_order()}, rowid LIMIT ?",
                     [fts_query, limit],
                 )
             ]

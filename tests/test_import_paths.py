@@ -8,6 +8,7 @@ path, and that a problem found in a later chunk still leaves nothing behind.
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -346,6 +347,32 @@ def test_a_citation_of_nothing_is_refused(
     _edit_csv(sample_export / "citations.csv", 4, "record_uid", "no-such-record")
     if into_empty:
         database.unlink()
+    line = fails_cleanly("import", "csv", str(sample_export))
+    assert line == "Error: citations.csv: record_uid no-such-record names no record"
+
+
+@pytest.mark.parametrize("table", ["events", "detentions"])
+def test_citations_are_checked_whichever_files_go_the_row_path(
+    run,
+    fails_cleanly,
+    database: Path,
+    tmp_path: Path,
+    sample_export: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    loaders: dict[str, str],
+    table: str,
+) -> None:
+    # the worker resolves the cited uids of the files it read; a file before or
+    # after citations going the row path stops it, and the check must still hold
+    with (sample_export / f"{table}.csv").open(newline="", encoding="utf-8") as file:
+        first_uid = next(csv.DictReader(file))["uid"]
+    _refuse_uid(monkeypatch, first_uid)
+    run("--db", str(tmp_path / "fresh.db"), "import", "csv", str(sample_export))
+    assert loaders[table] == "RowLoader"
+    assert loaders["citations"] == "ColumnLoader"
+
+    _edit_csv(sample_export / "citations.csv", 4, "record_uid", "no-such-record")
+    database.unlink()
     line = fails_cleanly("import", "csv", str(sample_export))
     assert line == "Error: citations.csv: record_uid no-such-record names no record"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.background import ahead
-from cases.service.importing import Batch, ImportContext, Loader
+from cases.service.importing import Batch, ImportContext, Loader, unresolved_citations
 from cases.service.transfer import TableSpec, csv_header
 from cases.store import Store
 
@@ -60,6 +60,12 @@ class FilesAhead:
 
         return loader, batches()
 
+    def unresolved_citations(self) -> set[str]:
+        """After the last file: :func:`unresolved_citations` of every file read."""
+        kind, unresolved = next(self._items)
+        assert kind == "unresolved", "every file has been read"
+        return set(unresolved)
+
     def close(self) -> None:
         """Stop the worker, even if it waits for a table."""
         with self._ready:
@@ -75,6 +81,7 @@ class FilesAhead:
     ) -> Iterator[tuple[str, Any]]:
         from cases.service.column_import import ColumnLoader
 
+        loaders: list[Loader] = []
         for spec, path in files:
             targets = {target for target in spec.links.values() if target != spec.table}
             with self._ready:
@@ -83,7 +90,9 @@ class FilesAhead:
                     return
                 maps = {target: self._maps[target] for target in targets}
             loader = ColumnLoader(spec, path, headers[spec.table], maps)
+            loaders.append(loader)
             yield "file", loader
             for batch in loader.batches():
                 yield "batch", batch
             yield "end", None
+        yield "unresolved", unresolved_citations(loaders)

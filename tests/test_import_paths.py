@@ -324,6 +324,26 @@ def test_a_repeated_key_in_a_load_into_empty_tables_is_refused(
     assert loaders["citations"] == "RowLoader"
 
 
+@pytest.mark.parametrize("into_empty", [True, False])
+def test_a_repeated_citation_uid_is_refused(
+    fails_cleanly,
+    database: Path,
+    sample_export: Path,
+    loaders: dict[str, str],
+    into_empty: bool,
+) -> None:
+    # into an empty table the column path leaves repeats to the unique index;
+    # into a table with rows (an update) it must catch them itself
+    rows = _rows(sample_export / "citations.csv")
+    repeated = rows[2][rows[0].index("uid")]
+    _edit_csv(sample_export / "citations.csv", 6, "uid", repeated)
+    if into_empty:
+        database.unlink()
+    line = fails_cleanly("import", "csv", str(sample_export))
+    assert line == f"Error: citations.csv, line 6: uid {repeated} appears twice"
+    assert loaders["citations"] == "RowLoader"
+
+
 def test_foreign_keys_are_checked_once_after_the_load(
     run, fails_cleanly, sample_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

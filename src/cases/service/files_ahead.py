@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.background import ahead
+from cases.schema import CITABLE_TABLES
 from cases.service.importing import Batch, ImportContext, Loader, unresolved_citations
 from cases.service.transfer import TableSpec, csv_header
 from cases.store import Store
@@ -39,7 +40,13 @@ class FilesAhead:
         self._ready = threading.Condition()
         self._closed = False
         headers = {spec.table: [*csv_header(store, spec), "id", "ref"] for spec, _ in files}
-        self._items = ahead(self._read(files, headers), depth=_READ_AHEAD)
+        # uids the dangling-citation check or an update needs (see ColumnLoader)
+        keep_uids = {
+            spec.table
+            for spec, _ in files
+            if spec.table in CITABLE_TABLES or store.max_id(spec.table) > 0
+        }
+        self._items = ahead(self._read(files, headers, keep_uids), depth=_READ_AHEAD)
 
     def publish(self, table: str, context: ImportContext) -> None:
         """TABLE's rows are in: files that link to it may be read now."""
@@ -77,7 +84,10 @@ class FilesAhead:
         return self._closed or targets <= self._maps.keys()
 
     def _read(
-        self, files: list[tuple[TableSpec, Path]], headers: dict[str, list[str]]
+        self,
+        files: list[tuple[TableSpec, Path]],
+        headers: dict[str, list[str]],
+        keep_uids: set[str],
     ) -> Iterator[tuple[str, Any]]:
         from cases.service.column_import import ColumnLoader
 
@@ -89,7 +99,9 @@ class FilesAhead:
                 if self._closed:
                     return
                 maps = {target: self._maps[target] for target in targets}
-            loader = ColumnLoader(spec, path, headers[spec.table], maps)
+            loader = ColumnLoader(
+                spec, path, headers[spec.table], maps, keep_uids=spec.table in keep_uids
+            )
             loaders.append(loader)
             yield "file", loader
             for batch in loader.batches():

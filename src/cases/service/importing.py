@@ -117,11 +117,6 @@ def import_folder(
             with store.insert_triggers_dropped():
                 counts, cited = _load_files(store, [(s, p) for s, p in files if p.exists()])
             store.set_bulk(False)
-            for table in counts:
-                # links are resolved to ids just read, so this never fires; it is
-                # the guarantee that foreign keys row by row would have given
-                if store.broken_links(table):
-                    raise ImportRefused(f"{table}.csv: a row refers to a record that is not there")
             dangling = cited.first_dangling(store)
             if dangling:
                 raise ImportRefused(f"citations.csv: record_uid {dangling} names no record")
@@ -329,6 +324,12 @@ def _finish(store: Store, spec: TableSpec, loader: Loader, written: _Written) ->
             if target not in known:
                 raise loader.dangling(column, uid, target)
         store.set_links_by_uid(table, column, pairs)
+    # Links are resolved to ids just read, so this never fires; it is the
+    # guarantee that foreign keys checked row by row would have given. Checked
+    # here, while the worker still reads, rather than once at the end: a later
+    # file never changes this one's links.
+    if store.broken_links(table):
+        raise ImportRefused(f"{table}.csv: a row refers to a record that is not there")
     added = last_after - written.last_before
     return added, written.total - added
 

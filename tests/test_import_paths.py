@@ -344,7 +344,7 @@ def test_a_repeated_citation_uid_is_refused(
     assert loaders["citations"] == "RowLoader"
 
 
-def test_foreign_keys_are_checked_once_after_the_load(
+def test_foreign_keys_are_checked_once_per_table_after_its_load(
     run, fails_cleanly, sample_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # an import checks foreign keys set-based, not row by row: a link gone wrong

@@ -1038,7 +1038,7 @@ class Store:
     @contextmanager
     def keys_checked_once(self) -> Iterator[None]:
         """Foreign keys unchecked row by row inside (around a transaction, which
-        cannot switch them); the block checks them once with :meth:`broken_links`.
+        cannot switch them); the block checks each table once with :meth:`broken_links`.
 
         A bulk load resolves every link to an id it has just read, and one
         set-based check afterwards costs a fraction of a lookup per row.

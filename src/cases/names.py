@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 # Applied in order to each lower-case ASCII word. "dzh" and "dj" go to "j"
@@ -46,15 +46,24 @@ def _keep_doubled_letter(match: re.Match[str]) -> str:
 @lru_cache(maxsize=4096)
 def name_words(text: str) -> tuple[str, ...]:
     """The folded words of a name, in written order."""
-    from anyascii import anyascii  # loaded only when a name is keyed
-
-    latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    if text.isascii():  # NFKC and transliteration leave ASCII as it is
+        latin = text.lower()
+    else:
+        latin = _to_ascii()(unicodedata.normalize("NFKC", text)).lower()
     # The folds are letter pairs, so folding the whole name at once is folding
     # each word: a separator never takes part in a pair (and is split off below).
     for variant, canonical in _FOLDS:
         latin = latin.replace(variant, canonical)
     latin = _DOUBLED.sub(_keep_doubled_letter, latin)
     return tuple(word for word in _NOT_ALNUM.split(latin) if word)
+
+
+@lru_cache(maxsize=1)
+def _to_ascii() -> Callable[[str], str]:
+    """anyascii, imported only once a name needs it (and then only once)."""
+    from anyascii import anyascii
+
+    return anyascii
 
 
 def name_key(text: str) -> str:

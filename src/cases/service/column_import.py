@@ -95,9 +95,12 @@ class ColumnLoader:
             ]
             width = len(header)
             while chunk := list(islice(reader, CHUNK_ROWS)):
-                if set(map(len, chunk)) != {width}:
+                try:
+                    cells = list(zip(*chunk, strict=True))
+                except ValueError:
+                    cells = []
+                if len(cells) != width:
                     raise NeedsRowPath("ragged row")  # the row path names its line
-                cells = list(zip(*chunk, strict=True))
                 uids = self._uids(cells[uid_index])
                 filled: Filled = [("uid", "{}", uids)]
                 for index, step in steps:
@@ -201,12 +204,16 @@ class _DistinctValues:
         self.results: dict[str, tuple[Any, ...]] = {}
 
     def __call__(self, cells: Cells, uids: Cells) -> Filled:
-        if len(self.results) > _CACHE_LIMIT:
-            self.results.clear()
-        for value in set(cells).difference(self.results):
-            self.results[value] = self._result(value)
+        try:  # most chunks hold no value the column has not met before
+            results = list(map(self.results.__getitem__, cells))
+        except KeyError:
+            if len(self.results) > _CACHE_LIMIT:
+                self.results.clear()
+            for value in set(cells).difference(self.results):
+                self.results[value] = self._result(value)
+            results = list(map(self.results.__getitem__, cells))
         assert self.fields is not None  # set by the first result
-        columns = zip(*map(self.results.__getitem__, cells), strict=True)
+        columns = zip(*results, strict=True)
         return [(field, "{}", values) for field, values in zip(self.fields, columns, strict=True)]
 
     def _result(self, value: str) -> tuple[Any, ...]:

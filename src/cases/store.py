@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1014,15 +1015,14 @@ class Store:
         """
         self._require_write()
         width = len(columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        row = "(" + ", ".join(wrapper.format("?") for wrapper in wrappers) + ")"
         per_statement = max(1, _bound_values_limit(self.conn) // width)
-        conflict = _on_uid_conflict(columns, insert_only)
         try:
             for start in range(0, len(values), per_statement * width):
                 part = values[start : start + per_statement * width]
-                rows = ", ".join([row] * (len(part) // width))
-                self.conn.execute(f'INSERT INTO "{table}" ({names}) VALUES {rows}{conflict}', part)
+                sql = _values_insert(
+                    table, tuple(columns), tuple(wrappers), len(part) // width, insert_only
+                )
+                self.conn.execute(sql, part)
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
 
@@ -1323,6 +1323,25 @@ def _bound_values_limit(conn: sqlite3.Connection) -> int:
     """How many values one statement may bind: SQLite's limit (32,766 by default;
     some builds allow more), at most 32,766 so that statements stay short."""
     return min(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
+
+
+# a few shapes per table (full statements, the last of a chunk, the last of a
+# file): the few last tables' are kept, a few MB at most
+@lru_cache(maxsize=16)
+def _values_insert(
+    table: str, columns: tuple[str, ...], wrappers: tuple[str, ...], rows: int, insert_only: bool
+) -> str:
+    """The multi-row INSERT of :meth:`Store.upsert_values` for ROWS rows.
+
+    Made once per shape: the text runs to hundreds of kilobytes, and the same
+    string object lets SQLite's statement cache find it without hashing it again.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    row = "(" + ", ".join(wrapper.format("?") for wrapper in wrappers) + ")"
+    values = ", ".join([row] * rows)
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES {values}{_on_uid_conflict(columns, insert_only)}'
+    )
 
 
 def _on_uid_conflict(columns: Sequence[str], insert_only: bool) -> str:

@@ -90,3 +90,11 @@ def test_names_come_before_other_fields_and_notes_last(run, run_json) -> None:
         ("S1", "title"),
         ("P1", "note"),
     ]
+
+
+def test_a_persons_name_comes_before_an_equal_alias(run, run_json) -> None:
+    run("init")
+    run("add", "person", "Fictional Third", "--alias", "Qairat Fictionov")
+    run("add", "person", "Qairat Fictionov")
+    hits = run_json("search", "Fictionov")
+    assert [(hit["kind"], hit["ref"]) for hit in hits] == [("person", "P2"), ("alias", "P1")]

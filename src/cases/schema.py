@@ -55,19 +55,25 @@ SEARCH_SLOTS = 64
 
 
 def search_field_order(rowid: str = "rowid") -> str:
-    """SQL ranking a search hit by its field: names first, notes last.
+    """SQL ranking a search hit by its field: a person's name, then an alias,
+    then any other field, notes last.
 
     The index keeps no lengths (see migration m008), so among hits that hold
     the searched words equally often, this is what puts a person whose name
     matches before a note that mentions the same name.
     """
-    ranks = {"name": 0, "note": 2}
+
+    def rank(table: str, field: str) -> int:
+        if field == "name":
+            return 0 if table == "people" else 1
+        return 3 if field == "note" else 2
+
     whens = " ".join(
-        f"WHEN {slot} THEN {ranks.get(field, 1)}"
-        for slot, (_, field, _) in enumerate(SEARCH_FIELDS)
-        if ranks.get(field, 1) != 1
+        f"WHEN {slot} THEN {rank(table, field)}"
+        for slot, (table, field, _) in enumerate(SEARCH_FIELDS)
+        if rank(table, field) != 2
     )
-    return f"CASE {rowid} % {SEARCH_SLOTS} {whens} ELSE 1 END"
+    return f"CASE {rowid} % {SEARCH_SLOTS} {whens} ELSE 2 END"
 
 
 # Tables whose every change the change log records (so that undo can reverse it).

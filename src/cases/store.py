@@ -618,8 +618,8 @@ class Store:
 
     def search(self, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
         """(table, field, record id, text) of full-text hits, best first: by bm25
-        (how often, and how rare, the words are), then names before other fields
-        before notes, then oldest record first."""
+        (how often, and how rare, the words are), then a person's name, an
+        alias, other fields, notes, then oldest record first."""
         try:
             rowids = [
                 int(row[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Applied in order to each lower-case ASCII word. "dzh" and "dj" go to "j"
@@ -49,7 +49,7 @@ def name_words(text: str) -> tuple[str, ...]:
     if text.isascii():  # NFKC and transliteration leave ASCII as it is
         latin = text.lower()
     else:
-        latin = _to_ascii()(unicodedata.normalize("NFKC", text)).lower()
+        latin = unicodedata.normalize("NFKC", text).translate(_ASCII).lower()
     # The folds are letter pairs, so folding the whole name at once is folding
     # each word: a separator never takes part in a pair (and is split off below).
     for variant, canonical in _FOLDS:
@@ -58,12 +58,22 @@ def name_words(text: str) -> tuple[str, ...]:
     return tuple(word for word in _NOT_ALNUM.split(latin) if word)
 
 
-@lru_cache(maxsize=1)
-def _to_ascii() -> Callable[[str], str]:
-    """anyascii, imported only once a name needs it (and then only once)."""
-    from anyascii import anyascii
+class _AsciiTable(dict[int, str]):
+    """anyascii as a str.translate table, filled one character at a time.
 
-    return anyascii
+    anyascii transliterates each character on its own, in a Python loop: about
+    10 us for a Cyrillic name. Through this table each character is looked up
+    once, and every later name is translated in C.
+    """
+
+    def __missing__(self, codepoint: int) -> str:
+        from anyascii import anyascii  # loaded only once a name needs it
+
+        self[codepoint] = latin = anyascii(chr(codepoint))
+        return latin
+
+
+_ASCII = _AsciiTable()
 
 
 def name_key(text: str) -> str:

@@ -62,8 +62,8 @@ class _AsciiTable(dict[int, str]):
     """anyascii as a str.translate table, filled one character at a time.
 
     anyascii transliterates each character on its own, in a Python loop: about
-    10 us for a Cyrillic name. Through this table each character is looked up
-    once, and every later name is translated in C.
+    3 us for a Cyrillic name. Through this table each character is looked up
+    once, and every later name is translated in C (under 1 us).
     """
 
     def __missing__(self, codepoint: int) -> str:

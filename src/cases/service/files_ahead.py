@@ -40,11 +40,14 @@ class FilesAhead:
         self._ready = threading.Condition()
         self._closed = False
         headers = {spec.table: [*csv_header(store, spec), "id", "ref"] for spec, _ in files}
-        # uids the dangling-citation check or an update needs (see ColumnLoader)
+        # uids the dangling-citation check, same-table links or an update need
+        # (see ColumnLoader)
         keep_uids = {
             spec.table
             for spec, _ in files
-            if spec.table in CITABLE_TABLES or store.max_id(spec.table) > 0
+            if spec.table in CITABLE_TABLES
+            or spec.table in spec.links.values()
+            or store.max_id(spec.table) > 0
         }
         self._items = ahead(self._read(files, headers, keep_uids), depth=_READ_AHEAD)
 

@@ -84,7 +84,7 @@ def assert_search_index_matches_records(path: Path) -> None:
     The index keeps no text, so a removal that named the wrong text would leave
     words behind or corrupt it: this compares it word by word with a fresh one.
     """
-    from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS
+    from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS, indexed_text
 
     with closing(sqlite3.connect(path)) as conn:
         (definition,) = conn.execute(
@@ -95,8 +95,8 @@ def assert_search_index_matches_records(path: Path) -> None:
     try:
         conn.execute(definition)
         conn.execute("ATTACH ? AS records", [str(path)])
-        for slot, (table, _, text_sql) in enumerate(SEARCH_FIELDS):
-            text = text_sql.replace("NEW.", "")
+        for slot, (table, _, _) in enumerate(SEARCH_FIELDS):
+            text = indexed_text(slot)
             conn.execute(
                 f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
                 f"{text} FROM records.{table} WHERE {text} IS NOT NULL"

@@ -14,6 +14,7 @@ from cases.schema import (
     SEARCH_FIELDS,
     SEARCH_SLOTS,
     TIMELINE_DATES,
+    indexed_text,
     timeline_anchor,
     timeline_tail,
 )
@@ -405,8 +406,8 @@ def m008_search_index_without_lengths(db: Database) -> None:
 
 def _index_existing_records(db: Database) -> None:
     """Put every record's searchable text into the (empty) search index."""
-    for slot, (table, _, text_sql) in enumerate(SEARCH_FIELDS):
-        text = text_sql.replace("NEW.", "")
+    for slot, (table, _, _) in enumerate(SEARCH_FIELDS):
+        text = indexed_text(slot)
         db.execute(
             f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, {text} "
             f"FROM {table} WHERE {text} IS NOT NULL"

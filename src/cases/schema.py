@@ -54,6 +54,11 @@ SEARCH_FIELDS: tuple[tuple[str, str, str], ...] = (
 SEARCH_SLOTS = 64
 
 
+def indexed_text(slot: int) -> str:
+    """SQL for the text search field SLOT indexes, over its table's own columns."""
+    return SEARCH_FIELDS[slot][2].replace("NEW.", "")
+
+
 def search_field_order(rowid: str = "rowid") -> str:
     """SQL ranking a search hit by its field: a person's name, then an alias,
     then any other field, notes last.

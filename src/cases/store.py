@@ -16,6 +16,7 @@ from cases.schema import (
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     SEARCH_SLOTS,
+    indexed_text,
     search_field_order,
 )
 from cases.uids import new_uid
@@ -637,8 +638,7 @@ class Store:
             by_slot.setdefault(rowid % SEARCH_SLOTS, []).append(rowid // SEARCH_SLOTS)
         texts: dict[int, str] = {}
         for slot, ids in by_slot.items():
-            table, _, text_sql = SEARCH_FIELDS[slot]
-            text = text_sql.replace("NEW.", "")
+            table, text = SEARCH_FIELDS[slot][0], indexed_text(slot)
             for chunk in _chunks(ids):
                 marks = ", ".join("?" for _ in chunk)
                 for row_id, value in self.conn.execute(
@@ -1290,7 +1290,7 @@ def _defused_sql(value: str) -> str:
 # Import-time lookups pass their keys as one JSON array and read their answer as
 # one JSON value: one statement and one row however many keys. While an import's
 # worker thread runs, every row fetched and every statement run costs the main
-# thread up to a switch interval (5 ms) to take Python's lock back.
+# thread up to a switch interval to take Python's lock back.
 
 
 def _json(values: Sequence[Any]) -> str:
@@ -1314,9 +1314,9 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _search_texts(table: str) -> Iterator[tuple[int, str]]:
     """(slot, SQL for the indexed text) of each of TABLE's search fields."""
-    for slot, (field_table, _, text_sql) in enumerate(SEARCH_FIELDS):
+    for slot, (field_table, _, _) in enumerate(SEARCH_FIELDS):
         if field_table == table:
-            yield slot, text_sql.replace("NEW.", "")
+            yield slot, indexed_text(slot)
 
 
 def _bound_values_limit(conn: sqlite3.Connection) -> int:

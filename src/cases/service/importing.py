@@ -205,9 +205,7 @@ class _CitedRecords:
 
     def first_dangling(self, store: Store) -> str | None:
         """The first cited record uid (in file order) that names no record, if any."""
-        unknown = {
-            uid for uid in self.unresolved if not any(uid in uids for uids in self.loaded.values())
-        }
+        unknown = self.unresolved.difference(*self.loaded.values())
         if not unknown:
             return None
         for table in CITABLE_TABLES:

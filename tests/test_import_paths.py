@@ -27,6 +27,13 @@ from tests.conftest import search_words
 from tests.test_transfer import _edit_csv, _hostile_database, _rows
 
 
+def _hostile_export(database: Path, run, folder: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The hostile database (see test_transfer) exported whole to FOLDER."""
+    _hostile_database(database, run)
+    run("export", "csv", "--out", str(folder), "--include-private")
+    return folder
+
+
 @pytest.fixture
 def loaders(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Which loader wrote each table in the imports of a test (the last one wins)."""
@@ -80,9 +87,7 @@ def _force_row_path(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_clean_export_loads_without_the_row_path(
     run, database: Path, tmp_path: Path, loaders: dict[str, str], small_chunks: None
 ) -> None:
-    _hostile_database(database, run)
-    first, second = tmp_path / "first", tmp_path / "second"
-    run("export", "csv", "--out", str(first), "--include-private")
+    first, second = _hostile_export(database, run, tmp_path / "first"), tmp_path / "second"
     copy = tmp_path / "copy.db"
     run("--db", str(copy), "import", "csv", str(first))
     assert set(loaders.values()) == {"ColumnLoader"}, loaders
@@ -96,9 +101,7 @@ def test_a_clean_export_loads_without_the_row_path(
 def test_both_paths_build_the_same_database(
     run, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_chunks: None
 ) -> None:
-    _hostile_database(database, run)
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
+    folder = _hostile_export(database, run, tmp_path / "export")
     by_columns, by_rows = tmp_path / "columns.db", tmp_path / "rows.db"
     run("--db", str(by_columns), "import", "csv", str(folder))
     with monkeypatch.context() as patch:
@@ -240,9 +243,7 @@ def test_a_fallback_after_the_worker_read_ahead_changes_nothing(
 ) -> None:
     # TABLE's column path fails once its rows are in, when the worker has already
     # read later files (with TABLE's ids, which the fallback rolls back)
-    _hostile_database(database, run)
-    folder = tmp_path / "export"
-    run("export", "csv", "--out", str(folder), "--include-private")
+    folder = _hostile_export(database, run, tmp_path / "export")
     expected, fallback = tmp_path / "expected.db", tmp_path / "fallback.db"
     run("--db", str(expected), "import", "csv", str(folder))
     original = importing._finish

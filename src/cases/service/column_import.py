@@ -30,11 +30,13 @@ from cases.service.import_rules import UID, Rule, column_rules, is_skipped
 from cases.service.importing import Batch
 from cases.service.transfer import TableSpec
 
-# Rows per batch: large enough that per-batch costs vanish, small enough that a
-# million-row file never sits in memory whole and that the first chunk of each
-# file (read while SQLite waits) is short. 10,000 and 20,000 measured the same
-# at 20,000 people; 50,000 was 25% slower.
-CHUNK_ROWS = 20_000
+# Rows per batch. Small, because the worker holds Python's lock for the whole of
+# each C call over a chunk (parsing it, transposing it, matching its uids), and
+# the main thread, back from each SQLite step, waits for the call at hand to end.
+# At 100,000 people, 1,000 rows per chunk imported in 2.61x raw executemany
+# against 3.11x at 20,000 (median of 5 alternating runs) and 2.74x at 2,000; 500
+# was slower again (per-chunk costs).
+CHUNK_ROWS = 1_000
 # Distinct values remembered per column between chunks (names barely repeat).
 _CACHE_LIMIT = 100_000
 

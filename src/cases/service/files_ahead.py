@@ -16,8 +16,10 @@ from cases.service.transfer import TableSpec, csv_header
 from cases.store import Store
 
 # Chunks the worker may read ahead of the writes: enough to keep it busy while
-# indexes and the search index are built (a chunk is a few MB).
-_READ_AHEAD = 32
+# indexes and the search index are built: 640,000 rows, as 32 chunks of 20,000
+# were before. Chunks of 2,500 rows read 64 deep rather than 256 made the import
+# 15% slower (median of 4 alternating runs).
+_READ_AHEAD = 640
 
 
 class FilesAhead:

@@ -1005,7 +1005,8 @@ class Store:
         insert_only: bool = False,
     ) -> None:
         """Insert rows given as one flat list of VALUES (row after row, in COLUMNS
-        order), or update those whose uid exists, thousands of rows per statement.
+        order), or update those whose uid exists, as many rows per statement as
+        SQLite's variable limit allows.
 
         A multi-row VALUES binds in one call and runs in one step: about half
         the time of executemany, a quarter of a JSON array read with json_each,

@@ -40,9 +40,9 @@ def loaders(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     used: dict[str, str] = {}
     original = importing._write
 
-    def spy(store, spec, loader, batches):  # type: ignore[no-untyped-def]
+    def spy(store, spec, loader, *rest):  # type: ignore[no-untyped-def]
         used[spec.table] = type(loader).__name__
-        return original(store, spec, loader, batches)
+        return original(store, spec, loader, *rest)
 
     monkeypatch.setattr(importing, "_write", spy)
     return used
@@ -122,7 +122,7 @@ def test_updates_go_through_the_column_path_too(
     _edit_csv(folder / "events.csv", 5, "summary", "a corrected summary")
     report = run_json("import", "csv", str(folder))
     events = [t for t in report["tables"] if t["table"] == "events"][0]
-    assert events == {"table": "events", "added": 0, "updated": 20}
+    assert events == {"table": "events", "added": 0, "updated": 20, "kept_private": 0}
     assert loaders["events"] == "ColumnLoader"
     hits = run_json("search", "corrected")
     assert [hit["field"] for hit in hits] == ["summary"]
@@ -213,7 +213,7 @@ def test_a_fallback_in_a_later_chunk_rolls_the_earlier_chunks_back(
     _refuse_uid(monkeypatch, "u4")  # the second chunk of three rows
     report = run_json("import", "csv", str(folder))
     # the rows the column path wrote before the fallback were rolled back first
-    assert report["tables"][0] == {"table": "people", "added": 7, "updated": 0}
+    assert report["tables"][0] == {"table": "people", "added": 7, "updated": 0, "kept_private": 0}
     assert loaders["people"] == "RowLoader"
     assert run_json("show", "Person 5")["person"]["note"] == "a\x00b"
     assert [p["ref"] for p in run_json("list", "people")] == [f"P{n}" for n in range(1, 8)]

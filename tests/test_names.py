@@ -328,7 +328,7 @@ def test_merge_moves_everything(run, run_json, fails_cleanly) -> None:
     assert "from another list" in shown["person"]["note"]
     assert [t["court"] for t in shown["trials"]] == ["Shared court", "Own court"]
     assert shown["trials"][0]["parties"] == [
-        {"person_ref": "P1", "name": "Qaisha Aqan", "role": "defendant"}
+        {"person_ref": "P1", "name": "Qaisha Aqan", "role": "defendant", "private": False}
     ]
     assert len(shown["rulings"]) == len(shown["asylum"]) == len(shown["detentions"]) == 1
     assert len(shown["events"]) == 1

@@ -324,7 +324,7 @@ def test_import_updates_by_uid(run, run_json, exported: Path) -> None:
     _edit_csv(exported / "people.csv", 3, "note", "corrected note")
     report = run_json("import", "csv", str(exported))
     people = [t for t in report["tables"] if t["table"] == "people"][0]
-    assert people == {"table": "people", "added": 0, "updated": 8}
+    assert people == {"table": "people", "added": 0, "updated": 8, "kept_private": 0}
     assert run_json("show", "Tilek Tabarikuly")["person"]["note"] == "corrected note"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,14 +37,14 @@ def restore(cell: str) -> str:
 def write_csv(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, defused: bool = False
 ) -> int:
-    """Write a CSV (UTF-8, mode 0600) through a temporary file renamed into place.
+    """Write a CSV (UTF-8) to PATH, a file made by :func:`replacing_files`.
 
-    Rows are streamed; a killed write leaves any earlier file intact. Cells are
+    Rows are streamed. Cells are
     defused here unless DEFUSED says the rows come defused already (the export
     does it in SQL). Returns the number of rows written.
     """
     count = 0
-    with atomic_text_file(path) as handle:
+    with text_file(path) as handle:
         # CRLF rows (RFC 4180): a lone CR or LF inside a cell is then always quoted
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(header)
@@ -74,12 +75,18 @@ def open_table(
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise ImportRefused(f"{name}: cannot read ({error.strerror})") from None
+    # a field as long as any the export writes (a note merged from two notes can
+    # pass the csv module's default of 128 KiB)
+    csv.field_size_limit(2**31 - 1)
     with handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
             if header is None:
                 raise ImportRefused(f"{name}: the file is empty (no header row)")
+            repeated = sorted({column for column in header if header.count(column) > 1})
+            if repeated:
+                raise ImportRefused(f"{name}, line 1: column(s) {', '.join(repeated)} appear twice")
             unknown = [column for column in header if column not in expected]
             if unknown:
                 raise ImportRefused(f"{name}, line 1: unknown column(s) {', '.join(unknown)}")
@@ -120,21 +127,75 @@ def read_csv(
             )
 
 
+# A file being written: .NAME.PID.RANDOM.part beside its target, mode 0600.
+_PART = re.compile(r"^\..+\.(\d+)\.[^.]+\.part$")
+
+
+def _remove_stale_parts(directory: Path) -> None:
+    """Remove the temporary files a killed export left in DIRECTORY (their process
+    is gone), so that no later run keeps what they hold."""
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _PART.match(entry.name)
+        if match is None:
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid():
+            try:
+                os.kill(pid, 0)
+                continue  # still writing
+            except ProcessLookupError:
+                pass
+            except OSError:
+                continue
+        entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
+    """Temporary files (mode 0600) for TARGETS, renamed over them only when the
+    block completes, all together; removed on any failure or Ctrl-C.
+
+    Temporary files that a killed run left beside the targets are removed first.
+    """
+    for directory in {target.parent if str(target.parent) else Path(".") for target in targets}:
+        _remove_stale_parts(directory)
+    temporaries: list[Path] = []
+    try:
+        for target in targets:
+            directory = target.parent if str(target.parent) else Path(".")
+            try:
+                descriptor, name = tempfile.mkstemp(
+                    prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=directory
+                )
+            except OSError as error:
+                raise Invalid(f"cannot write {target}: {error.strerror}") from None
+            os.fchmod(descriptor, 0o600)
+            os.close(descriptor)
+            temporaries.append(Path(name))
+        yield temporaries
+        for temporary, target in zip(temporaries, targets, strict=True):
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def text_file(path: Path) -> Iterator[TextIO]:
+    """PATH (made by :func:`replacing_files`) open for UTF-8 text, synced when closed."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 @contextmanager
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text file (mode 0600) that appears at PATH only when fully written."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as error:
-        raise Invalid(f"cannot write {path}: {error.strerror}") from None
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
+        yield handle

@@ -412,3 +412,23 @@ def _index_existing_records(db: Database) -> None:
             f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, {text} "
             f"FROM {table} WHERE {text} IS NOT NULL"
         )
+
+
+@migrations()
+def m009_record_fates(db: Database) -> None:
+    """What became of records that are gone, and change-log entries a purge blocked.
+
+    ``fates`` keeps, per (table, row id), that the row was merged into another
+    (``into_id``) or purged, and in which change: a purge erases what was
+    merged into the purged person too, and ``check`` verifies that nothing of
+    a purged row is left. ``changes.needs_purged`` marks an entry whose undo
+    would need rows a purge erased: ``undo`` passes over it.
+    """
+    db.execute(
+        """CREATE TABLE fates (
+            tbl TEXT NOT NULL, row_id INTEGER NOT NULL, fate TEXT NOT NULL,
+            into_id INTEGER, change_id INTEGER,
+            PRIMARY KEY (tbl, row_id)) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX fates_into ON fates(tbl, into_id)")
+    db.execute("ALTER TABLE changes ADD COLUMN needs_purged INTEGER NOT NULL DEFAULT 0")

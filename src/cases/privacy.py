@@ -1,7 +1,8 @@
-"""The one privacy filter every export (and any future report) reads through.
+"""The one statement of what private hides; every export reads through it.
 
 A record marked private, and everything attached to it or revealing it, is
-left out unless private records are asked for:
+left out unless private records are asked for. What is hidden is decided when
+the export runs, from the data as it is then:
 
 - a private person takes along their aliases, party roles, rulings, asylum
   decisions, detentions, events, relations (either side) and citations;
@@ -9,8 +10,17 @@ left out unless private records are asked for:
   a party role goes with its trial; a ruling goes with its trial;
 - a private source takes its citations along; a citation goes with its record;
 - a link that would name a left-out record is blanked instead of dropping the
-  row that holds it: a trial's judge or lawyer who is a private person (the
-  name text too), an appeal of a left-out ruling.
+  row that holds it: a trial's judge or lawyer who is a private person, an
+  appeal of a left-out ruling;
+- a text that names a person (a trial's judge or lawyer) is blanked when it is
+  linked to a private person or when it is, by name key, the name or an alias
+  of a private person or a private alias, linked or not.
+
+What makes records private in the first place is decided where they are
+written: a source first recorded by ``--source URL`` on a private record is
+private; records a merge moves from a private person into a public one stay
+private; an import never turns a private record public; deleting a private
+person blanks the texts that name them.
 """
 
 from __future__ import annotations
@@ -18,20 +28,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from cases.schema import NAMING_TEXTS
 from cases.store import Store
 
-# Optional links blanked (with the text columns that would name the same person).
-BLANKED_LINKS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
-    "trials": {
-        "judge_person_id": ("people", ("judge",)),
-        "lawyer_person_id": ("people", ("lawyer",)),
-    },
-    "rulings": {"appeal_of_id": ("rulings", ())},
+# Optional links blanked when they point at a left-out record: {table: {column: target}}.
+BLANKED_LINKS: dict[str, dict[str, str]] = {
+    "trials": {"judge_person_id": "people", "lawyer_person_id": "people"},
+    "rulings": {"appeal_of_id": "rulings"},
 }
 
 
 class PrivacyFilter:
-    """What an export may show; computed once per export, in the database."""
+    """What an export may show; computed once per export, in the database.
+
+    Make it inside the export's read snapshot (:meth:`Store.snapshot`), so that
+    what is hidden and what is read are the same state of the database.
+    """
 
     def __init__(self, store: Store, *, include_private: bool) -> None:
         self.store = store
@@ -47,12 +59,18 @@ class PrivacyFilter:
         *,
         defuse: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[Any, ...]]:
-        """Rows of TABLE that may leave, links as uids, revealing links blanked.
+        """Rows of TABLE that may leave, links as uids, revealing links and texts blanked.
 
         Cells of the DEFUSE columns that a spreadsheet would run get their leading quote.
         """
         if self.include_private:
             return self.store.stream_rows(table, columns, links, defuse=defuse)
         return self.store.stream_rows(
-            table, columns, links, hide=True, blank=BLANKED_LINKS.get(table, {}), defuse=defuse
+            table,
+            columns,
+            links,
+            hide=True,
+            blanked_links=BLANKED_LINKS.get(table, {}),
+            naming_texts=NAMING_TEXTS.get(table, {}),
+            defuse=defuse,
         )

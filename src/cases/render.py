@@ -109,7 +109,13 @@ def _identity(summary: dict[str, Any]) -> Panel:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     fields = [
-        ("Aliases", "; ".join(plain(a["name"]) for a in summary["aliases"])),
+        (
+            "Aliases",
+            "; ".join(
+                plain(a["name"]) + (" (private)" if a["private"] else "")
+                for a in summary["aliases"]
+            ),
+        ),
         ("Sex", person.get("sex")),
         ("Born", display_date(person.get("born"))),
         ("Ethnicity", person.get("ethnicity")),
@@ -168,7 +174,10 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         lines = [f"{trial['court']}{place}"]
         if trial.get("charge"):
             lines.append(f"charge: {trial['charge']}")
-        others = [f"{p['name']} ({p['role']})" for p in trial["parties"]]
+        others = [
+            f"{p['name']} ({p['role']}{', private' if p.get('private') else ''})"
+            for p in trial["parties"]
+        ]
         lines.append("parties: " + "; ".join(others))
         for label in ("judge", "lawyer", "case_number", "status"):
             if trial.get(label):
@@ -215,7 +224,7 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         (
             Text(""),
             Text.assemble((r["ref"], "cyan"), " ", _markers(r["sources"])),
-            safe(f"{r['description']} ({r['other_ref']})"),
+            Text.assemble(safe(f"{r['description']} ({r['other_ref']})"), _private_mark(r)),
         )
         for r in summary["relations"]
     ]
@@ -242,6 +251,7 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
                 text.append("\n" + ", ".join(details))
             if source.get("url"):
                 text.append("\n" + plain(source["url"]), style="dim")
+            text.append_text(_private_mark(source))
             sources.add_row(Text(f"[{source['number']}] {source['ref']}"), text)
         parts.append(sources)
     console.print(Group(*parts))

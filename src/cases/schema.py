@@ -6,7 +6,7 @@ commands import this, never sqlite-utils (which only migrations need).
 
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Tables whose rows can be cited: deleting a row (directly or by cascade) drops
 # its citations, so no citation ever points at nothing.
@@ -80,6 +80,13 @@ def search_field_order(rowid: str = "rowid") -> str:
     )
     return f"CASE {rowid} % {SEARCH_SLOTS} {whens} ELSE 2 END"
 
+
+# Text columns that name a person, with the link set when the text is exactly a
+# recorded person's name or alias: a purge blanks them, and privacy.py hides them
+# when they name a private person.
+NAMING_TEXTS: dict[str, dict[str, str]] = {
+    "trials": {"judge": "judge_person_id", "lawyer": "lawyer_person_id"},
+}
 
 # Tables whose every change the change log records (so that undo can reverse it).
 LOGGED_TABLES = (*CITABLE_TABLES, "citations")

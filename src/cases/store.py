@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from cases.errors import CasesError, Conflict, Invalid
 from cases.schema import (
     CITABLE_TABLES,
+    NAMING_TEXTS,
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     SEARCH_SLOTS,
@@ -51,6 +52,46 @@ def _check_header(path: Path) -> None:
         )
 
 
+def busy_timeout_seconds() -> float:
+    """How long a writer waits for another: CASES_BUSY_TIMEOUT seconds, else 10."""
+    text = os.environ.get("CASES_BUSY_TIMEOUT", "")
+    try:
+        return max(0.0, float(text)) if text else BUSY_TIMEOUT_SECONDS
+    except ValueError:
+        raise Invalid(f"CASES_BUSY_TIMEOUT must be a number of seconds, not {text!r}") from None
+
+
+def _make_private(path: Path, notices: list[str]) -> None:
+    """Mode 0600 for a database others could read: SQLite gives its journal and
+    WAL the database's own mode, so they would be readable too."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+            notices.append(f"{path} was readable by others; it is now private (mode 0600)")
+    except OSError:
+        pass  # not ours to change: the open below says what is wrong, if anything
+
+
+def writer_file(path: Path) -> Path:
+    """The file that says which process is writing to the database at PATH."""
+    return Path(f"{path}-writer")
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction: everything it did is rolled back."""
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the queries share with the Python code (one rule, not two)."""
+    from cases.names import name_key
+
+    def key_or_null(text: object) -> str | None:
+        return name_key(text) if isinstance(text, str) and text else None
+
+    conn.create_function("cases_name_key", 1, key_or_null, deterministic=True)
+
+
 class Store:
     """An open cases database. Every write goes through :meth:`transaction`."""
 
@@ -79,11 +120,14 @@ class Store:
 
         A missing file is created (mode 0600) only when WRITE is true; a read
         of a missing database sees an empty in-memory one and creates nothing.
+        Without WRITE the connection is read-only: a reading command cannot
+        change the file, even by mistake.
         """
         created = False
+        notices: list[str] = []
         if not path.exists():
             if not write:
-                return cls._connect(":memory:", None, created_file=False)
+                return cls._connect(":memory:", None, created_file=False, write=True)
             try:
                 _create_private_file(path)
             except OSError as error:
@@ -91,22 +135,41 @@ class Store:
             created = True
         else:
             _check_header(path)
+            if write:
+                _make_private(path, notices)
         try:
-            return cls._connect(str(path), path, created_file=created)
+            store = cls._connect(str(path), path, created_file=created, write=write)
         except BaseException:
             if created:
                 path.unlink(missing_ok=True)
             raise
+        store.notices.extend(notices)
+        return store
 
     @classmethod
-    def _connect(cls, target: str, path: Path | None, *, created_file: bool) -> Store:
-        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+    def _connect(cls, target: str, path: Path | None, *, created_file: bool, write: bool) -> Store:
+        timeout = busy_timeout_seconds()
+        if write or path is None:
+            conn = sqlite3.connect(target, isolation_level=None, timeout=timeout)
+        else:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, isolation_level=None, timeout=timeout, uri=True)
         store = cls(conn, path, created_file)
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA secure_delete=ON")
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            store._identify_and_migrate()
+            conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            _add_functions(conn)
+            if not store._identify():
+                if not write and path is not None:
+                    # an older schema: upgrade it through a writable connection first
+                    conn.close()
+                    cls._connect(target, path, created_file=False, write=True).close()
+                    return cls._connect(target, path, created_file=created_file, write=False)
+                store._migrate()
+            if write and path is not None:
+                # readers go on reading while a long change is written
+                store._use_wal()
         except sqlite3.DatabaseError as error:
             conn.close()
             shown = path if path else target
@@ -116,11 +179,12 @@ class Store:
             raise
         return store
 
-    def _identify_and_migrate(self) -> None:
+    def _identify(self) -> bool:
+        """True when the file is ours and up to date; refuse another application's."""
         application_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if application_id == APPLICATION_ID and version == SCHEMA_VERSION:
-            return  # ours and up to date: no need to load the migrations
+            return True  # ours and up to date: no need to load the migrations
         tables = {
             row[0]
             for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -130,6 +194,9 @@ class Store:
                 f"{self.path} is an SQLite database of another application, not a cases "
                 "database; it was left untouched"
             )
+        return False
+
+    def _migrate(self) -> None:
         from cases.migrations import migrations
 
         db = self.db
@@ -149,6 +216,11 @@ class Store:
                 self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         finally:
             self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _use_wal(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         """Close the connection."""
@@ -174,7 +246,7 @@ class Store:
     # -- the write path ------------------------------------------------------
 
     @contextmanager
-    def transaction(self, command: str | None = None) -> Iterator[Store]:
+    def transaction(self, command: str | None = None, *, dry_run: bool = False) -> Iterator[Store]:
         """Run a block as one ``BEGIN IMMEDIATE`` transaction: all of it or none.
 
         IMMEDIATE takes the write lock up front, so the busy timeout waits for
@@ -182,23 +254,30 @@ class Store:
         the schema first cannot be upgraded to a writer while another writes).
         With COMMAND the change is also one change-log entry: triggers record
         every row it inserts (the key), updates or deletes (the row before).
+        With DRY_RUN the block runs and is then rolled back: nothing is written,
+        not even to the log, and no change number is used up.
         """
         if self.conn.in_transaction:
             raise RuntimeError("nested write transaction")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise Conflict(f"the database is busy or read-only ({error})") from None
+        self._begin_write(command)
         try:
             if command is not None:
                 self._open_change(command)
             yield self
-            if command is not None:
+            if command is not None and not dry_run:
                 self._close_change()
+            if dry_run:
+                raise _RolledBack
+        except _RolledBack:
+            self.conn.execute("ROLLBACK")
+            self.change_id = None
+            self._end_write()
+            return
         except BaseException as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             self.change_id = None
+            self._end_write()
             if isinstance(error, sqlite3.OperationalError):
                 raise Conflict(
                     f"could not write the change ({error}); nothing was changed"
@@ -206,12 +285,73 @@ class Store:
             raise
         try:
             self.conn.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise Conflict(
+                "the change would leave a record pointing at one that is not there; "
+                "nothing was written"
+            ) from None
         except sqlite3.OperationalError as error:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise Conflict(f"could not save the change ({error}); nothing was written") from None
         finally:
             self.change_id = None
+            self._end_write()
+
+    def _begin_write(self, command: str | None) -> None:
+        """BEGIN IMMEDIATE, then say who writes (for a writer kept waiting meanwhile)."""
+        import time
+
+        started = time.monotonic()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            waited = time.monotonic() - started
+            if "locked" in str(error) or "busy" in str(error):
+                raise Conflict(self._busy_message(waited)) from None
+            raise Conflict(f"the database cannot be written ({error})") from None
+        if self.path is not None:
+            import json
+
+            try:
+                descriptor = os.open(
+                    writer_file(self.path), os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600
+                )
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump(
+                        {"pid": os.getpid(), "command": command or "undo", "since": time.time()},
+                        handle,
+                    )
+            except OSError:
+                pass  # only a courtesy to other writers
+
+    def _end_write(self) -> None:
+        if self.path is not None:
+            with suppress(OSError):
+                writer_file(self.path).unlink(missing_ok=True)
+
+    def _busy_message(self, waited: float) -> str:
+        """Who holds the write lock, as far as the writer's note tells, and the wait."""
+        import json
+        import time
+
+        holder = "another process"
+        try:
+            if self.path is None:
+                raise OSError
+            note = json.loads(writer_file(self.path).read_text(encoding="utf-8"))
+            pid, command, since = int(note["pid"]), str(note["command"]), float(note["since"])
+            os.kill(pid, 0)  # still running?
+            clock = time.strftime("%H:%M:%S", time.localtime(since))
+            holder = f"cases (pid {pid}, '{command}', writing since {clock})"
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return (
+            f"the database is busy: {holder} holds the write lock; waited {waited:.0f} s "
+            "(set CASES_BUSY_TIMEOUT to wait longer)"
+        )
 
     def _open_change(self, command: str) -> None:
         import datetime as dt
@@ -449,7 +589,8 @@ class Store:
     def relations_of(self, person_id: int) -> list[Row]:
         """Relations in either direction, with both people's names."""
         return self._all(
-            """SELECT relations.*, a.name AS person_name, b.name AS other_name
+            """SELECT relations.*, a.name AS person_name, b.name AS other_name,
+                      a.private AS person_private, b.private AS other_private
                FROM relations JOIN people a ON a.id = relations.person_id
                               JOIN people b ON b.id = relations.other_id
                WHERE relations.person_id = ? OR relations.other_id = ?
@@ -743,33 +884,46 @@ class Store:
         )
         return counts
 
-    def move_person_records(self, source_id: int, target_id: int) -> None:
-        """Re-point every record of person SOURCE_ID at TARGET_ID (inside a transaction)."""
+    def move_person_records(
+        self, source_id: int, target_id: int, *, mark_private: bool = False
+    ) -> None:
+        """Re-point every record of person SOURCE_ID at TARGET_ID (inside a
+        transaction); with MARK_PRIVATE each moved record becomes private."""
         self._require_write()
-        params = {"source": source_id, "target": target_id}
+        params = {"source": source_id, "target": target_id, "private": int(mark_private)}
+        private = ", private = max(private, :private)"
         statements = [
-            "UPDATE aliases SET person_id = :target WHERE person_id = :source",
+            f"UPDATE aliases SET person_id = :target{private} WHERE person_id = :source",
             # a role the survivor already has in the same trial is not doubled
             """DELETE FROM trial_parties WHERE person_id = :source AND EXISTS (
                    SELECT 1 FROM trial_parties kept WHERE kept.trial_id = trial_parties.trial_id
                    AND kept.person_id = :target AND kept.role = trial_parties.role)""",
-            "UPDATE trial_parties SET person_id = :target WHERE person_id = :source",
-            "UPDATE rulings SET person_id = :target WHERE person_id = :source",
-            "UPDATE asylum SET person_id = :target WHERE person_id = :source",
-            "UPDATE detentions SET person_id = :target WHERE person_id = :source",
-            "UPDATE events SET person_id = :target WHERE person_id = :source",
+            f"UPDATE trial_parties SET person_id = :target{private} WHERE person_id = :source",
+            f"UPDATE rulings SET person_id = :target{private} WHERE person_id = :source",
+            f"UPDATE asylum SET person_id = :target{private} WHERE person_id = :source",
+            f"UPDATE detentions SET person_id = :target{private} WHERE person_id = :source",
+            f"UPDATE events SET person_id = :target{private} WHERE person_id = :source",
             # a relation between the two would become a relation to oneself
             """DELETE FROM relations WHERE (person_id = :source AND other_id = :target)
                    OR (person_id = :target AND other_id = :source)""",
-            "UPDATE relations SET person_id = :target WHERE person_id = :source",
-            "UPDATE relations SET other_id = :target WHERE other_id = :source",
+            f"UPDATE relations SET person_id = :target{private} WHERE person_id = :source",
+            f"UPDATE relations SET other_id = :target{private} WHERE other_id = :source",
             "UPDATE trials SET judge_person_id = :target WHERE judge_person_id = :source",
             "UPDATE trials SET lawyer_person_id = :target WHERE lawyer_person_id = :source",
-            """UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM people WHERE id = :target)
-                   WHERE record_uid = (SELECT uid FROM people WHERE id = :source)""",
         ]
         for statement in statements:
             self.conn.execute(statement, params)
+
+    def move_citations(self, record_uid: str, alias_id: int | None, person_id: int) -> None:
+        """Citations of the record RECORD_UID go to the alias ALIAS_ID (the name
+        they cited), else to person PERSON_ID; one already there is not doubled."""
+        self._require_write()
+        table, row_id = ("aliases", alias_id) if alias_id is not None else ("people", person_id)
+        self.conn.execute(
+            f"""UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM "{table}" WHERE id = ?)
+                WHERE record_uid = ?""",
+            [row_id, record_uid],
+        )
 
     # -- bulk transfer -------------------------------------------------------
 
@@ -818,6 +972,15 @@ class Store:
                    WHERE record_uid IN (SELECT uid FROM hidden_uids)
                    OR source_id IN (SELECT id FROM hidden WHERE tbl = 'sources')"""
         )
+        # the name keys of hidden people and hidden aliases: a text naming one is blanked
+        statements += [
+            "DROP TABLE IF EXISTS temp.hidden_keys",
+            "CREATE TEMP TABLE hidden_keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
+            """INSERT OR IGNORE INTO hidden_keys SELECT name_key FROM people
+                   WHERE id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
+            """INSERT OR IGNORE INTO hidden_keys SELECT name_key FROM aliases
+                   WHERE id IN (SELECT id FROM hidden WHERE tbl = 'aliases')""",
+        ]
         for statement in statements:
             self.conn.execute(statement)
 
@@ -828,17 +991,20 @@ class Store:
         links: dict[str, str],
         *,
         hide: bool = False,
-        blank: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+        blanked_links: dict[str, str] | None = None,
+        naming_texts: dict[str, str] | None = None,
         defuse: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of TABLE in id order, link columns replaced by the uid they point at.
 
-        With HIDE, rows marked by :meth:`mark_hidden_records` are left out, and
-        each BLANK link (with its text columns) is emptied where it points at
-        a hidden row. Columns in DEFUSE are defused for spreadsheets in SQL.
+        With HIDE, rows marked by :meth:`mark_hidden_records` are left out; each
+        of BLANKED_LINKS (column -> table) is emptied where it points at a hidden
+        row, and each of NAMING_TEXTS (text column -> its person link) where the
+        link points at a hidden person or the text is a hidden name.
+        Columns in DEFUSE are defused for spreadsheets in SQL.
         """
-        blank = blank or {}
-        blanked_text = {text: link for link, (_, texts) in blank.items() for text in texts}
+        blanked_links = blanked_links or {}
+        naming_texts = naming_texts or {}
         selected = []
         joins = []
         for index, column in enumerate(columns):
@@ -848,11 +1014,22 @@ class Store:
                 value = f"{alias}.uid"
             else:
                 value = f't."{column}"'
-            guard = column if column in blank else blanked_text.get(column)
-            if hide and guard is not None:
-                target = blank[guard][0]
+            if hide and column in blanked_links:
                 value = (
-                    f"CASE WHEN t.\"{guard}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
+                    f'CASE WHEN t."{column}" IN (SELECT id FROM hidden WHERE '
+                    f"tbl = '{blanked_links[column]}') THEN NULL ELSE {value} END"
+                )
+            if hide and column in naming_texts:
+                link = naming_texts[column]
+                value = (
+                    f"CASE WHEN t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = 'people') "
+                    f'OR cases_name_key(t."{column}") IN (SELECT key FROM hidden_keys) '
+                    f"THEN NULL ELSE {value} END"
+                )
+            if hide and column in naming_texts.values():
+                text = next(t for t, link in naming_texts.items() if link == column)
+                value = (
+                    f'CASE WHEN cases_name_key(t."{text}") IN (SELECT key FROM hidden_keys) '
                     f"THEN NULL ELSE {value} END"
                 )
             if column in defuse:
@@ -862,7 +1039,21 @@ class Store:
         sql = (
             f'SELECT {", ".join(selected)} FROM "{table}" t {" ".join(joins)} {where} ORDER BY t.id'
         )
-        yield from self.conn.execute(sql)
+        # the cursor itself, not a generator over it: nothing is left to finalise
+        # if the export stops half-way (Ctrl-C closes the connection first)
+        return self.conn.execute(sql)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction for the block: every query in it sees the database
+        as it was when the block began, whatever others write meanwhile."""
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
 
     def existing_uids(self, table: str, uids: Sequence[str]) -> set[str]:
         """Which of these uids TABLE already holds."""
@@ -979,16 +1170,17 @@ class Store:
         columns: Sequence[str],
         rows: Iterable[Sequence[Any]],
         *,
-        insert_only: bool = False,
+        on_conflict: str = "update",
     ) -> None:
         """Insert ROWS (values in COLUMNS order), or update those whose uid exists,
-        with one executemany. INSERT_ONLY: into a table without its uid index
-        (see :meth:`drop_indexes`), whose rows are all new."""
+        with one executemany. ON_CONFLICT: what a row whose uid exists does
+        ("update" it, "keep" the existing record), or "insert" into a table
+        without its uid index (see :meth:`drop_indexes`), whose rows are all new."""
         self._require_write()
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})' + _on_uid_conflict(
-            columns, insert_only
+            columns, on_conflict
         )
         try:
             self.conn.executemany(sql, rows)
@@ -1002,7 +1194,7 @@ class Store:
         wrappers: Sequence[str],
         values: Sequence[Any],
         *,
-        insert_only: bool = False,
+        on_conflict: str = "update",
     ) -> None:
         """Insert rows given as one flat list of VALUES (row after row, in COLUMNS
         order), or update those whose uid exists, as many rows per statement as
@@ -1012,7 +1204,7 @@ class Store:
         the time of executemany, a quarter of a JSON array read with json_each,
         and SQLite runs the step without Python's lock, so the next rows can be
         checked meanwhile. A WRAPPER is an SQL template for its column's value,
-        ``{}``. INSERT_ONLY as for :meth:`upsert_rows`.
+        ``{}``. ON_CONFLICT as for :meth:`upsert_rows`.
         """
         self._require_write()
         width = len(columns)
@@ -1021,11 +1213,35 @@ class Store:
             for start in range(0, len(values), per_statement * width):
                 part = values[start : start + per_statement * width]
                 sql = _values_insert(
-                    table, tuple(columns), tuple(wrappers), len(part) // width, insert_only
+                    table, tuple(columns), tuple(wrappers), len(part) // width, on_conflict
                 )
                 self.conn.execute(sql, part)
         except sqlite3.IntegrityError as error:
             raise _integrity_error(table, error) from None
+
+    def count_private(self, table: str, uids: Sequence[str]) -> int:
+        """How many rows of TABLE with these uids are private."""
+        (count,) = self.conn.execute(
+            f'SELECT count(*) FROM "{table}" WHERE private = 1 '
+            "AND uid IN (SELECT value FROM json_each(?))",
+            [_json(uids)],
+        ).fetchone()
+        return int(count)
+
+    def first_in_a_cycle(self, table: str, column: str) -> str | None:
+        """The uid of a row that links to itself through COLUMN, directly or not."""
+        row = self.conn.execute(
+            f"""WITH RECURSIVE chain(start, next, depth) AS (
+                    SELECT id, "{column}", 1 FROM "{table}" WHERE "{column}" IS NOT NULL
+                    UNION ALL
+                    SELECT chain.start, t."{column}", chain.depth + 1
+                    FROM chain JOIN "{table}" t ON t.id = chain.next
+                    WHERE t."{column}" IS NOT NULL AND chain.next != chain.start
+                    AND chain.depth < 10000)
+                SELECT (SELECT uid FROM "{table}" WHERE id = start) FROM chain
+                WHERE next = start LIMIT 1"""
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def ids_of_uids(self, table: str, uids: Sequence[str], *, up_to: int) -> list[int]:
         """The ids (at most UP_TO) of the rows of TABLE with these uids."""
@@ -1119,7 +1335,10 @@ class Store:
 
     def latest_undoable_change(self) -> Row | None:
         """The latest change not yet undone (None when there is none)."""
-        return self._one("SELECT * FROM changes WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1")
+        return self._one(
+            "SELECT * FROM changes WHERE undone_at IS NULL AND needs_purged = 0 "
+            "ORDER BY id DESC LIMIT 1"
+        )
 
     def reverse_change(self, change_id: int) -> int:
         """Undo one change exactly, newest row first; return how many rows it restored."""
@@ -1143,41 +1362,240 @@ class Store:
                 continue
             image = json.loads(before)
             columns = list(image)
-            if op == "update":
-                assignments = ", ".join(f'"{c}" = ?' for c in columns)
-                self.conn.execute(
-                    f'UPDATE "{table}" SET {assignments} WHERE id = ?',
-                    [*image.values(), row_id],
-                )
-            else:
-                names = ", ".join(f'"{c}"' for c in columns)
-                marks = ", ".join("?" for _ in columns)
-                self.conn.execute(
-                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(image.values())
-                )
+            try:
+                if op == "update":
+                    assignments = ", ".join(f'"{c}" = ?' for c in columns)
+                    self.conn.execute(
+                        f'UPDATE "{table}" SET {assignments} WHERE id = ?',
+                        [*image.values(), row_id],
+                    )
+                else:
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    marks = ", ".join("?" for _ in columns)
+                    self.conn.execute(
+                        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(image.values())
+                    )
+            except sqlite3.IntegrityError as error:
+                raise _integrity_error(table, error) from None
         self.conn.execute(
             "UPDATE changes SET undone_at = datetime('now') WHERE id = ?", [change_id]
         )
         return len(rows)
 
     def purge_current_change(self) -> int:
-        """Erase from the whole log every row image of what the open change deleted."""
+        """Erase from the whole log everything of what the open change deleted.
+
+        Purged are the rows this change deleted, the people merged into a purged
+        person (a merge deletes them, so their rows are in an older entry), and
+        every logged row that belonged to a purged row through a cascading key
+        (an event of the person deleted earlier, a citation of it...). Their
+        images go from every entry; an optional link to them (a judge, a trial, an
+        appeal) and a text that names a purged person are blanked in the images
+        that keep them. An older entry that loses an image it needs to be undone
+        is marked ``needs_purged`` (undo passes over it); one left with nothing
+        is marked purged. Returns how many log rows were erased.
+        """
+        import json
+
         self._require_write()
-        cursor = self.conn.execute(
-            """DELETE FROM change_rows WHERE (tbl, row_id) IN (
-                   SELECT tbl, row_id FROM change_rows WHERE change_id = ? AND op = 'delete')""",
-            [self.change_id],
+        change = self.change_id
+        purged: set[tuple[str, int]] = {
+            (str(table), int(row_id))
+            for table, row_id in self.conn.execute(
+                "SELECT tbl, row_id FROM change_rows WHERE change_id = ? AND op = 'delete'",
+                [change],
+            )
+        }
+        cascading, nulling = _foreign_keys(self.conn)
+        while True:
+            found = set(purged)
+            people = [row_id for table, row_id in found if table == "people"]
+            for chunk in _chunks(people):
+                marks = ", ".join("?" for _ in chunk)
+                found.update(
+                    ("people", int(row_id))
+                    for (row_id,) in self.conn.execute(
+                        f"SELECT row_id FROM fates WHERE tbl = 'people' AND fate = 'merged' "
+                        f"AND into_id IN ({marks})",
+                        chunk,
+                    )
+                )
+            uids = self._image_values(found, "uid")
+            for table, column, parent in cascading:
+                parents = [row_id for kind, row_id in found if kind == parent]
+                found.update(self._images_pointing_at(table, column, parents))
+            found.update(self._images_pointing_at("citations", "record_uid", sorted(uids)))
+            if found == purged:
+                break
+            purged = found
+        # texts that name a purged person, and optional links to purged rows
+        names = self._image_values(
+            {key for key in purged if key[0] in ("people", "aliases")}, "name"
         )
+        keys = sorted({key for key in map(_name_key_of, names) if key})
+        for table, column, parent in nulling:
+            ids = [row_id for kind, row_id in purged if kind == parent]
+            for chunk in _chunks(ids):
+                marks = ", ".join("?" for _ in chunk)
+                texts = NAMING_TEXTS.get(table, {})
+                text = next((t for t, link in texts.items() if link == column), None)
+                cleared = f"'$.{column}', NULL" + (f", '$.{text}', NULL" if text else "")
+                self.conn.execute(
+                    f"UPDATE change_rows SET before = json_set(before, {cleared}) "
+                    f"WHERE tbl = ? AND before IS NOT NULL "
+                    f"AND json_extract(before, '$.{column}') IN ({marks})",
+                    [table, *chunk],
+                )
+        for table, texts in NAMING_TEXTS.items():
+            for text, link in texts.items():
+                self.conn.execute(
+                    f"UPDATE change_rows SET before = json_set(before, '$.{text}', NULL, "
+                    f"'$.{link}', NULL) WHERE tbl = ? AND before IS NOT NULL AND "
+                    f"cases_name_key(json_extract(before, '$.{text}')) IN "
+                    "(SELECT value FROM json_each(?))",
+                    [table, json.dumps(keys)],
+                )
+        # erase, and mark what the erasing leaves unable to be undone
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS purging (tbl TEXT, row_id INTEGER)")
+        self.conn.execute("DELETE FROM temp.purging")
+        self.conn.executemany("INSERT INTO temp.purging VALUES (?, ?)", sorted(purged))
+        self.conn.execute(
+            """UPDATE changes SET needs_purged = 1 WHERE id != ? AND id IN (
+                   SELECT change_id FROM change_rows WHERE op IN ('update', 'delete')
+                   AND (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purging))""",
+            [change],
+        )
+        cursor = self.conn.execute(
+            """DELETE FROM change_rows WHERE change_id = ?
+                   OR (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purging)""",
+            [change],
+        )
+        erased = int(cursor.rowcount)
+        # an entry left with nothing (the addition of a purged person) is erased too
+        self.conn.execute(
+            """UPDATE changes SET purged = 1, undone_at = coalesce(undone_at, datetime('now'))
+               WHERE rows > 0 AND purged = 0 AND id != ?
+               AND NOT EXISTS (SELECT 1 FROM change_rows WHERE change_id = changes.id)""",
+            [change],
+        )
+        self.conn.execute(
+            "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
+            "SELECT tbl, row_id, 'purged', NULL, ? FROM temp.purging",
+            [change],
+        )
+        self.conn.execute("DELETE FROM temp.purging")
         # the purge itself cannot be undone: its row images are gone
         self.conn.execute(
-            "UPDATE changes SET purged = 1, undone_at = datetime('now') WHERE id = ?",
-            [self.change_id],
+            "UPDATE changes SET purged = 1, undone_at = datetime('now') WHERE id = ?", [change]
         )
-        return int(cursor.rowcount)
-
-    def scrub(self) -> None:
-        """After a purge: rewrite the search index so no deleted text lingers in it."""
+        # rewrite the search index so that no deleted text lingers in its pages
         self.conn.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+        return erased
+
+    def _image_values(self, rows: set[tuple[str, int]], field: str) -> set[str]:
+        """FIELD of every logged image of ROWS (table, id)."""
+        values: set[str] = set()
+        by_table: dict[str, list[int]] = {}
+        for table, row_id in rows:
+            by_table.setdefault(table, []).append(row_id)
+        for table, ids in by_table.items():
+            for chunk in _chunks(sorted(ids)):
+                marks = ", ".join("?" for _ in chunk)
+                values.update(
+                    str(value)
+                    for (value,) in self.conn.execute(
+                        f"SELECT DISTINCT json_extract(before, '$.{field}') FROM change_rows "
+                        f"WHERE tbl = ? AND row_id IN ({marks}) AND before IS NOT NULL",
+                        [table, *chunk],
+                    )
+                    if value is not None
+                )
+        return values
+
+    def _images_pointing_at(
+        self, table: str, column: str, targets: Sequence[Any]
+    ) -> set[tuple[str, int]]:
+        """(TABLE, id) of logged images whose COLUMN is one of TARGETS."""
+        found: set[tuple[str, int]] = set()
+        for chunk in _chunks(list(targets)):
+            marks = ", ".join("?" for _ in chunk)
+            found.update(
+                (table, int(row_id))
+                for (row_id,) in self.conn.execute(
+                    f"SELECT DISTINCT row_id FROM change_rows WHERE tbl = ? "
+                    f"AND before IS NOT NULL AND json_extract(before, '$.{column}') IN ({marks})",
+                    [table, *chunk],
+                )
+            )
+        return found
+
+    def blank_texts_naming(self, person_id: int) -> int:
+        """Blank every text on other records that names this person (linked to
+        them, or their name or an alias as written): a judge's or lawyer's name
+        on a trial. Returns how many records changed."""
+        self._require_write()
+        changed = 0
+        for table, texts in NAMING_TEXTS.items():
+            for text, link in texts.items():
+                cursor = self.conn.execute(
+                    f"""UPDATE "{table}" SET "{text}" = NULL, "{link}" = NULL
+                        WHERE "{link}" = :person OR cases_name_key("{text}") IN (
+                            SELECT name_key FROM people WHERE id = :person
+                            UNION SELECT name_key FROM aliases WHERE person_id = :person)""",
+                    {"person": person_id},
+                )
+                changed += int(cursor.rowcount)
+        return changed
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so that no page
+        a purge rewrote lingers in the log file. Best effort: a reader still
+        reading keeps its pages until the next write."""
+        with suppress(sqlite3.OperationalError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def set_fate(self, table: str, row_id: int, fate: str, into_id: int | None = None) -> None:
+        """Remember what became of a row that is gone (merged into INTO_ID, purged)."""
+        self._require_write()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [table, row_id, fate, into_id, self.change_id],
+        )
+
+    def purge_leftovers(self) -> list[str]:
+        """What a purge should have erased and is still there: a log image of a
+        purged row, or an entry still open to undo that needs a purged row."""
+        from cases.records import KIND_BY_TABLE
+
+        def ref(table: str, row_id: int) -> str:
+            kind = KIND_BY_TABLE.get(table)
+            return f"{kind.prefix}{row_id}" if kind else f"{table} row {row_id}"
+
+        problems = [
+            f"purge: {ref(table, row_id)} was purged but the change log still holds it (C{change})"
+            for table, row_id, change in self.conn.execute(
+                """SELECT cr.tbl, cr.row_id, cr.change_id FROM change_rows cr
+                   JOIN fates f ON f.tbl = cr.tbl AND f.row_id = cr.row_id
+                   WHERE f.fate = 'purged' LIMIT 20"""
+            )
+        ]
+        cascading, nulling = _foreign_keys(self.conn)
+        for table, column, parent in (*cascading, *nulling):
+            for change, row_id in self.conn.execute(
+                f"""SELECT cr.change_id, cr.row_id FROM change_rows cr
+                    JOIN changes c ON c.id = cr.change_id
+                    WHERE c.undone_at IS NULL AND c.needs_purged = 0 AND cr.tbl = ?
+                    AND cr.before IS NOT NULL AND json_extract(cr.before, '$.{column}') IN (
+                        SELECT row_id FROM fates WHERE tbl = ? AND fate = 'purged')
+                    LIMIT 20""",
+                [table, parent],
+            ):
+                problems.append(
+                    f"undo: C{change} would bring back {ref(table, row_id)}, which needs "
+                    f"a purged {parent} record"
+                )
+        return problems
 
     # -- checks and backups --------------------------------------------------
 
@@ -1195,11 +1613,34 @@ class Store:
                 problems.append(f"foreign key: {table} row {rowid} points at a missing {parent}")
         except sqlite3.DatabaseError as error:
             problems.append(f"foreign key: {error}")
-        try:
-            self.conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as error:
-            problems.append(f"search index: {error}")
+        problems.extend(self._search_index_problems())
         return problems
+
+    def _search_index_problems(self) -> list[str]:
+        """FTS5's own check of the search index. It runs as a write statement: on a
+        read-only connection it runs through a writable one of its own, and a
+        file nobody may write is left unchecked, with a remark, not a problem."""
+        check = "INSERT INTO search_index (search_index) VALUES ('integrity-check')"
+        connections = [self.conn]
+        try:
+            while True:
+                try:
+                    connections[-1].execute(check)
+                    return []
+                except sqlite3.OperationalError as error:
+                    if "readonly" not in str(error):
+                        return [f"search index: {error}"]
+                    if len(connections) > 1 or self.path is None:
+                        self.notices.append(
+                            "the search index was not checked: the file is read-only"
+                        )
+                        return []
+                    connections.append(sqlite3.connect(self.path, timeout=busy_timeout_seconds()))
+                except sqlite3.DatabaseError as error:
+                    return [f"search index: {error}"]
+        finally:
+            for conn in connections[1:]:
+                conn.close()
 
     def date_problems(self) -> list[str]:
         """Date columns whose earliest day is after their latest day."""
@@ -1330,7 +1771,7 @@ def _bound_values_limit(conn: sqlite3.Connection) -> int:
 # file): the few last tables' are kept, a few MB at most
 @lru_cache(maxsize=16)
 def _values_insert(
-    table: str, columns: tuple[str, ...], wrappers: tuple[str, ...], rows: int, insert_only: bool
+    table: str, columns: tuple[str, ...], wrappers: tuple[str, ...], rows: int, on_conflict: str
 ) -> str:
     """The multi-row INSERT of :meth:`Store.upsert_values` for ROWS rows.
 
@@ -1341,15 +1782,24 @@ def _values_insert(
     row = "(" + ", ".join(wrapper.format("?") for wrapper in wrappers) + ")"
     values = ", ".join([row] * rows)
     return (
-        f'INSERT INTO "{table}" ({names}) VALUES {values}{_on_uid_conflict(columns, insert_only)}'
+        f'INSERT INTO "{table}" ({names}) VALUES {values}{_on_uid_conflict(columns, on_conflict)}'
     )
 
 
-def _on_uid_conflict(columns: Sequence[str], insert_only: bool) -> str:
-    """The upsert clause of an insert: update the row whose uid exists."""
-    if insert_only:
+def _on_uid_conflict(columns: Sequence[str], on_conflict: str) -> str:
+    """The upsert clause of an insert: update the row whose uid exists (never
+    making a private record public), or keep it as it is."""
+    if on_conflict == "insert":
         return ""
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "uid")
+    if on_conflict == "keep":
+        return " ON CONFLICT(uid) DO NOTHING"
+    updates = ", ".join(
+        '"private" = max("private", excluded."private")'
+        if c == "private"
+        else f'"{c}" = excluded."{c}"'
+        for c in columns
+        if c != "uid"
+    )
     return f" ON CONFLICT(uid) DO UPDATE SET {updates}"
 
 
@@ -1360,3 +1810,26 @@ def _integrity_error(table: str, error: sqlite3.IntegrityError) -> CasesError:
     if "FOREIGN KEY" in message:
         return Invalid(f"a {table} record refers to something that does not exist")
     return Invalid(f"a {table} value was refused ({message})")
+
+
+def _name_key_of(name: str) -> str:
+    from cases.names import name_key
+
+    return name_key(name)
+
+
+def _foreign_keys(
+    conn: sqlite3.Connection,
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(table, column, parent table) of every foreign key of the logged tables:
+    those that cascade a delete, and those that set the column to NULL."""
+    from cases.schema import LOGGED_TABLES
+
+    cascading: list[tuple[str, str, str]] = []
+    nulling: list[tuple[str, str, str]] = []
+    for table in LOGGED_TABLES:
+        for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+            parent, column, on_delete = str(row[2]), str(row[3]), str(row[6]).upper()
+            target = cascading if on_delete == "CASCADE" else nulling
+            target.append((table, column, parent))
+    return cascading, nulling

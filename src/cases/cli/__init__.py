@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -110,13 +111,25 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C: unwinds like KeyboardInterrupt (transactions roll back, temporary
+    files go), but past Click, which would print "Aborted!" and exit 1."""
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def main() -> None:
     """Console entry point: user errors exit 1; anything else exits 1 without a traceback."""
     # Every file this process creates (database, journal, exports) is private to its owner.
     os.umask(0o077)
+    signal.signal(signal.SIGINT, _interrupted)
     app = build_app(command_name(sys.argv[1:]))
     try:
         app()
+    except Interrupted:
+        sys.exit(130)
     except Exception as error:  # a bug: say so, but print no record contents
         sys.stderr.write(
             f"Error: internal error ({type(error).__name__}); nothing was changed. "

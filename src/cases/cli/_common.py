@@ -34,12 +34,15 @@ def whole_number(value: str | None, option: str) -> int | None:
     """A whole-number option, parsed here so that a bad value is a user error (exit 1)."""
     if value is None:
         return None
-    try:
-        return int(value.strip())
-    except ValueError:
-        from cases.errors import Invalid
+    from cases.errors import Invalid
 
+    try:
+        number = int(value.strip())
+    except ValueError:
         raise Invalid(f"{option} takes a whole number, not {value!r}") from None
+    if abs(number) > 2**63 - 1:
+        raise Invalid(f"{option} {value.strip()} is too large") from None
+    return number
 
 
 def default_db_path() -> Path:
@@ -62,14 +65,19 @@ def db_path(ctx: typer.Context) -> Path:
 
 
 @contextmanager
-def open_store(ctx: typer.Context, *, write: bool) -> Iterator[Any]:
+def open_store(ctx: typer.Context, *, write: bool, dry_run: bool = False) -> Iterator[Any]:
     """Open the store for one command; a database this command created and left
-    empty after an error is removed, so a failed first command leaves nothing."""
+    empty after an error (or a dry run) is removed, so it leaves nothing behind.
+
+    A dry run opens the database for writing (its checks run inside a write
+    transaction, rolled back at the end)."""
     from cases.store import Store
 
-    store = Store.open(db_path(ctx), write=write)
+    store = Store.open(db_path(ctx), write=write or dry_run)
     try:
         yield store
+        if dry_run and store.created_file:
+            store.discard_if_new()
     except BaseException:
         if store.created_file and store.is_empty():
             store.discard_if_new()
@@ -96,6 +104,12 @@ def guarded(function: F) -> F:
             from cases.render import print_error
 
             print_error(str(error))
+            raise typer.Exit(1) from None
+        except OSError as error:  # a path that cannot be read or written
+            from cases.render import print_error
+
+            where = f"{error.filename}: " if error.filename else ""
+            print_error(f"cannot use {where}{error.strerror or error}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -56,7 +56,15 @@ def log(
         emit_json(entries)
         return
     for entry in entries:
-        entry["state"] = "purged" if entry["purged"] else ("undone" if entry["undone"] else "")
+        entry["state"] = (
+            "purged"
+            if entry["purged"]
+            else "undone"
+            if entry["undone"]
+            else "needs purged records"
+            if entry["needs_purged"]
+            else ""
+        )
     print_records(
         console(),
         [

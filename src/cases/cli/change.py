@@ -130,7 +130,7 @@ def merge(
     from cases.render import emit_json, print_added
     from cases.service.identity import merge as apply
 
-    with open_store(ctx, write=not dry_run) as store:
+    with open_store(ctx, write=True, dry_run=dry_run) as store:
         result = apply(store, person, into, dry_run=dry_run)
     if as_json:
         emit_json(result)

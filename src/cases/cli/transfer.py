@@ -28,6 +28,9 @@ IncludePrivate = Annotated[
         help="Also write private records and what would reveal them. Handle with care.",
     ),
 ]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace files that exist (never the database).")
+]
 
 
 @export_app.command("csv")
@@ -38,6 +41,7 @@ def export_csv(
         Path, typer.Option("--out", help="Folder to write TABLE.csv files into.")
     ] = Path("cases-export"),
     include_private: IncludePrivate = False,
+    force: Force = False,
 ) -> None:
     """Write one CSV file per table (UTF-8, uid links, formula-safe cells).
 
@@ -49,7 +53,7 @@ def export_csv(
     from cases.service.transfer import export_csv as write
 
     with open_store(ctx, write=False) as store:
-        counts = write(store, out, include_private=include_private)
+        counts = write(store, out, include_private=include_private, force=force)
     total = sum(counts.values())
     print_added(console(), "ok", f"wrote {total} rows in {len(counts)} files to {out}")
 
@@ -62,6 +66,7 @@ def export_json(
         Path | None, typer.Option("--out", help="File to write (default: standard output).")
     ] = None,
     include_private: IncludePrivate = False,
+    force: Force = False,
 ) -> None:
     """Write every table as one JSON document.
 
@@ -69,15 +74,14 @@ def export_json(
 
         cases export json --out cases.json
     """
-    from cases.csv_io import atomic_text_file
     from cases.service.transfer import export_json as write
+    from cases.service.transfer import export_json_file
 
     with open_store(ctx, write=False) as store:
         if out is None:
             write(store, sys.stdout, include_private=include_private)
             return
-        with atomic_text_file(out) as handle:
-            write(store, handle, include_private=include_private)
+        export_json_file(store, out, include_private=include_private, force=force)
 
 
 @import_app.command("csv")
@@ -101,10 +105,15 @@ def import_csv(
     from cases.render import emit_json, print_records
     from cases.service.importing import import_folder
 
-    with open_store(ctx, write=not dry_run) as store:
+    with open_store(ctx, write=True, dry_run=dry_run) as store:
         report = import_folder(store, folder, dry_run=dry_run)
     rows = [
-        {"table": table, "added": report.added[table], "updated": report.updated.get(table, 0)}
+        {
+            "table": table,
+            "added": report.added[table],
+            "updated": report.updated.get(table, 0),
+            "kept_private": report.kept_private.get(table, 0),
+        }
         for table in report.added
     ]
     if as_json:
@@ -112,4 +121,8 @@ def import_csv(
         return
     if dry_run:
         console().print("Dry run: nothing was changed. The import would write:")
-    print_records(console(), [("Table", "table"), ("Added", "added"), ("Updated", "updated")], rows)
+    columns = [("Table", "table"), ("Added", "added"), ("Updated", "updated")]
+    if any(row["kept_private"] for row in rows):
+        # the file said public; the database says private, and private it stays
+        columns.append(("Kept private", "kept_private"))
+    print_records(console(), columns, rows)

@@ -27,6 +27,8 @@ def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
             "rows": row["rows"],
             "undone": row["undone_at"] is not None and not row["purged"],
             "purged": bool(row["purged"]),
+            # undo passes over it: it would need records a purge erased
+            "needs_purged": bool(row["needs_purged"]) and row["undone_at"] is None,
         }
         for row in store.changes(limit)
     ]
@@ -38,7 +40,10 @@ def undo(store: Store) -> dict[str, Any]:
         change = store.latest_undoable_change()
         if change is None:
             raise NotFound("nothing to undo: the change log has no change left to reverse")
-        restored = store.reverse_change(int(change["id"]))
+        try:
+            restored = store.reverse_change(int(change["id"]))
+        except Conflict as error:
+            raise Conflict(f"cannot undo C{change['id']}: {error}") from None
     return {
         "ref": f"C{change['id']}",
         "uid": change["uid"],
@@ -56,6 +61,7 @@ def check(store: Store) -> list[str]:
     dangling = store.dangling_citations()
     problems.extend(f"citation: record_uid {uid} names no record" for uid in dangling)
     problems.extend(store.date_problems())
+    problems.extend(store.purge_leftovers())
     problems.extend(store.stale_name_keys(name_key))
     problems.extend(f"migration: {name} not applied" for name in store.pending_migrations())
     return problems

@@ -229,12 +229,17 @@ def delete(
     """Delete a record and what belongs only to it, in one transaction.
 
     The change log keeps the deleted rows so that ``undo`` can bring them back;
-    with PURGE they are erased from the log too and the search index is
-    rewritten, so that nothing of them can be read back from the file.
+    with PURGE every copy of them is erased in the same transaction (the log's
+    images, texts on other records that name a purged person, the search
+    index), so that nothing of them can be read back from the file. Deleting a
+    private person also blanks the texts that name them (a judge's name on a
+    trial): with the person gone, nothing else would say that name is private.
     """
     with store.transaction("delete --purge" if purge else "delete"):
         kind, record, only_theirs = describe_deletion(store, ref)
         record_id = int(record["ref"][1:])
+        if kind.name == "person" and (purge or record["private"]):
+            store.blank_texts_naming(record_id)
         for trial_id in only_theirs:
             store.delete("trials", trial_id)
         store.delete(kind.table, record_id)
@@ -242,5 +247,5 @@ def delete(
         if purge:
             store.purge_current_change()
     if purge:
-        store.scrub()
+        store.checkpoint()
     return kind, record, only_theirs

@@ -22,6 +22,8 @@ _LINK_COLUMNS = {
     "lawyer_person_id": ("lawyer_ref", "P"),
 }
 _HIDDEN_COLUMNS = {"id", "name_key"}
+# SQLite's largest integer: no id, count or number can pass it.
+LARGEST_ID = 2**63 - 1
 
 
 def optional_text(value: str | None) -> str | None:
@@ -67,7 +69,7 @@ def public(kind: Kind, row: Row) -> dict[str, Any]:
         if column in _LINK_COLUMNS:
             name, prefix = _LINK_COLUMNS[column]
             record[name] = f"{prefix}{value}" if value is not None else None
-        elif column in ("private", "person_private"):
+        elif column in ("private", "person_private", "other_private"):
             record[column] = bool(value)
         else:
             record[column] = value
@@ -76,6 +78,8 @@ def public(kind: Kind, row: Row) -> dict[str, Any]:
 
 def get_record(store: Store, ref: Ref) -> Row:
     """The row a reference names, or NotFound."""
+    if ref.id > LARGEST_ID:  # no row can have it (and SQLite cannot even take it)
+        raise NotFound(f"no {ref.kind.label} {ref}")
     row = store.get(ref.kind.table, ref.id)
     if row is None:
         raise NotFound(f"no {ref.kind.label} {ref}")
@@ -181,8 +185,9 @@ def _looks_like_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def resolve_source(store: Store, text: str) -> int:
-    """A source id from an ``S`` reference, a recorded URL, or a new URL (recorded now)."""
+def resolve_source(store: Store, text: str, *, private: bool = False) -> int:
+    """A source id from an ``S`` reference, a recorded URL, or a new URL (recorded
+    now, private when the record citing it is: its URL alone may reveal the record)."""
     cleaned = text.strip()
     ref = parse_ref(cleaned)
     if ref is not None and ref.kind == SOURCE:
@@ -191,17 +196,20 @@ def resolve_source(store: Store, text: str) -> int:
         existing = store.source_by_url(cleaned)
         if existing is not None:
             return int(existing["id"])
-        return store.insert("sources", {"title": cleaned, "url": cleaned, "private": 0})
+        return store.insert("sources", {"title": cleaned, "url": cleaned, "private": int(private)})
     raise NotFound(
         f"unknown source {text!r}: give an S reference (see 'cases list sources') "
         "or a URL starting with http:// or https://"
     )
 
 
-def cite_all(store: Store, record_uid: str, sources: Sequence[str]) -> None:
-    """Cite each source for the record (inside the caller's transaction)."""
+def cite_all(
+    store: Store, record_uid: str, sources: Sequence[str], *, private: bool = False
+) -> None:
+    """Cite each source for the record (inside the caller's transaction); a new
+    URL cited by a PRIVATE record is recorded as a private source."""
     for source in sources:
-        store.cite(record_uid, resolve_source(store, source))
+        store.cite(record_uid, resolve_source(store, source, private=private))
 
 
 def insert_record(
@@ -212,14 +220,19 @@ def insert_record(
     note: str | None,
     private: bool,
     sources: Sequence[str],
+    about_private: bool = False,
 ) -> Row:
-    """Insert a record with its note, privacy flag and citations; return the row."""
+    """Insert a record with its note, privacy flag and citations; return the row.
+
+    ABOUT_PRIVATE: the record is about private people only, so a new source its
+    citations record is private, as it would be for a private record.
+    """
     record_id = store.insert(
         kind.table, {**values, "note": optional_text(note), "private": int(private)}
     )
     row = store.get(kind.table, record_id)
     assert row is not None
-    cite_all(store, row["uid"], sources)
+    cite_all(store, row["uid"], sources, private=private or about_private)
     if not store.change_summary:
         store.change_summary = f"added {kind.prefix}{record_id}"
     return row

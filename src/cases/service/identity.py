@@ -135,45 +135,73 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
 
     Fields INTO leaves blank (sex, born, ...) are filled from PERSON. One transaction;
     with DRY_RUN nothing changes and the counts say what would move.
+
+    What moves from a private person into a public one stays private: each
+    moved record is marked private, the alias the merged name becomes is
+    private and carries the merged person's note and the fields that would
+    otherwise have filled the survivor's blanks, and the citations of the
+    merged person go to that alias.
     """
-    with store.transaction("merge"):
+    with store.transaction("merge", dry_run=dry_run):
         merged = resolve_person(store, person)
         survivor = resolve_person(store, into)
         if merged["id"] == survivor["id"]:
             raise Invalid(f"P{merged['id']} cannot be merged into itself")
+        stays_private = bool(merged["private"]) and not survivor["private"]
         moves = store.person_record_counts(int(merged["id"]))
         fills = {f: merged[f] for f in _FILLABLE if merged.get(f) and not survivor.get(f)}
         result = {
             "merged": public(PERSON, merged),
             "into": public(PERSON, survivor),
             "moves": moves,
-            "fills": sorted(
-                field for field in fills if not field.endswith(("_earliest", "_latest"))
-            ),
+            "fills": [] if stays_private else _shown_fields(fills),
+            "kept_private": stays_private,
             "dry_run": dry_run,
         }
         if dry_run:
             return result
-        store.move_person_records(int(merged["id"]), int(survivor["id"]))
+        store.move_person_records(
+            int(merged["id"]), int(survivor["id"]), mark_private=stays_private
+        )
+        alias_note = None
+        if stays_private:
+            kept = [f"{field}: {fills[field]}" for field in _shown_fields(fills)]
+            alias_note = (
+                "\n".join(part for part in ("; ".join(kept), merged.get("note") or "") if part)
+                or None
+            )
+            fills = {}
         # the merged name stays findable as written, unless it is already recorded so
         known = {survivor["name"].casefold()} | {
             a["name"].casefold() for a in store.all_rows("aliases", person_id=int(survivor["id"]))
         }
-        if merged["name"].casefold() not in known:
-            store.insert(
+        alias_id = None
+        if merged["name"].casefold() not in known or stays_private:
+            alias_id = store.insert(
                 "aliases",
                 {
                     "person_id": survivor["id"],
                     "name": merged["name"],
                     "name_key": name_key(merged["name"]),
+                    "note": alias_note,
                     "private": merged["private"],
                 },
             )
+        store.move_citations(str(merged["uid"]), alias_id, int(survivor["id"]))
         if fills:
             store.update("people", int(survivor["id"]), fills)
-        if merged.get("note"):
+        if merged.get("note") and not stays_private:
             note = "\n".join(n for n in (survivor.get("note"), merged["note"]) if n)
             store.update("people", int(survivor["id"]), {"note": note})
         store.delete("people", int(merged["id"]))
+        store.set_fate("people", int(merged["id"]), "merged", int(survivor["id"]))
         store.change_summary = f"merged P{merged['id']} into P{survivor['id']}"
+        if stays_private:
+            store.notices.append(
+                f"P{merged['id']} was private: what moved to P{survivor['id']} stays private"
+            )
     return result
+
+
+def _shown_fields(fills: dict[str, Any]) -> list[str]:
+    return sorted(field for field in fills if not field.endswith(("_earliest", "_latest")))

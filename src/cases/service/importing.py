@@ -39,6 +39,13 @@ class Batch:
     values: list[Any] | None = None
     wrappers: list[str] | None = None
 
+    def column(self, name: str) -> Sequence[Any]:
+        """The values of column NAME, row after row."""
+        index = self.columns.index(name)
+        if self.values is not None:
+            return self.values[index :: len(self.columns)]
+        return [row[index] for row in self.rows]
+
 
 class ImportContext:
     """What the files of one import share: uid -> id maps of the tables already in."""
@@ -74,28 +81,35 @@ class Loader(Protocol):
     def dangling(self, column: str, uid: str, target: str) -> Exception: ...
 
 
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll a dry run back."""
-
-
 @dataclass
 class ImportReport:
     """How many records an import added and updated, per table."""
 
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # rows whose record existed and was left as it was (``keep_existing``)
+    kept: dict[str, int] = field(default_factory=dict)
+    # rows that would have made a private record public: imported, still private
+    kept_private: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
 
 
 def import_folder(
-    store: Store, folder: Path, *, dry_run: bool = False, command: str = "import csv"
+    store: Store,
+    folder: Path,
+    *,
+    dry_run: bool = False,
+    command: str = "import csv",
+    keep_existing: bool = False,
 ) -> ImportReport:
     """Import every ``TABLE.csv`` in FOLDER in one transaction: all rows or none.
 
     Rows are matched by uid (updated) or inserted; ``*_uid`` columns are
     resolved to the records they name. The first bad row refuses the whole
     import with its file and line. With DRY_RUN everything is checked and
-    counted, then rolled back.
+    counted, then rolled back. With KEEP_EXISTING a row whose record exists is
+    left out and the record left exactly as it is (only missing ones are added).
+    An import never makes a private record public: an update keeps the flag.
     """
     if not folder.is_dir():
         raise ImportRefused(f"{folder} is not a folder of CSV files")
@@ -111,23 +125,28 @@ def import_folder(
     report = ImportReport(dry_run=dry_run)
     files = [(spec, folder / f"{spec.table}.csv") for spec in load_order()]
     store.use_large_cache()
-    try:
-        with tuned_for_bulk_work(), store.keys_checked_once(), store.transaction(command):
-            store.set_bulk(True)
-            with store.insert_triggers_dropped():
-                counts, cited = _load_files(store, [(s, p) for s, p in files if p.exists()])
-            store.set_bulk(False)
-            dangling = cited.first_dangling(store)
-            if dangling:
-                raise ImportRefused(f"citations.csv: record_uid {dangling} names no record")
-            for spec in TABLE_SPECS:  # reported in the usual table order
-                if spec.table in counts:
-                    report.added[spec.table], report.updated[spec.table] = counts[spec.table]
-            store.change_summary = f"imported {folder}"
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with (
+        tuned_for_bulk_work(),
+        store.keys_checked_once(),
+        store.transaction(command, dry_run=dry_run),
+    ):
+        store.set_bulk(True)
+        with store.insert_triggers_dropped():
+            counts, cited = _load_files(
+                store, [(s, p) for s, p in files if p.exists()], keep_existing, report
+            )
+        store.set_bulk(False)
+        dangling = cited.first_dangling(store)
+        if dangling:
+            raise ImportRefused(f"citations.csv: record_uid {dangling} names no record")
+        for spec in TABLE_SPECS:  # reported in the usual table order
+            if spec.table in counts:
+                added, updated = counts[spec.table]
+                report.added[spec.table] = added
+                report.updated[spec.table] = 0 if keep_existing else updated
+                report.kept[spec.table] = updated if keep_existing else 0
+                report.kept_private.setdefault(spec.table, 0)
+        store.change_summary = f"imported {folder}"
     return report
 
 
@@ -214,7 +233,7 @@ class _CitedRecords:
 
 
 def _load_files(
-    store: Store, files: list[tuple[TableSpec, Path]]
+    store: Store, files: list[tuple[TableSpec, Path]], keep_existing: bool, report: ImportReport
 ) -> tuple[dict[str, tuple[int, int]], _CitedRecords]:
     """Load FILES in order; return (added, updated) per table and what the
     dangling-citation check needs.
@@ -238,7 +257,7 @@ def _load_files(
                 with store.savepoint():
                     pipeline = pipeline or FilesAhead(files[position:], store, context)
                     loader, batches = pipeline.next_file(spec)
-                    written = _write(store, spec, loader, batches)
+                    written = _write(store, spec, loader, batches, keep_existing, report)
                     context.changed(spec.table)
                     pipeline.publish(spec.table, context)
                     counts[spec.table] = _finish(store, spec, loader, written)
@@ -249,7 +268,7 @@ def _load_files(
                     pipeline = None
                     cited.worker_stopped()
                 loader = RowLoader(spec, path, context)
-                written = _write(store, spec, loader, loader.batches())
+                written = _write(store, spec, loader, loader.batches(), keep_existing, report)
                 context.changed(spec.table)
                 counts[spec.table] = _finish(store, spec, loader, written)
                 cited.remember(loader, read_ahead=False)
@@ -272,7 +291,12 @@ class _Written:
 
 
 def _write(
-    store: Store, spec: TableSpec, loader: Loader, batches: Generator[Batch, None, None]
+    store: Store,
+    spec: TableSpec,
+    loader: Loader,
+    batches: Generator[Batch, None, None],
+    keep_existing: bool,
+    report: ImportReport,
 ) -> _Written:
     """Write BATCHES (LOADER's) into SPEC's table."""
     table = spec.table
@@ -280,20 +304,26 @@ def _write(
     # into an empty table: build its indexes once after the load, not row by row
     into_empty = last_before == 0
     written = _Written(last_before, store.drop_indexes(table) if into_empty else [], [], 0)
+    on_conflict = "insert" if into_empty else "keep" if keep_existing else "update"
     with closing(batches):
         for batch in batches:
-            if not into_empty:
+            if on_conflict == "update":
                 updated = store.ids_of_uids(table, batch.uids, up_to=last_before)
                 store.unindex_search_rows(table, updated)  # while the old text is there
                 written.updated_ids.extend(updated)
+                if "private" in batch.columns:
+                    flags = zip(batch.uids, batch.column("private"), strict=True)
+                    public = [uid for uid, private in flags if not private]
+                    kept = store.count_private(table, public)
+                    report.kept_private[table] = report.kept_private.get(table, 0) + kept
             try:
                 if batch.values is not None:
                     wrappers = batch.wrappers or ["{}"] * len(batch.columns)
                     store.upsert_values(
-                        table, batch.columns, wrappers, batch.values, insert_only=into_empty
+                        table, batch.columns, wrappers, batch.values, on_conflict=on_conflict
                     )
                 else:
-                    store.upsert_rows(table, batch.columns, batch.rows, insert_only=into_empty)
+                    store.upsert_rows(table, batch.columns, batch.rows, on_conflict=on_conflict)
             except CasesError as error:
                 raise loader.refused(str(error)) from None
             written.total += len(batch.uids)
@@ -322,6 +352,11 @@ def _finish(store: Store, spec: TableSpec, loader: Loader, written: _Written) ->
             if target not in known:
                 raise loader.dangling(column, uid, target)
         store.set_links_by_uid(table, column, pairs)
+        circular = store.first_in_a_cycle(table, column)
+        if circular is not None:
+            raise ImportRefused(
+                f"{table}.csv: {circular} is an appeal of itself, or of an appeal of itself"
+            )
     # Links are resolved to ids just read, so this never fires; it is the
     # guarantee that foreign keys checked row by row would have given. Checked
     # here, while the worker still reads, rather than once at the end: a later
@@ -379,5 +414,7 @@ def sample_folder() -> Path:
 
 
 def load_sample(store: Store) -> dict[str, int]:
-    """Load the sample cases shipped in data/."""
-    return load_folder(store, sample_folder(), command="init --sample")
+    """Add the sample cases shipped in data/ that are missing (by uid); a sample
+    record that exists is never changed, so an edit or a private mark survives."""
+    report = import_folder(store, sample_folder(), command="init --sample", keep_existing=True)
+    return {table: report.added.get(table, 0) for table in (spec.table for spec in TABLE_SPECS)}

@@ -187,7 +187,10 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
     numbering = _SourceNumbers(store.citations_for(uids))
 
     def with_sources(kind: Kind, record: Row, **extra: Any) -> dict[str, Any]:
-        return {**public(kind, record), **extra, "sources": numbering.markers(record["uid"])}
+        shown = {**public(kind, record), **extra, "sources": numbering.markers(record["uid"])}
+        # private as an export sees it: a fact about a private person is private too
+        shown["private"] = bool(record["private"] or row["private"] or extra.get("private"))
+        return shown
 
     person_json = with_sources(PERSON, row)
     parties_by_trial: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -197,6 +200,7 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
                 "person_ref": f"P{party['person_id']}",
                 "name": party["person_name"],
                 "role": party["role"],
+                "private": bool(party["private"] or party["person_private"]),
             }
         )
     trial_items = []
@@ -204,7 +208,11 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
         trial_rulings = [f"R{r['id']}" for r in rulings if r["trial_id"] == trial["id"]]
         trial_items.append(
             with_sources(
-                TRIAL, trial, parties=parties_by_trial[int(trial["id"])], rulings=trial_rulings
+                TRIAL,
+                trial,
+                parties=parties_by_trial[int(trial["id"])],
+                rulings=trial_rulings,
+                private=all(party["private"] for party in parties_by_trial[int(trial["id"])]),
             )
         )
     relation_items = []
@@ -226,6 +234,7 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
                 other=other_name,
                 other_ref=f"P{other_id}",
                 description=described,
+                private=bool(relation["person_private"] or relation["other_private"]),
             )
         )
     return {
@@ -235,6 +244,7 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
                 "ref": f"P{person_id}",
                 "uid": a["uid"],
                 "name": a["name"],
+                "note": a["note"],
                 "private": bool(a["private"]),
                 "sources": numbering.markers(a["uid"]),
             }

@@ -127,7 +127,9 @@ def add_alias(store: Store, person: str, name: str, common: Common = Common()) -
         )
         row = store.get("aliases", record_id)
         assert row is not None
-        cite_all(store, row["uid"], common.sources)
+        cite_all(
+            store, row["uid"], common.sources, private=common.private or bool(owner["private"])
+        )
         store.change_summary = f"added an alias of P{owner['id']}"
     return Recorded(PERSON, owner, {"alias": alias})
 
@@ -205,7 +207,13 @@ def add_trial(
         values["judge_person_id"] = linked_person(store, judge_text)
         values["lawyer_person_id"] = linked_person(store, lawyer_text)
         row = insert_record(
-            store, TRIAL, values, note=common.note, private=common.private, sources=common.sources
+            store,
+            TRIAL,
+            values,
+            note=common.note,
+            private=common.private,
+            sources=common.sources,
+            about_private=all(party["private"] for party in parties),
         )
         for party, role in zip(parties, party_roles, strict=True):
             store.insert(
@@ -264,7 +272,13 @@ def add_ruling(
         values["trial_id"] = trial_row["id"] if trial_row else None
         values["appeal_of_id"] = appeal_row["id"] if appeal_row else None
         row = insert_record(
-            store, RULING, values, note=common.note, private=common.private, sources=common.sources
+            store,
+            RULING,
+            values,
+            note=common.note,
+            private=common.private,
+            sources=common.sources,
+            about_private=bool(subject["private"]),
         )
     return Recorded(RULING, row, {"person": subject["name"]})
 
@@ -281,6 +295,7 @@ def _per_person(
             note=common.note,
             private=common.private,
             sources=common.sources,
+            about_private=bool(subject["private"]),
         )
     return Recorded(kind, row, {"person": subject["name"]})
 
@@ -367,5 +382,6 @@ def add_relation(
             note=common.note,
             private=common.private,
             sources=common.sources,
+            about_private=bool(subject["private"] or related["private"]),
         )
     return Recorded(RELATION, row, {"person": subject["name"], "other": related["name"]})

@@ -75,7 +75,7 @@ class RowLoader:
             yield Batch(
                 columns,
                 [row["uid"] for row in rows],
-                rows=([row.get(c) for c in columns] for row in rows),
+                rows=[[row.get(c) for c in columns] for row in rows],
             )
 
     def refused(self, problem: str) -> Exception:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from cases.csv_io import write_csv
-from cases.errors import Invalid
+from cases.csv_io import replacing_files, text_file, write_csv
+from cases.errors import Conflict, Invalid
 from cases.privacy import PrivacyFilter
 from cases.store import Store
 
@@ -97,51 +97,91 @@ def free_text_columns(columns: Sequence[str]) -> frozenset[str]:
     )
 
 
-def export_csv(store: Store, folder: Path, *, include_private: bool = False) -> dict[str, int]:
+def _refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
+    """Never write onto the database (or a file SQLite keeps beside it); replace an
+    existing file only with FORCE."""
+    if store.path is not None:
+        database = store.path.resolve()
+        own = {
+            Path(f"{database}{suffix}") for suffix in ("", "-journal", "-wal", "-shm", "-writer")
+        }
+        for target in targets:
+            if target.resolve() in own:
+                raise Invalid(
+                    f"{target} is the database itself (or its journal); choose another path"
+                )
+    if not force:
+        existing = [target for target in targets if target.exists()]
+        if existing:
+            raise Conflict(f"{existing[0]} exists; add --force to replace it")
+
+
+def export_csv(
+    store: Store, folder: Path, *, include_private: bool = False, force: bool = False
+) -> dict[str, int]:
     """Write every table as ``TABLE.csv`` into FOLDER through the privacy filter.
 
-    Each file is streamed to a temporary file and renamed into place (mode 0600).
+    One snapshot of the database: every table is read in one read transaction.
+    The files are streamed to temporary files (mode 0600) that replace the
+    targets together once all are complete, and are removed on any failure.
     """
     if folder.exists() and not folder.is_dir():
         raise Invalid(f"{folder} exists and is not a folder")
+    targets = [folder / f"{spec.table}.csv" for spec in TABLE_SPECS]
+    _refuse_overwrite(store, targets, force)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise Invalid(f"cannot create {folder}: {error.strerror}") from None
-    visible = PrivacyFilter(store, include_private=include_private)
     counts = {}
-    for spec in TABLE_SPECS:
-        columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-        counts[spec.table] = write_csv(
-            folder / f"{spec.table}.csv",
-            [spec.csv_column(c) for c in columns],
-            visible.rows(spec.table, columns, spec.links, defuse=free_text_columns(columns)),
-            defused=True,
-        )
+    with store.snapshot(), replacing_files(targets) as temporaries:
+        visible = PrivacyFilter(store, include_private=include_private)
+        for spec, temporary in zip(TABLE_SPECS, temporaries, strict=True):
+            columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
+            counts[spec.table] = write_csv(
+                temporary,
+                [spec.csv_column(c) for c in columns],
+                visible.rows(spec.table, columns, spec.links, defuse=free_text_columns(columns)),
+                defused=True,
+            )
     return counts
+
+
+def export_json_file(
+    store: Store, path: Path, *, include_private: bool = False, force: bool = False
+) -> dict[str, int]:
+    """:func:`export_json` into the file PATH, which appears only when complete."""
+    if path.is_dir():
+        raise Invalid(f"{path} is a folder; give a file name")
+    _refuse_overwrite(store, [path], force)
+    with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
+        return export_json(store, handle, include_private=include_private)
 
 
 def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> dict[str, int]:
     """Write one JSON document ``{"format", "version", "tables": {TABLE: [row...]}}``.
 
-    Rows are streamed one at a time, with the same columns and privacy as CSV.
+    Rows are streamed one at a time, with the same columns and privacy as CSV,
+    from one snapshot of the database.
     """
-    visible = PrivacyFilter(store, include_private=include_private)
     counts = {}
-    out.write('{"format": "cases", "version": 1, "tables": {')
-    for table_index, spec in enumerate(TABLE_SPECS):
-        columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-        header = [spec.csv_column(c) for c in columns]
-        out.write(("," if table_index else "") + f"\n{json.dumps(spec.table)}: [")
-        count = 0
-        for row in visible.rows(spec.table, columns, spec.links):
-            document = dict(zip(header, row, strict=True))
-            document["private"] = bool(document["private"]) if "private" in document else None
-            if document["private"] is None:
-                del document["private"]
-            out.write(("," if count else "") + "\n  " + json.dumps(document, ensure_ascii=False))
-            count += 1
-        out.write("\n]")
-        counts[spec.table] = count
-    out.write("\n}}\n")
+    with store.snapshot():
+        visible = PrivacyFilter(store, include_private=include_private)
+        out.write('{"format": "cases", "version": 1, "tables": {')
+        for table_index, spec in enumerate(TABLE_SPECS):
+            columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
+            header = [spec.csv_column(c) for c in columns]
+            out.write(("," if table_index else "") + f"\n{json.dumps(spec.table)}: [")
+            count = 0
+            for row in visible.rows(spec.table, columns, spec.links):
+                document = dict(zip(header, row, strict=True))
+                if "private" in document:
+                    document["private"] = bool(document["private"])
+                out.write(
+                    ("," if count else "") + "\n  " + json.dumps(document, ensure_ascii=False)
+                )
+                count += 1
+            out.write("\n]")
+            counts[spec.table] = count
+        out.write("\n}}\n")
     return counts

@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
+from cases.catalogue import TABLES  # noqa: E402
 from cases.csv_io import write_csv  # noqa: E402
 from cases.dates import date_columns  # noqa: E402
+from cases.db import Store  # noqa: E402
 from cases.service.importing import import_folder  # noqa: E402
-from cases.service.transfer import TABLE_SPECS, csv_header  # noqa: E402
-from cases.store import Store  # noqa: E402
 from cases.uids import uuid7  # noqa: E402
 
 LATIN = [
@@ -139,7 +139,7 @@ def _text(rng: random.Random, words: int) -> str:
 def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
     """Write TABLE.csv files for PEOPLE people into FOLDER; return row counts."""
     rng = random.Random(seed)
-    rows: dict[str, list[dict[str, object]]] = {spec.table: [] for spec in TABLE_SPECS}
+    rows: dict[str, list[dict[str, object]]] = {table.name: [] for table in TABLES}
 
     made = itertools.count(CREATED_FROM_MS << 12)
 
@@ -260,16 +260,14 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
             other_uid=second,
             kind=rng.choice(["parent", "sibling", "spouse", "lawyer"]),
         )
-    store = Store.open(Path(":memory:"), write=False)  # only to read the column lists
     counts = {}
-    for spec in TABLE_SPECS:
-        header = csv_header(store, spec)
-        counts[spec.table] = write_csv(
-            folder / f"{spec.table}.csv",
+    for table in TABLES:
+        header = table.csv_columns
+        counts[table.name] = write_csv(
+            folder / f"{table.name}.csv",
             header,
-            ([row.get(column) for column in header] for row in rows[spec.table]),
+            ([row.get(column) for column in header] for row in rows[table.name]),
         )
-    store.close()
     return counts
 
 

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cases.schema import LOGGED_TABLES
+from cases.catalogue import LOGGED as LOGGED_TABLES
 
 BENCH = Path(__file__).resolve().parent
 CASES = [sys.executable, "-m", "cases"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -64,43 +63,49 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
-def search_words(path: Path) -> list[tuple[object, ...]]:
-    """Every word the search index holds: (word, index row, position)."""
+def search_words(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every word each full-text table holds: {table: [(word, row, column, position)]}."""
+    from cases.catalogue import SEARCHABLE
+
     conn = sqlite3.connect(path)
     try:
-        conn.execute(
-            "CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, search_index, instance)"
-        )
-        return conn.execute(
-            'SELECT term, doc, "offset" FROM temp.words ORDER BY 1, 2, 3'
-        ).fetchall()
+        found = {}
+        for table in SEARCHABLE:
+            conn.execute(
+                f"CREATE VIRTUAL TABLE temp.{table}_words "
+                f"USING fts5vocab(main, {table}_fts, instance)"
+            )
+            found[table] = conn.execute(
+                f'SELECT term, doc, col, "offset" FROM temp.{table}_words ORDER BY 1, 2, 3, 4'
+            ).fetchall()
+        return found
     finally:
         conn.close()
 
 
 def assert_search_index_matches_records(path: Path) -> None:
-    """The search index holds exactly the words of the records' text, as if built anew.
+    """Each full-text table holds exactly the words of its table's text, as if built
+    anew, and passes FTS5's own check against its table.
 
-    The index keeps no text, so a removal that named the wrong text would leave
-    words behind or corrupt it: this compares it word by word with a fresh one.
+    An external-content index keeps no text: a removal that named the wrong text
+    would leave words behind or corrupt it, so it is compared word by word.
     """
-    from cases.schema import SEARCH_FIELDS, SEARCH_SLOTS, indexed_text
+    from cases.catalogue import SEARCHABLE
 
-    with closing(sqlite3.connect(path)) as conn:
-        (definition,) = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'search_index'"
-        ).fetchone()
     fresh = path.with_name(path.stem + "-fresh-index.db")
+    fresh.unlink(missing_ok=True)
     conn = sqlite3.connect(fresh)
     try:
-        conn.execute(definition)
         conn.execute("ATTACH ? AS records", [str(path)])
-        for slot, (table, _, _) in enumerate(SEARCH_FIELDS):
-            text = indexed_text(slot)
+        for table in SEARCHABLE:
+            columns = [row[1] for row in conn.execute(f"PRAGMA records.table_info({table}_fts)")]
+            names = ", ".join(columns)
+            conn.execute(f"CREATE TABLE {table} AS SELECT id, {names} FROM records.{table}")
             conn.execute(
-                f"INSERT INTO search_index (rowid, text) SELECT id * {SEARCH_SLOTS} + {slot}, "
-                f"{text} FROM records.{table} WHERE {text} IS NOT NULL"
+                f"CREATE VIRTUAL TABLE {table}_fts USING fts5({names}, content={table}, "
+                "content_rowid=id, tokenize='unicode61 remove_diacritics 2')"
             )
+            conn.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
         conn.commit()
     finally:
         conn.close()
@@ -110,7 +115,10 @@ def assert_search_index_matches_records(path: Path) -> None:
         fresh.unlink()
     conn = sqlite3.connect(path)
     try:
-        conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+        for table in SEARCHABLE:
+            conn.execute(
+                f"INSERT INTO {table}_fts ({table}_fts, rank) VALUES ('integrity-check', 1)"
+            )
     finally:
         conn.close()
 

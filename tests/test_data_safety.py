@@ -397,7 +397,7 @@ def test_a_busy_writer_is_told_who_holds_the_lock(run, database: Path) -> None:
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from cases.store import Store; "
+            "from cases.db import Store; "
             f"store = Store.open(Path({str(database)!r}), write=True); "
             "t = store.transaction('import csv'); t.__enter__(); "
             "print('held', flush=True); time.sleep(30)",

@@ -97,16 +97,16 @@ def test_reading_a_missing_database_creates_nothing(run, database: Path) -> None
 
 
 def test_connection_pragmas(run, database: Path) -> None:
-    from cases.store import Store
+    from cases.db import Store
 
     store = Store.open(database, write=True)
     try:
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
         assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-        from cases.migrations import migrations
+        from cases.migrations import migrations, sqlite_utils_view
 
-        applied = [m.name for m in migrations.applied(store.db)]
+        applied = [m.name for m in migrations.applied(sqlite_utils_view(store.conn))]
         assert applied == [m.name for m in migrations._migrations]
         assert applied[0] == "m001_initial"
     finally:
@@ -114,12 +114,12 @@ def test_connection_pragmas(run, database: Path) -> None:
 
 
 def test_writes_outside_a_transaction_are_refused(database: Path) -> None:
-    from cases.store import Store
+    from cases.db import Store, rows
 
     store = Store.open(database, write=True)
     try:
         with pytest.raises(RuntimeError):
-            store.insert("sources", {"title": "x"})
+            rows.insert(store, "sources", {"title": "x"})
         with store.transaction(), pytest.raises(RuntimeError), store.transaction():
             pass
     finally:
@@ -402,8 +402,8 @@ def test_only_the_command_run_is_built_and_it_still_works(tmp_path: Path) -> Non
 
 
 def test_schema_version_counts_the_migrations() -> None:
+    from cases.db.connection import SCHEMA_VERSION
     from cases.migrations import migrations
-    from cases.schema import SCHEMA_VERSION
 
     assert len(migrations._migrations) == SCHEMA_VERSION
 

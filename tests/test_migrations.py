@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cases.schema import LOGGED_TABLES, SCHEMA_VERSION
-from cases.store import APPLICATION_ID, Store
+from cases.catalogue import LOGGED as LOGGED_TABLES
+from cases.db import Store
+from cases.db.connection import APPLICATION_ID, SCHEMA_VERSION
 from tests.conftest import assert_search_index_matches_records
 
 

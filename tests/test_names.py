@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.names import name_key, similarity
-from cases.service.common import FUZZY_ACCEPT
+from cases.service.resolving import FUZZY_ACCEPT
 
 FAMILIES = [
     [
@@ -156,9 +156,9 @@ names = st.text(
 )
 @given(name=names)
 def test_any_name_resolves_back_to_its_person(tmp_path: Path, name: str) -> None:
-    from cases.service.common import resolve_person
+    from cases.db import Store
     from cases.service.recording import add_person
-    from cases.store import Store
+    from cases.service.resolving import resolve_person
 
     store = Store.open(tmp_path / f"prop{time.monotonic_ns()}.db", write=True)
     try:
@@ -247,8 +247,8 @@ def test_search_needs_text(fails_cleanly, run) -> None:
 def test_migration_from_the_first_schema_rekeys_and_indexes(database: Path, run, run_json) -> None:
     from sqlite_utils import Database
 
+    from cases.db.connection import APPLICATION_ID
     from cases.migrations import migrations
-    from cases.store import APPLICATION_ID
 
     conn = sqlite3.connect(database)
     db = Database(conn)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from cases.catalogue import LOGGED as LOGGED_TABLES
+from cases.db import Store
 from cases.errors import Conflict
-from cases.schema import LOGGED_TABLES
-from cases.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

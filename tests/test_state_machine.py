@@ -11,10 +11,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from cases.catalogue import LOGGED as LOGGED_TABLES
+from cases.db import Store
 from cases.errors import CasesError
-from cases.schema import LOGGED_TABLES
 from cases.service import admin, changing, identity, recording
-from cases.store import Store
 
 NAMES = st.sampled_from(
     ["Ayan Test", "Аян Тест", "Berik Sample", "Qaisha Aqan", "Kaisha Akan", "Cora New", "赛拉古丽"]

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.csv_io import defuse, read_csv, restore, write_csv
-from cases.store import Store
+from cases.db import Store, rows
 
 HOSTILE = [
     "=1+2",
@@ -60,7 +60,8 @@ def _hostile_database(database: Path, run) -> None:
     store = Store.open(database, write=True)
     with store.transaction():
         for index, text in enumerate(HOSTILE):
-            person = store.insert(
+            person = rows.insert(
+                store,
                 "people",
                 {
                     "name": f"Hostile {index}",
@@ -70,7 +71,8 @@ def _hostile_database(database: Path, run) -> None:
                     "private": 0,
                 },
             )
-            store.insert(
+            rows.insert(
+                store,
                 "events",
                 {
                     "person_id": person,
@@ -83,7 +85,7 @@ def _hostile_database(database: Path, run) -> None:
                     "private": 0,
                 },
             )
-            store.insert("sources", {"title": text or "x", "note": text, "private": 0})
+            rows.insert(store, "sources", {"title": text or "x", "note": text, "private": 0})
     store.close()
 
 
@@ -324,7 +326,14 @@ def test_import_updates_by_uid(run, run_json, exported: Path) -> None:
     _edit_csv(exported / "people.csv", 3, "note", "corrected note")
     report = run_json("import", "csv", str(exported))
     people = [t for t in report["tables"] if t["table"] == "people"][0]
-    assert people == {"table": "people", "added": 0, "updated": 8, "kept_private": 0}
+    # only the row whose note changed is updated; the others are left as they were
+    assert people == {
+        "table": "people",
+        "added": 0,
+        "updated": 1,
+        "unchanged": 7,
+        "kept_private": 0,
+    }
     assert run_json("show", "Tilek Tabarikuly")["person"]["note"] == "corrected note"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cases import uids
-from cases.store import Store
+from cases.db import Store, rows
 
 
 def test_layout_matches_the_rfc_9562_example() -> None:
@@ -36,7 +36,7 @@ def test_records_added_one_after_another_get_ascending_uids(tmp_path: Path) -> N
     store = Store.open(tmp_path / "cases.db", write=True)
     with store.transaction("test"):
         for n in range(50):
-            store.insert("sources", {"title": f"Report {n}"})
+            rows.insert(store, "sources", {"title": f"Report {n}"})
     made = [uid for (uid,) in store.conn.execute("SELECT uid FROM sources ORDER BY id")]
     store.close()
     assert len(made) == 50

@@ -25,11 +25,11 @@ person blanks the texts that name them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cases.schema import NAMING_TEXTS
-from cases.store import Store
+from cases.catalogue import Table, naming_texts
+from cases.db import export
+from cases.db.connection import Store
 
 # Optional links blanked when they point at a left-out record: {table: {column: target}}.
 BLANKED_LINKS: dict[str, dict[str, str]] = {
@@ -49,28 +49,23 @@ class PrivacyFilter:
         self.store = store
         self.include_private = include_private
         if not include_private:
-            store.mark_hidden_records()
+            export.mark_hidden_records(store)
 
-    def rows(
-        self,
-        table: str,
-        columns: Sequence[str],
-        links: dict[str, str],
-        *,
-        defuse: frozenset[str] = frozenset(),
-    ) -> Iterator[tuple[Any, ...]]:
-        """Rows of TABLE that may leave, links as uids, revealing links and texts blanked.
-
-        Cells of the DEFUSE columns that a spreadsheet would run get their leading quote.
-        """
+    def rows(self, table: Table, *, defuse: bool = False) -> Any:
+        """An iterator of TABLE's rows that may leave, in its exported columns, links
+        as uids, revealing links and texts blanked; with DEFUSE, free-text cells a
+        spreadsheet would run get their leading quote."""
+        columns = table.exported_columns
+        defused = table.defused if defuse else frozenset()
         if self.include_private:
-            return self.store.stream_rows(table, columns, links, defuse=defuse)
-        return self.store.stream_rows(
-            table,
+            return export.stream_rows(self.store, table.name, columns, table.links, defuse=defused)
+        return export.stream_rows(
+            self.store,
+            table.name,
             columns,
-            links,
+            table.links,
             hide=True,
-            blanked_links=BLANKED_LINKS.get(table, {}),
-            naming_texts=NAMING_TEXTS.get(table, {}),
-            defuse=defuse,
+            blanked_links=BLANKED_LINKS.get(table.name, {}),
+            naming_texts=naming_texts(table.name),
+            defuse=defused,
         )

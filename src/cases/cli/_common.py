@@ -71,7 +71,7 @@ def open_store(ctx: typer.Context, *, write: bool, dry_run: bool = False) -> Ite
 
     A dry run opens the database for writing (its checks run inside a write
     transaction, rolled back at the end)."""
-    from cases.store import Store
+    from cases.db import Store
 
     store = Store.open(db_path(ctx), write=write or dry_run)
     try:

@@ -14,7 +14,6 @@ from cases.cli._common import (
     console,
     guarded,
     open_store,
-    whole_number,
 )
 
 app = typer.Typer(
@@ -142,7 +141,7 @@ def add_source(
             url=url,
             publisher=publisher,
             date=date,
-            reliability=whole_number(reliability, "--reliability"),
+            reliability=reliability,
             common=_common(note, source, private),
         )
     _report(recorded, as_json, recorded.row["title"])
@@ -262,7 +261,7 @@ def add_ruling(
             court=court,
             sentence=sentence,
             sentence_kind=sentence_kind,
-            months=whole_number(months, "--months"),
+            months=months,
             deportation=deportation,
             extradition=extradition,
             appeal_of=appeal_of,

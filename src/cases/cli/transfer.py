@@ -107,21 +107,14 @@ def import_csv(
 
     with open_store(ctx, write=True, dry_run=dry_run) as store:
         report = import_folder(store, folder, dry_run=dry_run)
-    rows = [
-        {
-            "table": table,
-            "added": report.added[table],
-            "updated": report.updated.get(table, 0),
-            "kept_private": report.kept_private.get(table, 0),
-        }
-        for table in report.added
-    ]
+    rows = report.tables()
     if as_json:
         emit_json({"dry_run": dry_run, "tables": rows})
         return
     if dry_run:
         console().print("Dry run: nothing was changed. The import would write:")
     columns = [("Table", "table"), ("Added", "added"), ("Updated", "updated")]
+    columns.append(("Unchanged", "unchanged"))
     if any(row["kept_private"] for row in rows):
         # the file said public; the database says private, and private it stays
         columns.append(("Kept private", "kept_private"))

@@ -7,9 +7,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cases.db import changelog, checks
+from cases.db.connection import Store
 from cases.errors import Conflict, Invalid, NotFound
 from cases.names import name_key
-from cases.store import Store
 
 
 def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
@@ -30,18 +31,18 @@ def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
             # undo passes over it: it would need records a purge erased
             "needs_purged": bool(row["needs_purged"]) and row["undone_at"] is None,
         }
-        for row in store.changes(limit)
+        for row in changelog.changes(store, limit)
     ]
 
 
 def undo(store: Store) -> dict[str, Any]:
     """Reverse the latest change not yet undone, exactly; say what it was."""
     with store.transaction():
-        change = store.latest_undoable_change()
+        change = changelog.latest_undoable_change(store)
         if change is None:
             raise NotFound("nothing to undo: the change log has no change left to reverse")
         try:
-            restored = store.reverse_change(int(change["id"]))
+            restored = changelog.reverse_change(store, int(change["id"]))
         except Conflict as error:
             raise Conflict(f"cannot undo C{change['id']}: {error}") from None
     return {
@@ -55,15 +56,16 @@ def undo(store: Store) -> dict[str, Any]:
 
 def check(store: Store) -> list[str]:
     """Every problem found: SQLite's checks and the tool's own invariants."""
-    problems = store.integrity_problems()
+    problems = checks.integrity_problems(store)
     if any(problem.startswith("integrity") for problem in problems):
         return problems  # a damaged file: further reads would only add noise
-    dangling = store.dangling_citations()
+    problems.extend(checks.search_index_problems(store))
+    dangling = checks.dangling_citations(store)
     problems.extend(f"citation: record_uid {uid} names no record" for uid in dangling)
-    problems.extend(store.date_problems())
-    problems.extend(store.purge_leftovers())
-    problems.extend(store.stale_name_keys(name_key))
-    problems.extend(f"migration: {name} not applied" for name in store.pending_migrations())
+    problems.extend(checks.date_problems(store))
+    problems.extend(changelog.purge_leftovers(store))
+    problems.extend(checks.stale_name_keys(store, name_key))
+    problems.extend(f"migration: {name} not applied" for name in checks.pending_migrations(store))
     return problems
 
 
@@ -82,7 +84,7 @@ def backup(store: Store, target: Path, *, force: bool = False) -> Path:
     os.close(descriptor)
     try:
         os.chmod(temporary, 0o600)
-        store.backup_to(Path(temporary))
+        checks.backup_to(store, Path(temporary))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

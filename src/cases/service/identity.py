@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cases.db import changelog, identity, queries, rows
+from cases.db import search as full_text
+from cases.db.connection import Store
 from cases.errors import Invalid
 from cases.names import name_key, name_words, similarity
 from cases.records import KIND_BY_TABLE, PERSON
-from cases.service.common import public, resolve_person
-from cases.store import Store
+from cases.service.common import public
+from cases.service.resolving import resolve_person
 
 SEARCH_LIMIT = 50
 
@@ -29,23 +32,23 @@ def _fts_query(text: str) -> str:
 
 def search(store: Store, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
     """Full-text hits (best first) with the record and person each belongs to."""
-    hits = store.search(_fts_query(text), limit)
+    hits = full_text.search(store, _fts_query(text), limit)
     by_table: dict[str, set[int]] = {}
     for table, _, record_id, _ in hits:
         by_table.setdefault(table, set()).add(record_id)
-    rows = {
+    records = {
         (table, int(row["id"])): row
         for table, ids in by_table.items()
-        for row in store.rows_by_ids(table, sorted(ids))
+        for row in rows.by_ids(store, table, sorted(ids))
     }
-    first_party = store.first_party_of(sorted(by_table.get("trials", set())))
-    person_ids = {int(row["person_id"]) for row in rows.values() if row.get("person_id")}
-    person_ids.update(int(row["id"]) for (table, _), row in rows.items() if table == "people")
+    first_party = queries.first_party_of(store, sorted(by_table.get("trials", set())))
+    person_ids = {int(row["person_id"]) for row in records.values() if row.get("person_id")}
+    person_ids.update(int(row["id"]) for (table, _), row in records.items() if table == "people")
     person_ids.update(first_party.values())
-    people = store.people_by_ids(person_ids)
+    people = rows.people_by_ids(store, person_ids)
     results = []
     for table, field, record_id, text_hit in hits:
-        row = rows.get((table, record_id))
+        row = records.get((table, record_id))
         if row is None:
             continue
         if table == "people":
@@ -82,10 +85,10 @@ DUPES_MIN_SCORE = 80.0
 
 def dupes(store: Store) -> list[dict[str, Any]]:
     """Pairs of people who may be the same, most likely first, with the reasons."""
-    pairs = store.people_sharing_a_word(DUPES_GROUP_LIMIT)
+    pairs = identity.people_sharing_a_word(store, DUPES_GROUP_LIMIT)
     ids = sorted({person for pair in pairs for person in pair})
-    keys = store.names_of(ids)
-    people = store.people_by_ids(ids)
+    keys = identity.names_of(store, ids)
+    people = rows.people_by_ids(store, ids)
     found = []
     for first, second in pairs:
         best = max(
@@ -104,7 +107,7 @@ def dupes(store: Store) -> list[dict[str, Any]]:
         if one.get("origin") and name_key(one["origin"]) == name_key(other.get("origin") or ""):
             reasons.append("same origin")
             score += 3
-        shared = store.shared_links(first, second)
+        shared = identity.shared_links(store, first, second)
         if shared["trials"]:
             reasons.append(f"{shared['trials']} shared trial(s)")
             score += 5
@@ -148,7 +151,7 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
         if merged["id"] == survivor["id"]:
             raise Invalid(f"P{merged['id']} cannot be merged into itself")
         stays_private = bool(merged["private"]) and not survivor["private"]
-        moves = store.person_record_counts(int(merged["id"]))
+        moves = identity.person_record_counts(store, int(merged["id"]))
         fills = {f: merged[f] for f in _FILLABLE if merged.get(f) and not survivor.get(f)}
         result = {
             "merged": public(PERSON, merged),
@@ -160,8 +163,8 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
         }
         if dry_run:
             return result
-        store.move_person_records(
-            int(merged["id"]), int(survivor["id"]), mark_private=stays_private
+        identity.move_person_records(
+            store, int(merged["id"]), int(survivor["id"]), mark_private=stays_private
         )
         alias_note = None
         if stays_private:
@@ -173,11 +176,13 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
             fills = {}
         # the merged name stays findable as written, unless it is already recorded so
         known = {survivor["name"].casefold()} | {
-            a["name"].casefold() for a in store.all_rows("aliases", person_id=int(survivor["id"]))
+            a["name"].casefold()
+            for a in rows.all_rows(store, "aliases", person_id=int(survivor["id"]))
         }
         alias_id = None
         if merged["name"].casefold() not in known or stays_private:
-            alias_id = store.insert(
+            alias_id = rows.insert(
+                store,
                 "aliases",
                 {
                     "person_id": survivor["id"],
@@ -187,14 +192,14 @@ def merge(store: Store, person: str, into: str, *, dry_run: bool = False) -> dic
                     "private": merged["private"],
                 },
             )
-        store.move_citations(str(merged["uid"]), alias_id, int(survivor["id"]))
+        identity.move_citations(store, str(merged["uid"]), alias_id, int(survivor["id"]))
         if fills:
-            store.update("people", int(survivor["id"]), fills)
+            rows.update(store, "people", int(survivor["id"]), fills)
         if merged.get("note") and not stays_private:
             note = "\n".join(n for n in (survivor.get("note"), merged["note"]) if n)
-            store.update("people", int(survivor["id"]), {"note": note})
-        store.delete("people", int(merged["id"]))
-        store.set_fate("people", int(merged["id"]), "merged", int(survivor["id"]))
+            rows.update(store, "people", int(survivor["id"]), {"note": note})
+        rows.delete(store, "people", int(merged["id"]))
+        changelog.set_fate(store, "people", int(merged["id"]), "merged", int(survivor["id"]))
         store.change_summary = f"merged P{merged['id']} into P{survivor['id']}"
         if stays_private:
             store.notices.append(

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cases.dates import display_date, parse_date
+from cases.db import queries, rows
+from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import (
     ASYLUM,
@@ -25,8 +27,8 @@ from cases.records import (
     Kind,
     Outcome,
 )
-from cases.service.common import public, resolve_person
-from cases.store import Row, Store
+from cases.service.common import public
+from cases.service.resolving import resolve_person
 
 TIMELINE_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end") + tuple(
     kind.value for kind in EventKind
@@ -51,12 +53,12 @@ def _sort_key(row: Row, field: str) -> tuple[Any, ...]:
     return (anchor is None, anchor or "", latest is None, latest or "", row["id"])
 
 
-def _latest(rows: Sequence[Row], field: str) -> Row | None:
-    dated = [row for row in rows if row.get(f"{field}_earliest") or row.get(f"{field}_latest")]
+def _latest(records: Sequence[Row], field: str) -> Row | None:
+    dated = [row for row in records if row.get(f"{field}_earliest") or row.get(f"{field}_latest")]
     return (
         max(dated, key=lambda row: _sort_key(row, field)[1:])
         if dated
-        else (rows[-1] if rows else None)
+        else (records[-1] if records else None)
     )
 
 
@@ -165,26 +167,26 @@ def person_summary(store: Store, person: str, today: dt.date | None = None) -> d
     """Everything recorded about one person, with derived status and numbered sources."""
     row = resolve_person(store, person)
     person_id = int(row["id"])
-    aliases = store.all_rows("aliases", person_id=person_id)
-    trials = store.trials_of_person(person_id)
-    parties = store.parties_of_trials([int(t["id"]) for t in trials])
+    aliases = rows.all_rows(store, "aliases", person_id=person_id)
+    trials = queries.trials_of_person(store, person_id)
+    parties = queries.parties_of_trials(store, [int(t["id"]) for t in trials])
     rulings = sorted(
-        store.all_rows("rulings", person_id=person_id), key=lambda r: _sort_key(r, "date")
+        rows.all_rows(store, "rulings", person_id=person_id), key=lambda r: _sort_key(r, "date")
     )
     asylum = sorted(
-        store.all_rows("asylum", person_id=person_id), key=lambda r: _sort_key(r, "date")
+        rows.all_rows(store, "asylum", person_id=person_id), key=lambda r: _sort_key(r, "date")
     )
     detentions = sorted(
-        store.all_rows("detentions", person_id=person_id), key=lambda r: _sort_key(r, "start")
+        rows.all_rows(store, "detentions", person_id=person_id), key=lambda r: _sort_key(r, "start")
     )
     events = sorted(
-        store.all_rows("events", person_id=person_id), key=lambda r: _sort_key(r, "date")
+        rows.all_rows(store, "events", person_id=person_id), key=lambda r: _sort_key(r, "date")
     )
-    relations = store.relations_of(person_id)
+    relations = queries.relations_of(store, person_id)
     uids = [row["uid"], *(a["uid"] for a in aliases)]
     for group in (trials, rulings, asylum, detentions, events, relations):
         uids.extend(record["uid"] for record in group)
-    numbering = _SourceNumbers(store.citations_for(uids))
+    numbering = _SourceNumbers(rows.citations_for(store, uids))
 
     def with_sources(kind: Kind, record: Row, **extra: Any) -> dict[str, Any]:
         shown = {**public(kind, record), **extra, "sources": numbering.markers(record["uid"])}
@@ -310,7 +312,8 @@ def timeline(
     person_id = int(resolve_person(store, person)["id"]) if person is not None else None
     since_day = parse_date(since).earliest if since else None
     until_day = parse_date(until).latest if until else None
-    facts = store.timeline_rows(
+    facts = queries.timeline_rows(
+        store,
         person_id=person_id,
         since=since_day.isoformat() if since_day else None,
         until=until_day.isoformat() if until_day else None,
@@ -322,9 +325,9 @@ def timeline(
     full: dict[tuple[str, int], Row] = {}
     for prefix, table in _PREFIX_TABLE.items():
         ids = sorted({int(f["record_id"]) for f in facts if f["prefix"] == prefix})
-        full.update(((prefix, int(row["id"])), row) for row in store.rows_by_ids(table, ids))
+        full.update(((prefix, int(row["id"])), row) for row in rows.by_ids(store, table, ids))
     sources: dict[str, list[str]] = defaultdict(list)
-    for citation in store.citations_for(sorted({f["record_uid"] for f in facts})):
+    for citation in rows.citations_for(store, sorted({f["record_uid"] for f in facts})):
         sources[citation["record_uid"]].append(f"S{citation['id']}")
     for refs in sources.values():
         refs.sort(key=lambda ref: int(ref[1:]))
@@ -353,25 +356,29 @@ def list_records(store: Store, kind: Kind, person: str | None = None) -> list[di
     """Every record of one kind in reference order, optionally only one person's."""
     person_id = int(resolve_person(store, person)["id"]) if person is not None else None
     if kind == RELATION:
-        rows = store.relations_of(person_id) if person_id else store.relations_all()
+        relations = (
+            queries.relations_of(store, person_id) if person_id else queries.relations_all(store)
+        )
         return [
             {**public(RELATION, row), "person": row["person_name"], "other": row["other_name"]}
-            for row in rows
+            for row in relations
         ]
     if kind == PERSON:
         if person_id is None:
-            return [public(PERSON, row) for row in store.all_rows("people")]
+            return [public(PERSON, row) for row in rows.all_rows(store, "people")]
         return [public(PERSON, resolve_person(store, f"P{person_id}"))]
     if kind == SOURCE:
         if person_id is None:
-            return [public(SOURCE, row) for row in store.all_rows("sources")]
+            return [public(SOURCE, row) for row in rows.all_rows(store, "sources")]
         summary = person_summary(store, f"P{person_id}")
         return [{k: v for k, v in s.items() if k != "number"} for s in summary["sources"]]
     if kind == TRIAL:
         trials = (
-            store.all_rows("trials") if person_id is None else store.trials_of_person(person_id)
+            rows.all_rows(store, "trials")
+            if person_id is None
+            else queries.trials_of_person(store, person_id)
         )
-        parties = store.parties_of_trials([int(t["id"]) for t in trials])
+        parties = queries.parties_of_trials(store, [int(t["id"]) for t in trials])
         by_trial: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for party in parties:
             by_trial[int(party["trial_id"])].append(
@@ -384,7 +391,7 @@ def list_records(store: Store, kind: Kind, person: str | None = None) -> list[di
         return [{**public(TRIAL, t), "parties": by_trial[int(t["id"])]} for t in trials]
     return [
         {**public(kind, row), "person": row["person_name"]}
-        for row in store.records_with_person(kind.table, person_id)
+        for row in queries.records_with_person(store, kind.table, person_id)
     ]
 
 
@@ -392,21 +399,21 @@ def stats(store: Store) -> dict[str, Any]:
     """Counts of people, trials, outcomes, decisions and detention days."""
 
     def counts(table: str, column: str, enum: Any) -> dict[str, int]:
-        found = store.count_by(table, column)
+        found = queries.count_by(store, table, column)
         return {member.value: found.get(member.value, 0) for member in enum}
 
-    detentions, detention_day_sum = store.detention_day_totals()
+    detentions, detention_day_sum = queries.detention_day_totals(store)
     return {
-        "people": store.count("people"),
-        "sources": store.count("sources"),
-        "trials": store.count("trials"),
+        "people": rows.count(store, "people"),
+        "sources": rows.count(store, "sources"),
+        "trials": rows.count(store, "trials"),
         "rulings": counts("rulings", "outcome", Outcome),
         "deportation": counts("rulings", "deportation", Deportation),
         "extradition": counts("rulings", "extradition", Extradition),
         "asylum": counts("asylum", "decision", Decision),
         "detentions": detentions,
-        "open_detentions": store.count_open_detentions(),
+        "open_detentions": queries.count_open_detentions(store),
         "detention_days": detention_day_sum,
-        "events": store.count("events"),
-        "relations": store.count("relations"),
+        "events": rows.count(store, "events"),
+        "relations": rows.count(store, "relations"),
     }

@@ -1,13 +1,19 @@
-"""Recording: the ``add`` use cases. Each is one transaction."""
+"""Recording: the ``add`` use cases. Each is one transaction.
+
+Every value is checked by its field in the catalogue (``Table.parse``), the
+same rule ``edit`` and ``import`` apply.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cases.catalogue import TABLE
+from cases.db import queries, rows
+from cases.db.connection import Row, Store
 from cases.errors import Invalid
-from cases.names import name_key
 from cases.records import (
     ASYLUM,
     DETENTION,
@@ -17,32 +23,11 @@ from cases.records import (
     RULING,
     SOURCE,
     TRIAL,
-    Decision,
-    Deportation,
-    DetentionKind,
-    EventKind,
-    Extradition,
     Kind,
-    Outcome,
     PartyRole,
-    RelationKind,
-    SentenceKind,
-    Sex,
-    TrialStatus,
-    vocabulary,
 )
-from cases.service.common import (
-    cite_all,
-    dates,
-    insert_record,
-    linked_person,
-    optional_text,
-    required_name,
-    required_text,
-    resolve_person,
-    resolve_ref,
-)
-from cases.store import Row, Store
+from cases.service.common import cite_all, insert_record, resolve_ref
+from cases.service.resolving import linked_person, resolve_person
 
 
 @dataclass(frozen=True)
@@ -63,8 +48,11 @@ class Common:
     private: bool = False
 
 
-def _maybe(enum: Any, value: str | None, what: str) -> str | None:
-    return None if value is None else vocabulary(enum, value, what)
+def _values(table: str, given: Mapping[str, str | None], common: Common) -> dict[str, Any]:
+    """The stored columns of the options given, checked by the catalogue."""
+    return TABLE[table].parse(
+        {**given, "note": common.note, "private": "yes" if common.private else "no"}
+    )
 
 
 def add_person(
@@ -80,58 +68,43 @@ def add_person(
     common: Common = Common(),
 ) -> Recorded:
     """Record a person with any aliases."""
-    cleaned = required_name(name)
-    values = {
-        "name": cleaned,
-        "name_key": name_key(cleaned),
-        "sex": _maybe(Sex, sex, "sex"),
-        **dates(born=born),
-        "ethnicity": optional_text(ethnicity),
-        "citizenship": optional_text(citizenship),
-        "origin": optional_text(origin),
-    }
-    alias_names = [required_name(alias, "an alias") for alias in aliases]
+    values = _values(
+        "people",
+        {
+            "name": name,
+            "sex": sex,
+            "born": born,
+            "ethnicity": ethnicity,
+            "citizenship": citizenship,
+            "origin": origin,
+        },
+        common,
+    )
+    alias_names = [TABLE["aliases"].field("name").parse(alias) for alias in aliases]
     with store.transaction("add person"):
-        row = insert_record(
-            store, PERSON, values, note=common.note, private=common.private, sources=common.sources
-        )
+        row = insert_record(store, PERSON, values, sources=common.sources)
         for alias in alias_names:
-            store.insert(
-                "aliases",
-                {
-                    "person_id": row["id"],
-                    "name": alias,
-                    "name_key": name_key(alias),
-                    "private": int(common.private),
-                },
+            rows.insert(
+                store, "aliases", {"person_id": row["id"], **alias, "private": int(common.private)}
             )
-    return Recorded(PERSON, row, {"aliases": alias_names})
+    return Recorded(PERSON, row, {"aliases": [alias["name"] for alias in alias_names]})
 
 
 def add_alias(store: Store, person: str, name: str, common: Common = Common()) -> Recorded:
     """Record another name of a person."""
-    alias = required_name(name, "an alias")
+    values = _values("aliases", {"name": name}, common)
     with store.transaction("add alias"):
         owner = resolve_person(store, person)
-        if name_key(alias) in {name_key(owner["name"])}:
-            raise Invalid(f"{alias!r} is already P{owner['id']}'s name")
-        record_id = store.insert(
-            "aliases",
-            {
-                "person_id": owner["id"],
-                "name": alias,
-                "name_key": name_key(alias),
-                "note": optional_text(common.note),
-                "private": int(common.private),
-            },
-        )
-        row = store.get("aliases", record_id)
+        if values["name_key"] == owner["name_key"]:
+            raise Invalid(f"{values['name']!r} is already P{owner['id']}'s name")
+        record_id = rows.insert(store, "aliases", {"person_id": owner["id"], **values})
+        row = rows.get(store, "aliases", record_id)
         assert row is not None
         cite_all(
             store, row["uid"], common.sources, private=common.private or bool(owner["private"])
         )
         store.change_summary = f"added an alias of P{owner['id']}"
-    return Recorded(PERSON, owner, {"alias": alias})
+    return Recorded(PERSON, owner, {"alias": values["name"]})
 
 
 def add_source(
@@ -141,26 +114,23 @@ def add_source(
     url: str | None = None,
     publisher: str | None = None,
     date: str | None = None,
-    reliability: int | None = None,
+    reliability: str | None = None,
     common: Common = Common(),
 ) -> Recorded:
     """Record a source: a report, a testimony, a court document."""
-    if reliability is not None and not 0 <= reliability <= 4:
-        raise Invalid(f"reliability {reliability} is out of range; use 0 (lowest) to 4 (highest)")
-    cleaned_url = optional_text(url)
-    if cleaned_url is not None and not cleaned_url.startswith(("http://", "https://")):
-        raise Invalid(f"URL {url!r} must start with http:// or https://")
-    values = {
-        "title": required_text(title, "a source title"),
-        "url": cleaned_url,
-        "publisher": optional_text(publisher),
-        **dates(date=date),
-        "reliability": reliability,
-    }
+    values = _values(
+        "sources",
+        {
+            "title": title,
+            "url": url,
+            "publisher": publisher,
+            "date": date,
+            "reliability": reliability,
+        },
+        common,
+    )
     with store.transaction("add source"):
-        row = insert_record(
-            store, SOURCE, values, note=common.note, private=common.private, sources=common.sources
-        )
+        row = insert_record(store, SOURCE, values, sources=common.sources)
     return Recorded(SOURCE, row)
 
 
@@ -184,19 +154,23 @@ def add_trial(
         raise Invalid("a trial needs at least one person")
     if len(roles) > len(people):
         raise Invalid(f"{len(roles)} roles given for {len(people)} people")
-    party_roles = [vocabulary(PartyRole, role, "role") for role in roles]
+    role_field = TABLE["trial_parties"].field("role")
+    party_roles = [role_field.parse(role)["role"] for role in roles]
     party_roles += [PartyRole.DEFENDANT.value] * (len(people) - len(party_roles))
-    judge_text, lawyer_text = optional_text(judge), optional_text(lawyer)
-    values: dict[str, Any] = {
-        "court": required_text(court, "--court"),
-        "place": optional_text(place),
-        "charge": optional_text(charge),
-        "case_number": optional_text(case_number),
-        **dates(opened=opened),
-        "judge": judge_text,
-        "lawyer": lawyer_text,
-        "status": _maybe(TrialStatus, status, "trial status"),
-    }
+    values = _values(
+        "trials",
+        {
+            "court": court,
+            "place": place,
+            "charge": charge,
+            "case_number": case_number,
+            "opened": opened,
+            "judge": judge,
+            "lawyer": lawyer,
+            "status": status,
+        },
+        common,
+    )
     with store.transaction("add trial"):
         parties = [resolve_person(store, person) for person in people]
         seen: set[tuple[int, str]] = set()
@@ -204,19 +178,18 @@ def add_trial(
             if (party["id"], role) in seen:
                 raise Invalid(f"P{party['id']} is named twice as {role}")
             seen.add((party["id"], role))
-        values["judge_person_id"] = linked_person(store, judge_text)
-        values["lawyer_person_id"] = linked_person(store, lawyer_text)
+        values["judge_person_id"] = linked_person(store, values.get("judge"))
+        values["lawyer_person_id"] = linked_person(store, values.get("lawyer"))
         row = insert_record(
             store,
             TRIAL,
             values,
-            note=common.note,
-            private=common.private,
             sources=common.sources,
             about_private=all(party["private"] for party in parties),
         )
         for party, role in zip(parties, party_roles, strict=True):
-            store.insert(
+            rows.insert(
+                store,
                 "trial_parties",
                 {
                     "trial_id": row["id"],
@@ -239,34 +212,37 @@ def add_ruling(
     court: str | None = None,
     sentence: str | None = None,
     sentence_kind: str | None = None,
-    months: int | None = None,
+    months: str | None = None,
     deportation: str | None = None,
     extradition: str | None = None,
     appeal_of: str | None = None,
     common: Common = Common(),
 ) -> Recorded:
     """Record a ruling; without TRIAL it attaches to the person's latest trial, if any."""
-    if months is not None and months < 0:
-        raise Invalid(f"--months {months} must be zero or more")
-    values: dict[str, Any] = {
-        **dates(date=required_text(date, "--date")),
-        "outcome": vocabulary(Outcome, outcome, "outcome"),
-        "court": optional_text(court),
-        "sentence": optional_text(sentence),
-        "sentence_kind": _maybe(SentenceKind, sentence_kind, "sentence kind"),
-        "months": months,
-        "deportation": _maybe(Deportation, deportation, "deportation decision"),
-        "extradition": _maybe(Extradition, extradition, "extradition decision"),
-    }
+    values = _values(
+        "rulings",
+        {
+            "date": date,
+            "outcome": outcome,
+            "court": court,
+            "sentence": sentence,
+            "sentence_kind": sentence_kind,
+            "months": months,
+            "deportation": deportation,
+            "extradition": extradition,
+        },
+        common,
+    )
     with store.transaction("add ruling"):
         subject = resolve_person(store, person)
         if trial is not None:
             trial_row: Row | None = resolve_ref(store, trial, TRIAL)[1]
             assert trial_row is not None
-            if not any(t["id"] == trial_row["id"] for t in store.trials_of_person(subject["id"])):
+            own = queries.trials_of_person(store, subject["id"])
+            if not any(t["id"] == trial_row["id"] for t in own):
                 raise Invalid(f"P{subject['id']} is not a party to T{trial_row['id']}")
         else:
-            trial_row = store.latest_trial_of(subject["id"])
+            trial_row = queries.latest_trial_of(store, subject["id"])
         appeal_row = resolve_ref(store, appeal_of, RULING)[1] if appeal_of is not None else None
         values["person_id"] = subject["id"]
         values["trial_id"] = trial_row["id"] if trial_row else None
@@ -275,8 +251,6 @@ def add_ruling(
             store,
             RULING,
             values,
-            note=common.note,
-            private=common.private,
             sources=common.sources,
             about_private=bool(subject["private"]),
         )
@@ -286,14 +260,13 @@ def add_ruling(
 def _per_person(
     store: Store, kind: Kind, person: str, values: dict[str, Any], common: Common
 ) -> Recorded:
+    TABLE[kind.table].check(values)  # before the person is looked up: the value is wrong
     with store.transaction(f"add {kind.name}"):
         subject = resolve_person(store, person)
         row = insert_record(
             store,
             kind,
             {**values, "person_id": subject["id"]},
-            note=common.note,
-            private=common.private,
             sources=common.sources,
             about_private=bool(subject["private"]),
         )
@@ -312,13 +285,14 @@ def add_asylum(
     common: Common = Common(),
 ) -> Recorded:
     """Record an asylum decision (or application)."""
-    values = {
-        **dates(date=required_text(date, "--date"), until=until),
-        "decision": vocabulary(Decision, decision, "asylum decision"),
-        "country": optional_text(country),
-        "authority": optional_text(authority),
+    given = {
+        "date": date,
+        "decision": decision,
+        "country": country,
+        "authority": authority,
+        "until": until,
     }
-    return _per_person(store, ASYLUM, person, values, common)
+    return _per_person(store, ASYLUM, person, _values("asylum", given, common), common)
 
 
 def add_detention(
@@ -333,16 +307,8 @@ def add_detention(
     common: Common = Common(),
 ) -> Recorded:
     """Record a detention; without END it is still going on."""
-    values = {
-        **dates(start=required_text(start, "--start"), end=end),
-        "kind": _maybe(DetentionKind, kind, "detention kind"),
-        "place": optional_text(place),
-        "authority": optional_text(authority),
-    }
-    start_earliest, end_latest = values["start_earliest"], values["end_latest"]
-    if start_earliest and end_latest and end_latest < start_earliest:
-        raise Invalid(f"the detention ends ({end}) before it starts ({start})")
-    return _per_person(store, DETENTION, person, values, common)
+    given = {"start": start, "end": end, "kind": kind, "place": place, "authority": authority}
+    return _per_person(store, DETENTION, person, _values("detentions", given, common), common)
 
 
 def add_event(
@@ -356,20 +322,15 @@ def add_event(
     common: Common = Common(),
 ) -> Recorded:
     """Record an event in a person's case."""
-    values = {
-        **dates(date=required_text(date, "--date")),
-        "kind": vocabulary(EventKind, kind, "event kind"),
-        "place": optional_text(place),
-        "summary": optional_text(summary),
-    }
-    return _per_person(store, EVENT, person, values, common)
+    given = {"date": date, "kind": kind, "place": place, "summary": summary}
+    return _per_person(store, EVENT, person, _values("events", given, common), common)
 
 
 def add_relation(
     store: Store, person: str, other: str, *, kind: str, common: Common = Common()
 ) -> Recorded:
     """Record that OTHER is PERSON's KIND (lawyer, parent...)."""
-    relation_kind = vocabulary(RelationKind, kind, "relation kind")
+    values = _values("relations", {"kind": kind}, common)
     with store.transaction("add relation"):
         subject = resolve_person(store, person)
         related = resolve_person(store, other)
@@ -378,9 +339,7 @@ def add_relation(
         row = insert_record(
             store,
             RELATION,
-            {"person_id": subject["id"], "other_id": related["id"], "kind": relation_kind},
-            note=common.note,
-            private=common.private,
+            {**values, "person_id": subject["id"], "other_id": related["id"]},
             sources=common.sources,
             about_private=bool(subject["private"] or related["private"]),
         )

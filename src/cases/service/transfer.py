@@ -1,100 +1,17 @@
-"""Moving data out: the CSV table format, and export as CSV files or one JSON document."""
+"""Moving data out: export as CSV files or one JSON document, through the privacy filter."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from cases.catalogue import TABLES
 from cases.csv_io import replacing_files, text_file, write_csv
+from cases.db.connection import Store
 from cases.errors import Conflict, Invalid
 from cases.privacy import PrivacyFilter
-from cases.store import Store
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How one table travels as CSV: its link columns and what each row must have."""
-
-    table: str
-    # database column -> table it points at; written as <column minus _id>_uid
-    links: dict[str, str] = field(default_factory=dict)
-    required: tuple[str, ...] = ()
-
-    def csv_column(self, column: str) -> str:
-        return column[: -len("_id")] + "_uid" if column in self.links else column
-
-
-TABLE_SPECS: tuple[TableSpec, ...] = (
-    TableSpec("people", required=("name",)),
-    TableSpec("aliases", {"person_id": "people"}, ("person_uid", "name")),
-    TableSpec("sources", required=("title",)),
-    TableSpec("trials", {"judge_person_id": "people", "lawyer_person_id": "people"}, ("court",)),
-    TableSpec(
-        "trial_parties",
-        {"trial_id": "trials", "person_id": "people"},
-        ("trial_uid", "person_uid", "role"),
-    ),
-    TableSpec(
-        "rulings",
-        {"person_id": "people", "trial_id": "trials", "appeal_of_id": "rulings"},
-        ("person_uid", "date", "outcome"),
-    ),
-    TableSpec("asylum", {"person_id": "people"}, ("person_uid", "date", "decision")),
-    TableSpec("detentions", {"person_id": "people"}, ("person_uid", "start")),
-    TableSpec("events", {"person_id": "people"}, ("person_uid", "date", "kind")),
-    TableSpec(
-        "relations",
-        {"person_id": "people", "other_id": "people"},
-        ("person_uid", "other_uid", "kind"),
-    ),
-    TableSpec("citations", {"source_id": "sources"}, ("record_uid", "source_uid")),
-)
-
-# Columns the database derives; a CSV may carry them for people to read.
-DERIVED_COLUMNS = {"id", "name_key"}
-
-
-def csv_header(store: Store, spec: TableSpec) -> list[str]:
-    """The CSV columns of a table, in database column order."""
-    return [spec.csv_column(c) for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-
-
-# Columns whose values cannot start a formula: checked uids, canonical dates,
-# vocabulary words, flags and non-negative numbers. Every other column is free
-# text, and is defused on export.
-_SAFE_COLUMNS = frozenset(
-    {
-        "uid",
-        "record_uid",
-        "private",
-        "sex",
-        "status",
-        "outcome",
-        "sentence_kind",
-        "months",
-        "deportation",
-        "extradition",
-        "decision",
-        "kind",
-        "role",
-        "reliability",
-    }
-)
-_DATE_FIELDS = frozenset({"born", "date", "opened", "until", "start", "end"})
-
-
-def free_text_columns(columns: Sequence[str]) -> frozenset[str]:
-    """The columns an export must defuse."""
-    return frozenset(
-        column
-        for column in columns
-        if column not in _SAFE_COLUMNS
-        and not column.endswith(("_id", "_earliest", "_latest"))
-        and column not in _DATE_FIELDS
-    )
 
 
 def _refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
@@ -127,7 +44,7 @@ def export_csv(
     """
     if folder.exists() and not folder.is_dir():
         raise Invalid(f"{folder} exists and is not a folder")
-    targets = [folder / f"{spec.table}.csv" for spec in TABLE_SPECS]
+    targets = [folder / f"{table.name}.csv" for table in TABLES]
     _refuse_overwrite(store, targets, force)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -136,12 +53,11 @@ def export_csv(
     counts = {}
     with store.snapshot(), replacing_files(targets) as temporaries:
         visible = PrivacyFilter(store, include_private=include_private)
-        for spec, temporary in zip(TABLE_SPECS, temporaries, strict=True):
-            columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-            counts[spec.table] = write_csv(
+        for table, temporary in zip(TABLES, temporaries, strict=True):
+            counts[table.name] = write_csv(
                 temporary,
-                [spec.csv_column(c) for c in columns],
-                visible.rows(spec.table, columns, spec.links, defuse=free_text_columns(columns)),
+                table.csv_columns,
+                visible.rows(table, defuse=True),
                 defused=True,
             )
     return counts
@@ -168,12 +84,11 @@ def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> 
     with store.snapshot():
         visible = PrivacyFilter(store, include_private=include_private)
         out.write('{"format": "cases", "version": 1, "tables": {')
-        for table_index, spec in enumerate(TABLE_SPECS):
-            columns = [c for c in store.columns(spec.table) if c not in DERIVED_COLUMNS]
-            header = [spec.csv_column(c) for c in columns]
-            out.write(("," if table_index else "") + f"\n{json.dumps(spec.table)}: [")
+        for table_index, table in enumerate(TABLES):
+            header = table.csv_columns
+            out.write(("," if table_index else "") + f"\n{json.dumps(table.name)}: [")
             count = 0
-            for row in visible.rows(spec.table, columns, spec.links):
+            for row in visible.rows(table):
                 document = dict(zip(header, row, strict=True))
                 if "private" in document:
                     document["private"] = bool(document["private"])
@@ -182,6 +97,6 @@ def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> 
                 )
                 count += 1
             out.write("\n]")
-            counts[spec.table] = count
+            counts[table.name] = count
         out.write("\n}}\n")
     return counts

@@ -1,0 +1,533 @@
+"""Every table's fields, declared once.
+
+A :class:`Field` says what a value is (its type, vocabulary, whether it is
+required, searchable, free text, a link), and :meth:`Field.parse` is THE rule
+for a value, whether it comes from ``add``, ``edit`` or ``import``. What the
+rest of the code needs is derived from here rather than restated: the stored
+and CSV columns of each table, the columns an export defuses, the link columns
+and the tables they point at, the full-text search fields, the fields ``edit``
+may set, the vocabularies the CLI help lists and completes, and the rules that
+span two fields of a row (a detention does not end before it starts).
+
+A new field is one line here, plus the migration that adds its column.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from cases.errors import Invalid
+from cases.records import (
+    ASYLUM,
+    DETENTION,
+    EVENT,
+    PERSON,
+    RELATION,
+    RULING,
+    SOURCE,
+    TRIAL,
+    Decision,
+    Deportation,
+    DetentionKind,
+    EventKind,
+    Extradition,
+    Kind,
+    Outcome,
+    PartyRole,
+    RelationKind,
+    SentenceKind,
+    Sex,
+    TrialStatus,
+)
+
+# Field types.
+TEXT = "text"  # free text, kept as written
+NAME = "name"  # a personal name: cleaned, stored with its name key
+DATE = "date"  # a partial date: FIELD, FIELD_earliest, FIELD_latest
+CHOICE = "choice"  # one word of a vocabulary
+NUMBER = "number"  # a whole number within bounds
+FLAG = "flag"  # yes or no, stored 1 or 0
+URL = "url"  # an http(s) address
+LINK = "link"  # another record of a given table (an id; a uid in CSV)
+NAMING = "naming"  # text naming a person, linked when it is exactly their name
+RECORD = "record"  # the uid of a record of any table (what a citation cites)
+
+# What a uid may look like: it is never defused on export, so it must not be
+# able to start a spreadsheet formula.
+UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+# SQLite's largest integer.
+LARGEST = 2**63 - 1
+
+
+def _choices(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in vocabulary)
+
+
+def listed(words: tuple[str, ...], last: str = "or") -> str:
+    """'a, b or c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a table. Most fields are one column; a DATE is three, a NAME
+    two (the name and its key), a NAMING text two (the text and its link)."""
+
+    name: str
+    type: str = TEXT
+    required: bool = False
+    vocabulary: builtins.type[StrEnum] | None = None
+    link: str | None = None  # the table a LINK or NAMING field points at
+    searchable: bool = False
+    editable: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
+    # how a message names it (default: the name with spaces)
+    label: str = ""
+    help: str = ""
+    # the message for a number out of range, if the plain one would not do
+    range_message: str = ""
+
+    @property
+    def what(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+    @property
+    def link_column(self) -> str | None:
+        """The column holding the linked record's id (a LINK or NAMING field)."""
+        if self.type == LINK:
+            return self.name
+        if self.type == NAMING:
+            return f"{self.name}_person_id"
+        return None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The stored columns, in table order."""
+        if self.type == DATE:
+            return (self.name, f"{self.name}_earliest", f"{self.name}_latest")
+        if self.type == NAME:
+            return (self.name, "name_key")
+        if self.type == NAMING:
+            return (self.name, f"{self.name}_person_id")
+        return (self.name,)
+
+    @property
+    def free_text(self) -> bool:
+        """Text anyone may type: an export defuses it for spreadsheets."""
+        return self.type in (TEXT, NAME, URL, NAMING)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The words a CHOICE field accepts."""
+        return _choices(self.vocabulary) if self.vocabulary is not None else ()
+
+    def described(self) -> str:
+        """The help text, with a vocabulary's words listed from the vocabulary."""
+        if self.choices:
+            words = listed(self.choices)
+            return f"{self.help} {words}." if self.help else f"{words[0].upper()}{words[1:]}."
+        return self.help
+
+    def complete(self, incomplete: str) -> list[str]:
+        """Shell completion: the vocabulary words starting with INCOMPLETE."""
+        return [word for word in self.choices if word.startswith(incomplete.lower())]
+
+    def parse(self, value: str | None, *, exact: bool = False) -> dict[str, Any]:
+        """THE rule for a value of this field: its stored columns, or Invalid.
+
+        An empty value means absent (refused when the field is required). Free
+        text is stripped as typed, and kept byte for byte when EXACT (an import
+        restores what an export wrote). Links are resolved by the caller.
+        """
+        text = "" if value is None else value
+        if not text.strip():
+            if self.required:
+                raise Invalid(f"{self.what} must not be empty")
+            if self.type == FLAG:
+                return {self.name: 0}
+            return dict.fromkeys(self.columns)
+        return _PARSERS[self.type](self, text, exact)
+
+
+def _text(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    return {field.name: text if exact else text.strip()}
+
+
+def _name(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    from cases.names import clean_name, name_key
+
+    cleaned = clean_name(text)
+    if not cleaned:
+        raise Invalid(f"{field.what} must not be empty")
+    return {field.name: cleaned, "name_key": name_key(cleaned)}
+
+
+def _date(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    from cases.dates import date_columns
+
+    return date_columns(field.name, text)
+
+
+def _choice(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    cleaned = text.strip().lower()
+    if cleaned not in field.choices:
+        raise Invalid(f"unknown {field.what} {text!r}; use one of: {', '.join(field.choices)}")
+    return {field.name: cleaned}
+
+
+def _number(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    try:
+        number = int(text.strip())
+    except ValueError:
+        raise Invalid(f"{field.what} must be a whole number, not {text!r}") from None
+    low = field.minimum if field.minimum is not None else -LARGEST
+    high = field.maximum if field.maximum is not None else LARGEST
+    if number > LARGEST or (number > high and field.range_message == ""):
+        raise Invalid(f"{field.what} {number} is too large; use at most {high}")
+    if not low <= number <= high:
+        if field.range_message:
+            raise Invalid(f"{field.what} {number} is out of range; {field.range_message}")
+        if field.maximum is None and field.minimum == 0:
+            raise Invalid(f"{field.what} {number} must be zero or more")
+        raise Invalid(f"{field.what} {number} is out of range; use {low} to {high}")
+    return {field.name: number}
+
+
+_YES = ("1", "yes", "true")
+_NO = ("0", "no", "false")
+
+
+def _flag(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    lowered = text.strip().lower()
+    if lowered in _YES:
+        return {field.name: 1}
+    if lowered in _NO:
+        return {field.name: 0}
+    raise Invalid(f"{field.what} must be 0 or 1 (no or yes), not {text!r}")
+
+
+def _url(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    cleaned = text if exact else text.strip()
+    if not cleaned.startswith(("http://", "https://")):
+        raise Invalid(f"URL {text!r} must start with http:// or https://")
+    return {field.name: cleaned}
+
+
+def _uid(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    if UID.fullmatch(text) is None:
+        raise Invalid(f"{field.what} {text[:40]!r} is not a uid")
+    return {field.name: text}
+
+
+def _not_parsed(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    raise Invalid(f"{field.what} is a link: give a reference")
+
+
+_PARSERS: dict[str, Callable[[Field, str, bool], dict[str, Any]]] = {
+    TEXT: _text,
+    NAME: _name,
+    DATE: _date,
+    CHOICE: _choice,
+    NUMBER: _number,
+    FLAG: _flag,
+    URL: _url,
+    NAMING: _text,
+    RECORD: _uid,
+    LINK: _not_parsed,
+}
+
+
+@dataclass(frozen=True)
+class EndsAfterStarts:
+    """A rule across two DATE fields of a row: the end is not before the start."""
+
+    start: str
+    end: str
+    what: str
+
+    def check(self, row: Mapping[str, Any]) -> None:
+        """Raise Invalid if ROW (stored columns) ends before it starts."""
+        start, end = row.get(f"{self.start}_earliest"), row.get(f"{self.end}_latest")
+        if start and end and end < start:
+            raise Invalid(
+                f"the {self.what} ends ({row.get(self.end)}) before it starts ({row.get(self.start)})"
+            )
+
+    def broken_sql(self, alias: str) -> str:
+        """SQL true for a row (named ALIAS) that breaks the rule."""
+        return f'{alias}."{self.end}_latest" < {alias}."{self.start}_earliest"'
+
+
+NOTE = Field("note", searchable=True, help="A free-text note.")
+PRIVATE = Field("private", FLAG, help="Never exported without --include-private.")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its fields in column order, the record kind it holds (if any),
+    and the rules across its fields."""
+
+    name: str
+    fields: tuple[Field, ...]
+    kind: Kind | None = None
+    rules: tuple[EndsAfterStarts, ...] = ()
+    # records with a note and a private flag (every table but citations)
+    annotated: bool = True
+
+    @cached_property
+    def all_fields(self) -> tuple[Field, ...]:
+        """Every field, the note and private flag included."""
+        return (*self.fields, NOTE, PRIVATE) if self.annotated else self.fields
+
+    @cached_property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.all_fields}
+
+    def field(self, name: str) -> Field:
+        """The field NAME (KeyError if the table has none)."""
+        return self.by_name[name]
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """The stored columns, in table order (what ``PRAGMA table_info`` lists)."""
+        return ("id", "uid", *(c for f in self.all_fields for c in f.columns))
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        """Link column -> the table it points at."""
+        return {
+            f.link_column: f.link
+            for f in self.all_fields
+            if f.link_column is not None and f.link is not None
+        }
+
+    def csv_column(self, column: str) -> str:
+        """The CSV name of stored COLUMN: a link is written as the uid it points at."""
+        return column[: -len("_id")] + "_uid" if column in self.links else column
+
+    @cached_property
+    def exported_columns(self) -> tuple[str, ...]:
+        """Stored columns that travel in CSV and JSON (not the id nor the name key)."""
+        return tuple(c for c in self.columns if c not in ("id", "name_key"))
+
+    @cached_property
+    def csv_columns(self) -> tuple[str, ...]:
+        return tuple(self.csv_column(c) for c in self.exported_columns)
+
+    @cached_property
+    def defused(self) -> frozenset[str]:
+        """Stored columns an export defuses: those holding free text."""
+        free = {f.name for f in self.all_fields if f.free_text}
+        return frozenset(c for c in self.exported_columns if c in free)
+
+    @cached_property
+    def search_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.searchable)
+
+    @cached_property
+    def search_columns(self) -> tuple[str, ...]:
+        """The columns its full-text table indexes: each searchable field, and a
+        name's key (so that any spelling of the name finds it)."""
+        return tuple(c for f in self.search_fields for c in f.columns if not c.endswith("_id"))
+
+    @cached_property
+    def editable(self) -> dict[str, Field]:
+        """Fields ``edit`` may set, by name."""
+        return {f.name: f for f in self.all_fields if f.editable}
+
+    def parse(self, values: Mapping[str, str | None], *, exact: bool = False) -> dict[str, Any]:
+        """The stored columns of the fields given in VALUES (None: not given)."""
+        stored: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is not None:
+                stored.update(self.field(name).parse(value, exact=exact))
+        return stored
+
+    def check(self, row: Mapping[str, Any]) -> None:
+        """Apply the rules across fields to a whole row (stored columns)."""
+        for rule in self.rules:
+            rule.check(row)
+
+
+def _link(name: str, target: str, *, required: bool = True, label: str = "") -> Field:
+    return Field(name, LINK, required=required, link=target, editable=False, label=label)
+
+
+# In the order an export writes them (citations last: they name records of every table).
+TABLES: tuple[Table, ...] = (
+    Table(
+        "people",
+        (
+            Field("name", NAME, required=True, searchable=True, help="The person's name."),
+            Field("sex", CHOICE, vocabulary=Sex),
+            Field("born", DATE, help="Birth date, e.g. 1982 or ~1982."),
+            Field("ethnicity", help="Ethnicity, e.g. Kazakh."),
+            Field("citizenship", help="Citizenship, e.g. China."),
+            Field("origin", searchable=True, help="Place of origin, e.g. Xinjiang."),
+        ),
+        kind=PERSON,
+    ),
+    Table(
+        "aliases",
+        (
+            _link("person_id", "people"),
+            Field("name", NAME, required=True, searchable=True, label="an alias"),
+        ),
+    ),
+    Table(
+        "sources",
+        (
+            Field("title", required=True, searchable=True, label="a source title"),
+            Field("url", URL, help="Where it was published."),
+            Field("publisher", searchable=True, help="Who published it, e.g. RFE/RL."),
+            Field("date", DATE, help="Publication date."),
+            Field(
+                "reliability",
+                NUMBER,
+                minimum=0,
+                maximum=4,
+                range_message="use 0 (lowest) to 4 (highest)",
+                help="0 (unverified) to 4 (confirmed by several sources).",
+            ),
+        ),
+        kind=SOURCE,
+    ),
+    Table(
+        "trials",
+        (
+            Field("court", required=True, searchable=True),
+            Field("place", searchable=True, help="Town or city."),
+            Field("charge", searchable=True, help="The charge."),
+            Field("case_number", help="Court case number."),
+            Field("opened", DATE, help="When the trial opened."),
+            Field("judge", NAMING, link="people", help="Judge (linked if a recorded person)."),
+            Field("lawyer", NAMING, link="people", help="Lawyer (linked if a recorded person)."),
+            Field("status", CHOICE, vocabulary=TrialStatus, label="trial status"),
+        ),
+        kind=TRIAL,
+    ),
+    Table(
+        "trial_parties",
+        (
+            _link("trial_id", "trials"),
+            _link("person_id", "people"),
+            Field("role", CHOICE, required=True, vocabulary=PartyRole),
+        ),
+    ),
+    Table(
+        "rulings",
+        (
+            _link("person_id", "people"),
+            _link("trial_id", "trials", required=False),
+            Field("date", DATE, required=True, help="When the ruling was given."),
+            Field("court", searchable=True, help="The court, if not the trial's."),
+            Field("outcome", CHOICE, required=True, vocabulary=Outcome),
+            Field("sentence", searchable=True, help="The sentence as reported."),
+            Field("sentence_kind", CHOICE, vocabulary=SentenceKind, label="sentence kind"),
+            Field("months", NUMBER, minimum=0, help="Sentence length in months."),
+            Field("deportation", CHOICE, vocabulary=Deportation, label="deportation decision"),
+            Field("extradition", CHOICE, vocabulary=Extradition, label="extradition decision"),
+            _link("appeal_of_id", "rulings", required=False),
+        ),
+        kind=RULING,
+    ),
+    Table(
+        "asylum",
+        (
+            _link("person_id", "people"),
+            Field("date", DATE, required=True, help="When the decision was made."),
+            Field("decision", CHOICE, required=True, vocabulary=Decision, label="asylum decision"),
+            Field("country", searchable=True, help="The deciding country."),
+            Field("authority", searchable=True, help="The deciding authority."),
+            Field("until", DATE, help="Valid until."),
+        ),
+        kind=ASYLUM,
+    ),
+    Table(
+        "detentions",
+        (
+            _link("person_id", "people"),
+            Field("start", DATE, required=True, help="When it began."),
+            Field("end", DATE, help="When it ended; leave out while still held."),
+            Field("kind", CHOICE, vocabulary=DetentionKind, label="detention kind"),
+            Field("place", searchable=True, help="Where."),
+            Field("authority", help="Who holds the person."),
+        ),
+        kind=DETENTION,
+        rules=(EndsAfterStarts("start", "end", "detention"),),
+    ),
+    Table(
+        "events",
+        (
+            _link("person_id", "people"),
+            Field("date", DATE, required=True, help="When it happened."),
+            Field("kind", CHOICE, required=True, vocabulary=EventKind, label="event kind"),
+            Field("place", searchable=True, help="Where."),
+            Field("summary", searchable=True, help="What happened, in a sentence."),
+        ),
+        kind=EVENT,
+    ),
+    Table(
+        "relations",
+        (
+            _link("person_id", "people"),
+            _link("other_id", "people"),
+            Field("kind", CHOICE, required=True, vocabulary=RelationKind, label="relation kind"),
+        ),
+        kind=RELATION,
+    ),
+    Table(
+        "citations",
+        (
+            Field("record_uid", RECORD, required=True, editable=False),
+            _link("source_id", "sources"),
+            Field("quote"),
+            Field("page"),
+        ),
+        annotated=False,
+    ),
+)
+
+TABLE = {table.name: table for table in TABLES}
+TABLE_OF_KIND = {table.kind.name: table for table in TABLES if table.kind is not None}
+
+# Tables whose rows can be cited (every table but citations): deleting a row
+# drops its citations, so no citation ever points at nothing.
+CITABLE = tuple(table.name for table in TABLES if table.name != "citations")
+# Tables whose every change the change log records.
+LOGGED = tuple(table.name for table in TABLES)
+# Tables with a full-text table of their own (TABLE_fts).
+SEARCHABLE = tuple(table.name for table in TABLES if table.search_fields)
+
+
+def table(name: str) -> Table:
+    """The table NAME."""
+    return TABLE[name]
+
+
+def naming_texts(table_name: str) -> dict[str, str]:
+    """Text column -> its person link, for the texts of TABLE that name a person."""
+    return {f.name: f"{f.name}_person_id" for f in TABLE[table_name].all_fields if f.type == NAMING}
+
+
+def fields_of(table_name: str) -> Iterator[Field]:
+    """Every field of TABLE_NAME."""
+    yield from TABLE[table_name].all_fields
+
+
+def help_for(table_name: str, field_name: str) -> str:
+    """The CLI help of a field, vocabulary listed from the catalogue."""
+    return TABLE[table_name].field(field_name).described()
+
+
+def completer(table_name: str, field_name: str) -> Callable[[str], list[str]]:
+    """Shell completion of a field's vocabulary, for Typer's ``autocompletion``."""
+    return TABLE[table_name].field(field_name).complete

@@ -1,0 +1,322 @@
+"""The change log: listing changes, undoing one exactly, and purging for good.
+
+Triggers (migrations m003 and m005) record every row a change inserts (its
+key), updates or deletes (the whole row before) in ``change_rows``, under the
+change the open transaction writes to (``change_state``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from contextlib import suppress
+from typing import Any
+
+from cases.catalogue import LOGGED, naming_texts
+from cases.db.connection import Row, Store, chunks, marks
+from cases.db.rows import integrity_error
+from cases.db.search import optimize
+
+
+def changes(store: Store, limit: int) -> list[Row]:
+    """The latest change-log entries, newest first."""
+    return store.all("SELECT * FROM changes ORDER BY id DESC LIMIT ?", [limit])
+
+
+def latest_undoable_change(store: Store) -> Row | None:
+    """The latest change not yet undone (None when there is none)."""
+    return store.one(
+        "SELECT * FROM changes WHERE undone_at IS NULL AND needs_purged = 0 "
+        "ORDER BY id DESC LIMIT 1"
+    )
+
+
+def reverse_change(store: Store, change_id: int) -> int:
+    """Undo one change exactly, newest row first; return how many rows it restored."""
+    store.require_write()
+    # rows come back in reverse order; a parent may be restored after a child
+    store.conn.execute("PRAGMA defer_foreign_keys=ON")
+    rows = store.conn.execute(
+        "SELECT tbl, op, row_id, before FROM change_rows WHERE change_id = ? ORDER BY id DESC",
+        [change_id],
+    ).fetchall()
+    for table, op, row_id, before in rows:
+        if op == "insert":
+            store.conn.execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+            continue
+        if op == "insert-range":
+            store.conn.execute(
+                f'DELETE FROM "{table}" WHERE id BETWEEN ? AND ?', [row_id, int(before)]
+            )
+            continue
+        image = json.loads(before)
+        columns = list(image)
+        try:
+            if op == "update":
+                assignments = ", ".join(f'"{c}" = ?' for c in columns)
+                store.conn.execute(
+                    f'UPDATE "{table}" SET {assignments} WHERE id = ?',
+                    [*image.values(), row_id],
+                )
+            else:
+                names = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join("?" for _ in columns)
+                store.conn.execute(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(image.values())
+                )
+        except sqlite3.IntegrityError as error:
+            raise integrity_error(table, error) from None
+    store.conn.execute("UPDATE changes SET undone_at = datetime('now') WHERE id = ?", [change_id])
+    return len(rows)
+
+
+def set_bulk(store: Store, on: bool) -> None:
+    """Bulk mode: inserts are not logged row by row and search triggers stand still."""
+    store.require_write()
+    store.conn.execute("UPDATE change_state SET bulk = ? WHERE id = 1", [int(on)])
+
+
+def log_insert_range(store: Store, table: str, first: int, last: int) -> None:
+    """Log that the open change inserted ids FIRST..LAST of TABLE (a bulk insert)."""
+    store.require_write()
+    store.conn.execute(
+        "INSERT INTO change_rows (change_id, tbl, op, row_id, before) "
+        "VALUES (?, ?, 'insert-range', ?, ?)",
+        [store.change_id, table, first, str(last)],
+    )
+
+
+def purge_current_change(store: Store) -> int:
+    """Erase from the whole log everything of what the open change deleted.
+
+    Purged are the rows this change deleted, the people merged into a purged
+    person (a merge deletes them, so their rows are in an older entry), and
+    every logged row that belonged to a purged row through a cascading key
+    (an event of the person deleted earlier, a citation of it...). Their
+    images go from every entry; an optional link to them (a judge, a trial, an
+    appeal) and a text that names a purged person are blanked in the images
+    that keep them. An older entry that loses an image it needs to be undone
+    is marked ``needs_purged`` (undo passes over it); one left with nothing
+    is marked purged. Returns how many log rows were erased.
+    """
+    store.require_write()
+    change = store.change_id
+    purged: set[tuple[str, int]] = {
+        (str(table), int(row_id))
+        for table, row_id in store.conn.execute(
+            "SELECT tbl, row_id FROM change_rows WHERE change_id = ? AND op = 'delete'",
+            [change],
+        )
+    }
+    cascading, nulling = _foreign_keys(store.conn)
+    while True:
+        found = set(purged)
+        people = [row_id for table, row_id in found if table == "people"]
+        for chunk in chunks(people):
+            found.update(
+                ("people", int(row_id))
+                for (row_id,) in store.conn.execute(
+                    f"SELECT row_id FROM fates WHERE tbl = 'people' AND fate = 'merged' "
+                    f"AND into_id IN ({marks(chunk)})",
+                    chunk,
+                )
+            )
+        uids = _image_values(store, found, "uid")
+        for table, column, parent in cascading:
+            parents = [row_id for kind, row_id in found if kind == parent]
+            found.update(_images_pointing_at(store, table, column, parents))
+        found.update(_images_pointing_at(store, "citations", "record_uid", sorted(uids)))
+        if found == purged:
+            break
+        purged = found
+    # texts that name a purged person, and optional links to purged rows
+    names = _image_values(store, {key for key in purged if key[0] in ("people", "aliases")}, "name")
+    keys = sorted({key for key in map(_name_key_of, names) if key})
+    for table, column, parent in nulling:
+        ids = [row_id for kind, row_id in purged if kind == parent]
+        texts = naming_texts(table)
+        for chunk in chunks(ids):
+            text = next((t for t, link in texts.items() if link == column), None)
+            cleared = f"'$.{column}', NULL" + (f", '$.{text}', NULL" if text else "")
+            store.conn.execute(
+                f"UPDATE change_rows SET before = json_set(before, {cleared}) "
+                f"WHERE tbl = ? AND before IS NOT NULL "
+                f"AND json_extract(before, '$.{column}') IN ({marks(chunk)})",
+                [table, *chunk],
+            )
+    for table in LOGGED:
+        for text, link in naming_texts(table).items():
+            store.conn.execute(
+                f"UPDATE change_rows SET before = json_set(before, '$.{text}', NULL, "
+                f"'$.{link}', NULL) WHERE tbl = ? AND before IS NOT NULL AND "
+                f"cases_name_key(json_extract(before, '$.{text}')) IN "
+                "(SELECT value FROM json_each(?))",
+                [table, json.dumps(keys)],
+            )
+    # erase, and mark what the erasing leaves unable to be undone
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS purging (tbl TEXT, row_id INTEGER)")
+    store.conn.execute("DELETE FROM temp.purging")
+    store.conn.executemany("INSERT INTO temp.purging VALUES (?, ?)", sorted(purged))
+    store.conn.execute(
+        """UPDATE changes SET needs_purged = 1 WHERE id != ? AND id IN (
+               SELECT change_id FROM change_rows WHERE op IN ('update', 'delete')
+               AND (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purging))""",
+        [change],
+    )
+    cursor = store.conn.execute(
+        """DELETE FROM change_rows WHERE change_id = ?
+               OR (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purging)""",
+        [change],
+    )
+    erased = int(cursor.rowcount)
+    # an entry left with nothing (the addition of a purged person) is erased too
+    store.conn.execute(
+        """UPDATE changes SET purged = 1, undone_at = coalesce(undone_at, datetime('now'))
+           WHERE rows > 0 AND purged = 0 AND id != ?
+           AND NOT EXISTS (SELECT 1 FROM change_rows WHERE change_id = changes.id)""",
+        [change],
+    )
+    store.conn.execute(
+        "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
+        "SELECT tbl, row_id, 'purged', NULL, ? FROM temp.purging",
+        [change],
+    )
+    store.conn.execute("DELETE FROM temp.purging")
+    # the purge itself cannot be undone: its row images are gone
+    store.conn.execute(
+        "UPDATE changes SET purged = 1, undone_at = datetime('now') WHERE id = ?", [change]
+    )
+    # rewrite the search indexes so that no deleted text lingers in their pages
+    optimize(store, {table for table, _ in purged})
+    return erased
+
+
+def _image_values(store: Store, rows: set[tuple[str, int]], field: str) -> set[str]:
+    """FIELD of every logged image of ROWS (table, id)."""
+    values: set[str] = set()
+    by_table: dict[str, list[int]] = {}
+    for table, row_id in rows:
+        by_table.setdefault(table, []).append(row_id)
+    for table, ids in by_table.items():
+        for chunk in chunks(sorted(ids)):
+            values.update(
+                str(value)
+                for (value,) in store.conn.execute(
+                    f"SELECT DISTINCT json_extract(before, '$.{field}') FROM change_rows "
+                    f"WHERE tbl = ? AND row_id IN ({marks(chunk)}) AND before IS NOT NULL",
+                    [table, *chunk],
+                )
+                if value is not None
+            )
+    return values
+
+
+def _images_pointing_at(
+    store: Store, table: str, column: str, targets: Sequence[Any]
+) -> set[tuple[str, int]]:
+    """(TABLE, id) of logged images whose COLUMN is one of TARGETS."""
+    found: set[tuple[str, int]] = set()
+    for chunk in chunks(list(targets)):
+        found.update(
+            (table, int(row_id))
+            for (row_id,) in store.conn.execute(
+                f"SELECT DISTINCT row_id FROM change_rows WHERE tbl = ? "
+                f"AND before IS NOT NULL AND json_extract(before, '$.{column}') IN ({marks(chunk)})",
+                [table, *chunk],
+            )
+        )
+    return found
+
+
+def blank_texts_naming(store: Store, person_id: int) -> int:
+    """Blank every text on other records that names this person (linked to
+    them, or their name or an alias as written): a judge's or lawyer's name
+    on a trial. Returns how many records changed."""
+    store.require_write()
+    changed = 0
+    for table in LOGGED:
+        for text, link in naming_texts(table).items():
+            cursor = store.conn.execute(
+                f"""UPDATE "{table}" SET "{text}" = NULL, "{link}" = NULL
+                    WHERE "{link}" = :person OR cases_name_key("{text}") IN (
+                        SELECT name_key FROM people WHERE id = :person
+                        UNION SELECT name_key FROM aliases WHERE person_id = :person)""",
+                {"person": person_id},
+            )
+            changed += int(cursor.rowcount)
+    return changed
+
+
+def checkpoint(store: Store) -> None:
+    """Copy the write-ahead log into the database and empty it, so that no page
+    a purge rewrote lingers in the log file. Best effort: a reader still
+    reading keeps its pages until the next write."""
+    with suppress(sqlite3.OperationalError):
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def set_fate(store: Store, table: str, row_id: int, fate: str, into_id: int | None = None) -> None:
+    """Remember what became of a row that is gone (merged into INTO_ID, purged)."""
+    store.require_write()
+    store.conn.execute(
+        "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [table, row_id, fate, into_id, store.change_id],
+    )
+
+
+def purge_leftovers(store: Store) -> list[str]:
+    """What a purge should have erased and is still there: a log image of a
+    purged row, or an entry still open to undo that needs a purged row."""
+    from cases.records import KIND_BY_TABLE
+
+    def ref(table: str, row_id: int) -> str:
+        kind = KIND_BY_TABLE.get(table)
+        return f"{kind.prefix}{row_id}" if kind else f"{table} row {row_id}"
+
+    problems = [
+        f"purge: {ref(table, row_id)} was purged but the change log still holds it (C{change})"
+        for table, row_id, change in store.conn.execute(
+            """SELECT cr.tbl, cr.row_id, cr.change_id FROM change_rows cr
+               JOIN fates f ON f.tbl = cr.tbl AND f.row_id = cr.row_id
+               WHERE f.fate = 'purged' LIMIT 20"""
+        )
+    ]
+    cascading, nulling = _foreign_keys(store.conn)
+    for table, column, parent in (*cascading, *nulling):
+        for change, row_id in store.conn.execute(
+            f"""SELECT cr.change_id, cr.row_id FROM change_rows cr
+                JOIN changes c ON c.id = cr.change_id
+                WHERE c.undone_at IS NULL AND c.needs_purged = 0 AND cr.tbl = ?
+                AND cr.before IS NOT NULL AND json_extract(cr.before, '$.{column}') IN (
+                    SELECT row_id FROM fates WHERE tbl = ? AND fate = 'purged')
+                LIMIT 20""",
+            [table, parent],
+        ):
+            problems.append(
+                f"undo: C{change} would bring back {ref(table, row_id)}, which needs "
+                f"a purged {parent} record"
+            )
+    return problems
+
+
+def _name_key_of(name: str) -> str:
+    from cases.names import name_key
+
+    return name_key(name)
+
+
+def _foreign_keys(
+    conn: sqlite3.Connection,
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(table, column, parent table) of every foreign key of the logged tables:
+    those that cascade a delete, and those that set the column to NULL."""
+    cascading: list[tuple[str, str, str]] = []
+    nulling: list[tuple[str, str, str]] = []
+    for table in LOGGED:
+        for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+            parent, column, on_delete = str(row[2]), str(row[3]), str(row[6]).upper()
+            target = cascading if on_delete == "CASCADE" else nulling
+            target.append((table, column, parent))
+    return cascading, nulling

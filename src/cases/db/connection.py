@@ -1,0 +1,455 @@
+"""The connection: opening, identifying and migrating a file, and the write path.
+
+Every write goes through :meth:`Store.transaction` (one ``BEGIN IMMEDIATE``
+transaction, one change-log entry) or :meth:`Store.atomic` (the same, nested
+as a savepoint inside one already open). Reading commands open the file
+read-only; writers use the write-ahead log, so readers keep reading meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from cases.errors import Conflict, Invalid
+from cases.uids import new_uid
+
+# PRAGMA application_id marks a file as ours: ASCII "CASE".
+APPLICATION_ID = 0x43415345
+# The number of migrations in cases.migrations: a database whose PRAGMA
+# user_version equals it is up to date without loading the migrations (and
+# sqlite-utils with them). A test checks the two agree.
+SCHEMA_VERSION = 10
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 10.0
+
+Row = dict[str, Any]
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite before SQLite touches it."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except IsADirectoryError:
+        raise Conflict(f"{path} is a folder, not a cases database") from None
+    except PermissionError:
+        raise Conflict(f"cannot read {path}: permission denied") from None
+    if header and header != SQLITE_HEADER:
+        raise Conflict(
+            f"{path} is not a cases database (not an SQLite file); it was left untouched"
+        )
+
+
+def busy_timeout_seconds() -> float:
+    """How long a writer waits for another: CASES_BUSY_TIMEOUT seconds, else 10."""
+    text = os.environ.get("CASES_BUSY_TIMEOUT", "")
+    try:
+        return max(0.0, float(text)) if text else BUSY_TIMEOUT_SECONDS
+    except ValueError:
+        raise Invalid(f"CASES_BUSY_TIMEOUT must be a number of seconds, not {text!r}") from None
+
+
+def _make_private(path: Path, notices: list[str]) -> None:
+    """Mode 0600 for a database others could read: SQLite gives its journal and
+    WAL the database's own mode, so they would be readable too."""
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+            notices.append(f"{path} was readable by others; it is now private (mode 0600)")
+    except OSError:
+        pass  # not ours to change: the open below says what is wrong, if anything
+
+
+def writer_file(path: Path) -> Path:
+    """The file that says which process is writing to the database at PATH."""
+    return Path(f"{path}-writer")
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction: everything it did is rolled back."""
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the queries share with the Python code (one rule, not two)."""
+    from cases.names import name_key
+
+    def key_or_null(text: object) -> str | None:
+        return name_key(text) if isinstance(text, str) and text else None
+
+    conn.create_function("cases_name_key", 1, key_or_null, deterministic=True)
+    conn.create_function("cases_undefuse", 1, _undefuse, deterministic=True)
+
+
+def _undefuse(text: str | None) -> str | None:
+    """A cell as it was before an export defused it: one leading quote dropped."""
+    return text[1:] if text is not None and text[:1] == "'" else text
+
+
+def chunks(values: Sequence[Any], size: int = 500) -> Iterator[list[Any]]:
+    """VALUES in lists of at most SIZE (SQLite limits the variables in one statement)."""
+    for offset in range(0, len(values), size):
+        yield list(values[offset : offset + size])
+
+
+def marks(values: Sequence[Any]) -> str:
+    """One ``?`` per value."""
+    return ", ".join("?" for _ in values)
+
+
+class Store:
+    """An open cases database: one connection, and the state of its write."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, created_file: bool) -> None:
+        self.conn = conn
+        self.path = path
+        self.created_file = created_file
+        # remarks for the user (which name a fuzzy match chose), printed on stderr
+        self.notices: list[str] = []
+        # the change-log entry the open transaction writes to, and its summary
+        self.change_id: int | None = None
+        self.change_summary = ""
+
+    # -- reading helpers -------------------------------------------------------
+
+    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        """The first row of a query as a dict, or None."""
+        cursor = self.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+    def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        """Every row of a query as dicts."""
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool) -> Store:
+        """Open (and migrate) the database at PATH.
+
+        A missing file is created (mode 0600) only when WRITE is true; a read
+        of a missing database sees an empty in-memory one and creates nothing.
+        Without WRITE the connection is read-only: a reading command cannot
+        change the file, even by mistake.
+        """
+        created = False
+        notices: list[str] = []
+        if not path.exists():
+            if not write:
+                return cls._connect(":memory:", None, created_file=False, write=True)
+            try:
+                _create_private_file(path)
+            except OSError as error:
+                raise Conflict(f"cannot create {path}: {error.strerror}") from None
+            created = True
+        else:
+            _check_header(path)
+            if write:
+                _make_private(path, notices)
+        try:
+            store = cls._connect(str(path), path, created_file=created, write=write)
+        except BaseException:
+            if created:
+                path.unlink(missing_ok=True)
+            raise
+        store.notices.extend(notices)
+        return store
+
+    @classmethod
+    def _connect(cls, target: str, path: Path | None, *, created_file: bool, write: bool) -> Store:
+        timeout = busy_timeout_seconds()
+        if write or path is None:
+            conn = sqlite3.connect(target, isolation_level=None, timeout=timeout)
+        else:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, isolation_level=None, timeout=timeout, uri=True)
+        store = cls(conn, path, created_file)
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            _add_functions(conn)
+            if not store._identify():
+                if not write and path is not None:
+                    # an older schema: upgrade it through a writable connection first
+                    conn.close()
+                    cls._connect(target, path, created_file=False, write=True).close()
+                    return cls._connect(target, path, created_file=created_file, write=False)
+                store._migrate()
+            if write and path is not None:
+                # readers go on reading while a long change is written
+                store._use_wal()
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            shown = path if path else target
+            raise Conflict(f"{shown} is not a usable cases database ({error})") from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _identify(self) -> bool:
+        """True when the file is ours and up to date; refuse another application's."""
+        application_id = self.scalar("PRAGMA application_id")
+        version = self.scalar("PRAGMA user_version")
+        if application_id == APPLICATION_ID and version == SCHEMA_VERSION:
+            return True  # ours and up to date: no need to load the migrations
+        tables = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if application_id != APPLICATION_ID and tables - {"sqlite_sequence"}:
+            raise Conflict(
+                f"{self.path} is an SQLite database of another application, not a cases "
+                "database; it was left untouched"
+            )
+        return False
+
+    def _migrate(self) -> None:
+        from cases.migrations import migrations, sqlite_utils_view
+
+        db = sqlite_utils_view(self.conn)
+        applied = {migration.name for migration in migrations.applied(db)}
+        known = {migration.name for migration in migrations._migrations}
+        if applied - known:
+            raise Conflict(f"{self.path} was written by a newer version of cases; upgrade cases")
+        # Off while migrating (it cannot change inside a transaction): a migration
+        # that rebuilds a table must not cascade its drop. Migrations check keys.
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction():
+                # Re-check inside the write lock: another process may have migrated.
+                if migrations.pending(db):
+                    self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    migrations.apply(db)
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _use_wal(self) -> None:
+        if self.scalar("PRAGMA journal_mode") != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def is_empty(self) -> bool:
+        """True when no person and no source is recorded (nothing to lose)."""
+        try:
+            return not any(
+                self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+                for table in ("people", "sources")
+            )
+        except sqlite3.Error:
+            return False
+
+    def discard_if_new(self) -> None:
+        """Remove a database file this process created, after a failed first command."""
+        if self.created_file and self.path is not None:
+            self.close()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    # -- the write path ------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, command: str | None = None, *, dry_run: bool = False) -> Iterator[Store]:
+        """Run a block as one ``BEGIN IMMEDIATE`` transaction: all of it or none.
+
+        IMMEDIATE takes the write lock up front, so the busy timeout waits for
+        other writers instead of failing half-way (a deferred BEGIN that reads
+        the schema first cannot be upgraded to a writer while another writes).
+        With COMMAND the change is also one change-log entry: triggers record
+        every row it inserts (the key), updates or deletes (the row before).
+        With DRY_RUN the block runs and is then rolled back: nothing is written,
+        not even to the log, and no change number is used up.
+        """
+        if self.conn.in_transaction:
+            raise RuntimeError("nested write transaction")
+        self._begin_write(command)
+        try:
+            if command is not None:
+                self._open_change(command)
+            yield self
+            if command is not None and not dry_run:
+                self._close_change()
+            if dry_run:
+                raise _RolledBack
+        except _RolledBack:
+            self._abandon()
+            return
+        except BaseException as error:
+            self._abandon()
+            if isinstance(error, sqlite3.OperationalError):
+                raise Conflict(
+                    f"could not write the change ({error}); nothing was changed"
+                ) from None
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            self._abandon()
+            raise Conflict(
+                "the change would leave a record pointing at one that is not there; "
+                "nothing was written"
+            ) from None
+        except sqlite3.OperationalError as error:
+            self._abandon()
+            raise Conflict(f"could not save the change ({error}); nothing was written") from None
+        finally:
+            self.change_id = None
+            self._end_write()
+
+    @contextmanager
+    def atomic(self, command: str | None = None) -> Iterator[Store]:
+        """A block that is all or nothing: its own transaction, or, inside one
+        already open, a savepoint that is undone alone when the block raises."""
+        if not self.conn.in_transaction:
+            with self.transaction(command):
+                yield self
+            return
+        self.conn.execute("SAVEPOINT atomic")
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK TO atomic")
+            self.conn.execute("RELEASE atomic")
+            raise
+        self.conn.execute("RELEASE atomic")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction for the block: every query in it sees the database
+        as it was when the block began, whatever others write meanwhile."""
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    def require_write(self) -> None:
+        """Refuse a write outside :meth:`transaction`."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("writes must run inside Store.transaction()")
+
+    def _abandon(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.change_id = None
+        self._end_write()
+
+    def _begin_write(self, command: str | None) -> None:
+        """BEGIN IMMEDIATE, then say who writes (for a writer kept waiting meanwhile)."""
+        import time
+
+        started = time.monotonic()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            waited = time.monotonic() - started
+            if "locked" in str(error) or "busy" in str(error):
+                raise Conflict(self._busy_message(waited)) from None
+            raise Conflict(f"the database cannot be written ({error})") from None
+        if self.path is not None:
+            import json
+
+            try:
+                descriptor = os.open(
+                    writer_file(self.path), os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600
+                )
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump(
+                        {"pid": os.getpid(), "command": command or "undo", "since": time.time()},
+                        handle,
+                    )
+            except OSError:
+                pass  # only a courtesy to other writers
+
+    def _end_write(self) -> None:
+        if self.path is not None:
+            with suppress(OSError):
+                writer_file(self.path).unlink(missing_ok=True)
+
+    def _busy_message(self, waited: float) -> str:
+        """Who holds the write lock, as far as the writer's note tells, and the wait."""
+        import json
+        import time
+
+        holder = "another process"
+        try:
+            if self.path is None:
+                raise OSError
+            note = json.loads(writer_file(self.path).read_text(encoding="utf-8"))
+            pid, command, since = int(note["pid"]), str(note["command"]), float(note["since"])
+            os.kill(pid, 0)  # still running?
+            clock = time.strftime("%H:%M:%S", time.localtime(since))
+            holder = f"cases (pid {pid}, '{command}', writing since {clock})"
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return (
+            f"the database is busy: {holder} holds the write lock; waited {waited:.0f} s "
+            "(set CASES_BUSY_TIMEOUT to wait longer)"
+        )
+
+    # -- the change log entry of the open transaction ---------------------------
+
+    def _open_change(self, command: str) -> None:
+        import datetime as dt
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        cursor = self.conn.execute(
+            "INSERT INTO changes (uid, at, user, command) VALUES (?, ?, ?, ?)",
+            [new_uid(), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), user, command],
+        )
+        self.change_id = cursor.lastrowid
+        self.change_summary = ""
+        self.conn.execute("UPDATE change_state SET change_id = ? WHERE id = 1", [self.change_id])
+
+    def _close_change(self) -> None:
+        self.conn.execute("UPDATE change_state SET change_id = NULL WHERE id = 1")
+        total = int(
+            self.scalar("SELECT count(*) FROM change_rows WHERE change_id = ?", [self.change_id])
+        )
+        purged = self.scalar("SELECT purged FROM changes WHERE id = ?", [self.change_id])
+        if total == 0 and not purged:
+            # nothing changed: nothing to log, and the change number is not used up
+            self.conn.execute("DELETE FROM changes WHERE id = ?", [self.change_id])
+            self.conn.execute(
+                "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(id), 0) FROM changes) "
+                "WHERE name = 'changes'"
+            )
+            return
+        described = "erased from the log" if purged else f"{total} row{'s' if total != 1 else ''}"
+        summary = f"{self.change_summary} ({described})" if self.change_summary else described
+        self.conn.execute(
+            "UPDATE changes SET summary = ?, rows = ? WHERE id = ?",
+            [summary, total, self.change_id],
+        )

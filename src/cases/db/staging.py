@@ -1,0 +1,567 @@
+"""Import, the simple way: one CSV file staged raw, checked and linked in SQL.
+
+A file is read with ``csv.reader`` and its raw rows go into a TEMP staging
+table with one ``executemany``. Each column that is not free text is checked
+once per DISTINCT value through the catalogue's :meth:`Field.parse` (a million
+rows hold a few thousand distinct dates), into a small map table joined back.
+Links to other tables are resolved with a JOIN against their uid index. The
+first bad row (the lowest staging rowid of any problem) is refused naming the
+file and line. New rows are inserted with one ``INSERT ... SELECT`` in file
+order; existing rows (by uid) are updated with one ``UPDATE ... FROM``, only
+where something differs, and never from private to public.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cases.catalogue import (
+    CITABLE,
+    FLAG,
+    LINK,
+    NAMING,
+    RECORD,
+    TEXT,
+    Field,
+    Table,
+)
+from cases.db import search
+from cases.db.connection import Store
+from cases.db.rows import integrity_error
+from cases.errors import CasesError, ImportRefused
+
+# Columns an import reads past: earliest/latest derive from the date text, and
+# id and ref are there for people to read.
+SKIPPED_SUFFIXES = ("_earliest", "_latest")
+SKIPPED = ("id", "ref")
+
+# How a staged cell that an export defused (a leading quote) reads back. Python
+# drops the quote: SQLite's substr() stops at a NUL character, which text may hold.
+_RESTORED = "CASE WHEN substr({0}, 1, 1) = '''' THEN cases_undefuse({0}) ELSE {0} END"
+# A uid as catalogue.UID describes it, in SQL.
+_NOT_A_UID = (
+    "NOT ({0} GLOB '[A-Za-z0-9]*' AND {0} NOT GLOB '*[^A-Za-z0-9._:-]*' "
+    "AND length({0}) BETWEEN 1 AND 100)"
+)
+
+
+@dataclass
+class Loaded:
+    """What loading one file did to its table."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_private: int = 0
+    # existing rows left as they were (keep_existing)
+    kept: int = 0
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A staged CSV column: its place in the staging table and what it holds."""
+
+    name: str
+    staged: str  # the staging table's column
+    role: str  # uid, link, record, text, mapped (checked per distinct value) or unread
+    field: Field | None = None
+    link_column: str | None = None  # for a link: the stored column it fills
+    target: str | None = None  # for a link: the table it points at
+
+
+def _role(field: Field) -> str:
+    if field.type == RECORD:
+        return "record"
+    if field.type in (TEXT, NAMING):
+        return "text"
+    return "mapped"
+
+
+def read_header(path: Path, table: Table) -> list[str]:
+    """The checked header of PATH: no repeated, unknown or missing columns."""
+    name = path.name
+    with _reading(path) as reader:
+        header = next(reader, None)
+    if header is None:
+        raise ImportRefused(f"{name}: the file is empty (no header row)")
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise ImportRefused(f"{name}, line 1: column(s) {', '.join(repeated)} appear twice")
+    expected = {*table.csv_columns, *SKIPPED}
+    unknown = [column for column in header if column not in expected]
+    if unknown:
+        raise ImportRefused(f"{name}, line 1: unknown column(s) {', '.join(unknown)}")
+    required = ["uid", *(_csv_name(table, f) for f in table.all_fields if f.required)]
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise ImportRefused(f"{name}, line 1: missing column(s) {', '.join(missing)}")
+    return header
+
+
+def _csv_name(table: Table, field: Field) -> str:
+    return table.csv_column(field.link_column or field.name) if field.type == LINK else field.name
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[Any]:
+    # a field as long as any the export writes (a note merged from two notes can
+    # pass the csv module's default of 128 KiB)
+    csv.field_size_limit(2**31 - 1)
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ImportRefused(f"{path.name}: cannot read ({error.strerror})") from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            yield reader
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                f"{path.name}: not UTF-8 text (save it as UTF-8 and try again)"
+            ) from None
+        except csv.Error as error:
+            raise ImportRefused(f"{path.name}, line {reader.line_num}: {error}") from None
+
+
+def line_of(path: Path, record: int) -> int:
+    """The line (as csv counts them) on which data record RECORD (1-based) ends."""
+    with _reading(path) as reader:
+        next(reader, None)
+        for index, _ in enumerate(reader, start=1):
+            if index == record:
+                return int(reader.line_num)
+    return 0
+
+
+class FileLoad:
+    """One CSV file on its way into TABLE: staged, checked, then written."""
+
+    def __init__(self, store: Store, table: Table, path: Path) -> None:
+        self.store = store
+        self.table = table
+        self.path = path
+        self.header = read_header(path, table)
+        self.columns: list[_Column] = []
+        links = {table.csv_column(column): column for column in table.links}
+        last = len(self.header) - 1
+        for position, name in enumerate(self.header):
+            staged = f"c{position}"
+            if name in SKIPPED or name.endswith(SKIPPED_SUFFIXES):
+                if position == last:
+                    # staged unread, so that a row with too few cells is still refused
+                    self.columns.append(_Column(name, staged, "unread"))
+                continue
+            if name == "uid":
+                self.columns.append(_Column(name, staged, "uid"))
+            elif name in links:
+                column = links[name]
+                field = next(f for f in table.all_fields if f.link_column == column)
+                self.columns.append(
+                    _Column(name, staged, "link", field, column, table.links[column])
+                )
+            else:
+                field = table.field(name)
+                self.columns.append(_Column(name, staged, _role(field), field))
+        self.problems: list[tuple[int, str]] = []  # (staging rowid, message)
+
+    # -- staging -------------------------------------------------------------------
+
+    def stage(self) -> int:
+        """Load the raw rows into temp.stage; return how many there are."""
+        conn = self.store.conn
+        conn.execute("DROP TABLE IF EXISTS temp.stage")
+        conn.execute(f"CREATE TEMP TABLE stage ({', '.join(c.staged for c in self.columns)})")
+        # numbered parameters pick the staged cells out of each whole row
+        picks = ", ".join(f"?{int(c.staged[1:]) + 1}" for c in self.columns)
+        width = len(self.header)
+        with _reading(self.path) as reader:
+            next(reader, None)
+            try:
+                conn.executemany(f"INSERT INTO temp.stage VALUES ({picks})", reader)
+            except sqlite3.ProgrammingError:
+                # a row with more or fewer cells than the header
+                self._refuse_ragged(width)
+        return int(self.store.scalar("SELECT count(*) FROM temp.stage"))
+
+    def _refuse_ragged(self, width: int) -> None:
+        with _reading(self.path) as reader:
+            next(reader, None)
+            for cells in reader:
+                if len(cells) != width:
+                    raise ImportRefused(
+                        f"{self.path.name}, line {reader.line_num}: {len(cells)} cells where "
+                        f"the header has {width}"
+                    )
+        raise ImportRefused(f"{self.path.name}: a row does not match the header")
+
+    # -- checking ------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Check every staged column; refuse the first bad row, naming file and line."""
+        checks = {
+            "uid": self._check_uids,
+            "link": self._check_link,
+            "record": self._check_record,
+            "text": self._check_text,
+            "mapped": self._map_distinct,
+        }
+        for column in self.columns:
+            if column.role in checks:
+                checks[column.role](column)
+        self._check_rules()
+        if self.problems:
+            rowid, message = min(self.problems)
+            line = line_of(self.path, rowid)
+            raise ImportRefused(f"{self.path.name}, line {line}: {message}")
+
+    def _first(self, where: str, params: list[Any] | None = None) -> tuple[int, Any] | None:
+        row = self.store.conn.execute(
+            f"SELECT rowid, * FROM temp.stage WHERE {where} ORDER BY rowid LIMIT 1", params or []
+        ).fetchone()
+        return None if row is None else (int(row[0]), row)
+
+    def _problem(self, found: tuple[int, Any] | None, message: str) -> None:
+        if found is not None:
+            self.problems.append((found[0], message))
+
+    def _value(self, found: tuple[int, Any], column: _Column) -> str:
+        return str(found[1][1 + self.columns.index(column)])
+
+    def _check_uids(self, column: _Column) -> None:
+        cell = column.staged
+        found = self._first(_NOT_A_UID.format(cell))
+        if found is not None:
+            value = self._value(found, column)
+            self._problem(found, f"uid {value[:40]!r} is not a uid (letters, digits, - _ . : only)")
+        repeated = self.store.conn.execute(
+            f"SELECT max(rowid), {cell} FROM temp.stage GROUP BY {cell} HAVING count(*) > 1 "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        if repeated is not None:
+            self.problems.append((int(repeated[0]), f"uid {repeated[1]} appears twice"))
+
+    def _check_link(self, column: _Column) -> None:
+        assert column.field is not None and column.target is not None
+        cell = column.staged
+        if column.field.required:
+            self._problem(self._first(f"{cell} = ''"), f"{column.name} must not be empty")
+        within = ""
+        if column.target == self.table.name:  # a link within the file (an appeal)
+            uid = self._uid_column()
+            within = f"AND {cell} NOT IN (SELECT {uid} FROM temp.stage)"
+        found = self._first(
+            f"{cell} != '' AND NOT EXISTS (SELECT 1 FROM \"{column.target}\" x "
+            f"WHERE x.uid = {cell}) {within}"
+        )
+        if found is not None:
+            value = self._value(found, column)
+            self._problem(found, f"{column.name} {value} names no record")
+
+    def _check_record(self, column: _Column) -> None:
+        cell = column.staged
+        found = self._first(_NOT_A_UID.format(cell))
+        if found is not None:
+            value = self._value(found, column)
+            self._problem(found, f"record_uid {value[:40]!r} is not a uid")
+            return
+        known = " AND ".join(
+            f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})' for name in CITABLE
+        )
+        found = self._first(known)
+        if found is not None:
+            value = self._value(found, column)
+            # named without a line: the record may be in any file of the folder
+            raise ImportRefused(f"{self.path.name}: record_uid {value} names no record")
+
+    def _check_text(self, column: _Column) -> None:
+        assert column.field is not None
+        if column.field.required:
+            restored = _RESTORED.format(column.staged)
+            self._problem(
+                self._first(f"trim({restored}) = ''"), f"{column.field.what} must not be empty"
+            )
+
+    def _map_distinct(self, column: _Column) -> None:
+        """Parse each distinct value once into temp.map_N (value -> stored columns)."""
+        assert column.field is not None
+        field, cell = column.field, column.staged
+        outputs = [c for c in field.columns if c != field.link_column]
+        conn = self.store.conn
+        conn.execute(f"DROP TABLE IF EXISTS temp.map_{cell}")
+        conn.execute(
+            f"CREATE TEMP TABLE map_{cell} (value TEXT PRIMARY KEY, "
+            f"{', '.join(f'o{i}' for i in range(len(outputs)))}) WITHOUT ROWID"
+        )
+        parsed = []
+        for (value,) in conn.execute(f"SELECT DISTINCT {cell} FROM temp.stage"):
+            text = "" if value is None else str(value)
+            restored = text[1:] if text[:1] == "'" else text
+            try:
+                stored = field.parse(restored, exact=True)
+            except CasesError as error:
+                self._problem(self._first(f"{cell} = ?", [text]), str(error))
+                continue
+            parsed.append((text, *(stored.get(c) for c in outputs)))
+        conn.executemany(
+            f"INSERT INTO temp.map_{cell} VALUES ({', '.join('?' for _ in range(len(outputs) + 1))})",
+            parsed,
+        )
+
+    def _check_rules(self) -> None:
+        for rule in self.table.rules:
+            start = self._column_named(rule.start)
+            end = self._column_named(rule.end)
+            if start is None or end is None:
+                continue
+            found = self.store.conn.execute(
+                f"""SELECT s.rowid, s.{start.staged}, s.{end.staged} FROM temp.stage s
+                    JOIN temp.map_{start.staged} a ON a.value = s.{start.staged}
+                    JOIN temp.map_{end.staged} b ON b.value = s.{end.staged}
+                    WHERE b.o2 < a.o1 ORDER BY s.rowid LIMIT 1"""
+            ).fetchone()
+            if found is not None:
+                self.problems.append(
+                    (
+                        int(found[0]),
+                        f"the {rule.what} ends ({found[2]}) before it starts ({found[1]})",
+                    )
+                )
+
+    def _column_named(self, name: str) -> _Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def _uid_column(self) -> str:
+        column = self._column_named("uid")
+        assert column is not None
+        return column.staged
+
+    # -- writing -------------------------------------------------------------------
+
+    def _select(self, *, for_update: bool) -> tuple[list[str], list[str], list[str]]:
+        """(stored columns, their SQL from the staged row ``s``, the joins needed)."""
+        stored: list[str] = []
+        values: list[str] = []
+        joins: list[str] = []
+        for column in self.columns:
+            cell = f"s.{column.staged}"
+            field = column.field
+            if field is None:  # the uid, or a column read past
+                continue
+            if column.role == "link":
+                assert column.link_column is not None
+                if column.target == self.table.name and not for_update:
+                    continue  # set once every row is in: see link_within()
+                stored.append(column.link_column)
+                values.append(
+                    f'(SELECT id FROM "{column.target}" WHERE uid = {cell})'
+                    if column.target == self.table.name
+                    else f"l_{column.staged}.id"
+                )
+                if column.target != self.table.name:
+                    joins.append(
+                        f'LEFT JOIN "{column.target}" l_{column.staged} '
+                        f"ON l_{column.staged}.uid = {cell}"
+                    )
+            elif column.role == "text":
+                stored.append(field.name)
+                values.append(f"nullif({_RESTORED.format(cell)}, '')")
+            elif column.role == "record":
+                stored.append(field.name)
+                values.append(cell)
+            else:
+                outputs = [c for c in field.columns if c != field.link_column]
+                joins.append(
+                    f"LEFT JOIN temp.map_{column.staged} m_{column.staged} "
+                    f"ON m_{column.staged}.value = {cell}"
+                )
+                for index, output in enumerate(outputs):
+                    stored.append(output)
+                    default = "0" if field.type == FLAG else "NULL"
+                    values.append(f"coalesce(m_{column.staged}.o{index}, {default})")
+        return stored, values, joins
+
+    def insert_new(self, *, into_empty: bool) -> int:
+        """Insert the rows whose uid is not there yet, in file order; return how many."""
+        stored, values, joins = self._select(for_update=False)
+        uid = self._uid_column()
+        new_only = (
+            ""
+            if into_empty
+            else f'WHERE NOT EXISTS (SELECT 1 FROM "{self.table.name}" x WHERE x.uid = s.{uid})'
+        )
+        names = ", ".join(f'"{c}"' for c in ("uid", *stored))
+        try:
+            cursor = self.store.conn.execute(
+                f'INSERT INTO "{self.table.name}" ({names}) '
+                f"SELECT s.{uid}, {', '.join(values)} FROM temp.stage s {' '.join(joins)} "
+                f"{new_only} ORDER BY s.rowid"
+            )
+        except sqlite3.IntegrityError as error:
+            raise ImportRefused(
+                f"{self.path.name}: {integrity_error(self.table.name, error)}"
+            ) from None
+        return int(cursor.rowcount)
+
+    def kept_private(self) -> int:
+        """Existing private records the file would make public (it will not)."""
+        private = self._column_named("private")
+        if private is None:
+            return 0
+        uid = self._uid_column()
+        return int(
+            self.store.scalar(
+                f"""SELECT count(*) FROM temp.stage s
+                    JOIN "{self.table.name}" t ON t.uid = s.{uid}
+                    JOIN temp.map_{private.staged} m ON m.value = s.{private.staged}
+                    WHERE t.private = 1 AND m.o0 = 0"""
+            )
+        )
+
+    def update_existing(self) -> int:
+        """Update the existing rows where something differs (never making a private
+        record public); return how many changed."""
+        stored, values, joins = self._select(for_update=True)
+        if not stored:
+            return 0
+        uid = self._uid_column()
+        table = self.table.name
+        targets = [f'max(t."{c}", n."{c}")' if c == "private" else f'n."{c}"' for c in stored]
+        names = ", ".join(f'"{c}"' for c in stored)
+        current = ", ".join(f't."{c}"' for c in stored)
+        selected = ", ".join(f'{value} AS "{c}"' for c, value in zip(stored, values, strict=True))
+        try:
+            cursor = self.store.conn.execute(
+                f"""UPDATE "{table}" AS t SET ({names}) = ({", ".join(targets)})
+                    FROM (SELECT x.id AS target_id, {selected} FROM temp.stage s
+                          JOIN "{table}" x ON x.uid = s.{uid} {" ".join(joins)}) AS n
+                    WHERE t.id = n.target_id AND ({current}) IS NOT ({", ".join(targets)})"""
+            )
+        except sqlite3.IntegrityError as error:
+            raise ImportRefused(f"{self.path.name}: {integrity_error(table, error)}") from None
+        return int(cursor.rowcount)
+
+    def link_within(self) -> None:
+        """Set the links of new rows to rows of the same table (an appeal of a
+        ruling in the same file), once every row is in."""
+        uid = self._uid_column()
+        table = self.table.name
+        for column in self.columns:
+            if column.role != "link" or column.target != table or column.link_column is None:
+                continue
+            self.store.conn.execute(
+                f"""UPDATE "{table}" AS t SET "{column.link_column}" = n.target_id
+                    FROM (SELECT s.{uid} AS uid, x.id AS target_id FROM temp.stage s
+                          JOIN "{table}" x ON x.uid = s.{column.staged}) AS n
+                    WHERE t.uid = n.uid AND t."{column.link_column}" IS NOT n.target_id"""
+            )
+
+    def index_new(self, after_id: int) -> None:
+        """Index the rows this file added in the table's full-text table."""
+        search.index_new_rows(self.store, self.table.name, after_id)
+
+    def drop(self) -> None:
+        """Drop the staging and map tables."""
+        conn = self.store.conn
+        for (name,) in conn.execute(
+            "SELECT name FROM temp.sqlite_master WHERE type = 'table' "
+            "AND (name = 'stage' OR name LIKE 'map\\_%' ESCAPE '\\')"
+        ).fetchall():
+            conn.execute(f'DROP TABLE temp."{name}"')
+
+
+def max_id(store: Store, table_name: str) -> int:
+    """The largest id in TABLE_NAME (0 when empty)."""
+    return int(store.scalar(f'SELECT coalesce(max(id), 0) FROM "{table_name}"'))
+
+
+@contextmanager
+def keys_checked_once(store: Store) -> Iterator[None]:
+    """Foreign keys unchecked row by row inside (around a transaction, which
+    cannot switch them); the block checks each table once with :func:`broken_links`.
+
+    Every link is resolved to an id just read, and one set-based check
+    afterwards costs a fraction of a lookup per row.
+    """
+    if store.conn.in_transaction:
+        raise RuntimeError("foreign keys cannot be switched inside a transaction")
+    store.conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        store.conn.execute("PRAGMA foreign_keys=ON")
+
+
+def broken_links(store: Store, table_name: str) -> int:
+    """How many rows of TABLE_NAME refer to a row that does not exist."""
+    return len(store.conn.execute(f'PRAGMA foreign_key_check("{table_name}")').fetchall())
+
+
+@contextmanager
+def insert_triggers_dropped(store: Store) -> Iterator[None]:
+    """Inside a transaction: the per-row insert triggers (change log, full-text
+    index) dropped for the block and created again after it, for a bulk load
+    that logs and indexes its rows set-based. If the block raises they are not
+    restored here: the transaction's rollback brings them back."""
+    store.require_write()
+    rows = store.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND (name LIKE '%\\_log\\_insert' ESCAPE '\\' OR name LIKE '%\\_ai' ESCAPE '\\')"
+    ).fetchall()
+    for name, _ in rows:
+        store.conn.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in rows:
+        store.conn.execute(sql)
+
+
+def drop_indexes(store: Store, table_name: str) -> list[str]:
+    """Drop every index of TABLE_NAME, unique keys included; return the SQL that
+    rebuilds them: building an index once after a bulk load into an empty table
+    costs a fraction of keeping it up to date row by row."""
+    store.require_write()
+    rows = store.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        [table_name],
+    ).fetchall()
+    for name, _ in rows:
+        store.conn.execute(f'DROP INDEX "{name}"')
+    return [str(sql) for _, sql in rows]
+
+
+def create_indexes(store: Store, table_name: str, statements: list[str]) -> None:
+    """Rebuild the indexes :func:`drop_indexes` dropped."""
+    try:
+        for statement in statements:
+            store.conn.execute(statement)
+    except sqlite3.IntegrityError as error:
+        raise integrity_error(table_name, error) from None
+
+
+def first_in_a_cycle(store: Store, table_name: str, column: str) -> str | None:
+    """The uid of a row that links to itself through COLUMN, directly or not."""
+    row = store.conn.execute(
+        f"""WITH RECURSIVE chain(start, next, depth) AS (
+                SELECT id, "{column}", 1 FROM "{table_name}" WHERE "{column}" IS NOT NULL
+                UNION ALL
+                SELECT chain.start, t."{column}", chain.depth + 1
+                FROM chain JOIN "{table_name}" t ON t.id = chain.next
+                WHERE t."{column}" IS NOT NULL AND chain.next != chain.start
+                AND chain.depth < 10000)
+            SELECT (SELECT uid FROM "{table_name}" WHERE id = start) FROM chain
+            WHERE next = start LIMIT 1"""
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def use_large_cache(store: Store) -> None:
+    """Keep up to 64 MiB of pages in memory: a bulk import then does not spill to
+    the journal mid-transaction. Reads keep SQLite's small default, so an
+    export's memory stays flat however large the database."""
+    store.conn.execute("PRAGMA cache_size=-65536")

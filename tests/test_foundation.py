@@ -14,38 +14,9 @@ import pytest
 from cases import __version__
 from tests.conftest import dump
 
-COMMANDS = [
-    [],
-    ["add"],
-    ["add", "person"],
-    ["add", "alias"],
-    ["add", "source"],
-    ["add", "trial"],
-    ["add", "ruling"],
-    ["add", "asylum"],
-    ["add", "detention"],
-    ["add", "event"],
-    ["add", "relation"],
-    ["show"],
-    ["timeline"],
-    ["list"],
-    ["stats"],
-    ["edit"],
-    ["delete"],
-    ["init"],
-]
-
 
 def test_version(run) -> None:
     assert run("--version").stdout.strip() == f"cases {__version__}"
-
-
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "cases")
-def test_every_command_has_help_with_an_example(run, command: list[str]) -> None:
-    result = run(*command, "--help")
-    assert "Usage:" in result.stdout
-    assert "Example:" in result.stdout
-    assert "cases " in result.stdout.split("Example:")[1]
 
 
 def test_python_dash_m_and_console_script_run() -> None:

@@ -132,8 +132,11 @@ class Field:
     def described(self) -> str:
         """The help text, with a vocabulary's words listed from the vocabulary."""
         if self.choices:
-            words = listed(self.choices)
-            return f"{self.help} {words}." if self.help else f"{words[0].upper()}{words[1:]}."
+            return (
+                f"{self.help} One of: {', '.join(self.choices)}."
+                if self.help
+                else (f"One of: {', '.join(self.choices)}.")
+            )
         return self.help
 
     def complete(self, incomplete: str) -> list[str]:

@@ -69,12 +69,12 @@ def build_app(only: str | None = None) -> typer.Typer:
         name="cases",
         help="Track human-rights cases: people, trials, rulings, asylum decisions, detentions, "
         "events and the sources that report them.\n\n"
-        "Example:\n\n    cases init --sample && cases timeline",
+        "Example:\n\n    cases init --sample\n    cases timeline",
         no_args_is_help=True,
         # Tracebacks could print record contents (locals, messages): never show them.
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
-        add_completion=False,
+        add_completion=True,
     )
     app.callback()(root)
     for name, (module_name, attribute, is_group) in COMMANDS.items():
@@ -127,7 +127,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
     app = build_app(command_name(sys.argv[1:]))
     try:
-        app()
+        app(prog_name="cases")
     except Interrupted:
         sys.exit(130)
     except Exception as error:  # a bug: say so, but print no record contents

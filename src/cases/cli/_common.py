@@ -30,6 +30,20 @@ PrivateOption = Annotated[
 ]
 
 
+def vocabulary(table: str, field: str, *names: str, help: str | None = None) -> Any:
+    """An option taking one word of a field's vocabulary: the help lists the words
+    and the shell completes them, both from the catalogue."""
+    from cases.catalogue import TABLE
+
+    described = TABLE[table].field(field)
+    words = described.described()
+    return typer.Option(
+        *names,
+        help=f"{help} {words}" if help else words,
+        autocompletion=described.complete,
+    )
+
+
 def whole_number(value: str | None, option: str) -> int | None:
     """A whole-number option, parsed here so that a bad value is a user error (exit 1)."""
     if value is None:

@@ -14,6 +14,7 @@ from cases.cli._common import (
     console,
     guarded,
     open_store,
+    vocabulary,
 )
 
 app = typer.Typer(
@@ -48,7 +49,7 @@ def add_person(
     alias: Annotated[
         list[str] | None, typer.Option("--alias", help="Another name. Repeatable.")
     ] = None,
-    sex: Annotated[str | None, typer.Option(help="female, male or other.")] = None,
+    sex: Annotated[str | None, vocabulary("people", "sex")] = None,
     born: Annotated[
         str | None, typer.Option(metavar="DATE", help="Birth date, e.g. 1982 or ~1982.")
     ] = None,
@@ -173,9 +174,7 @@ def add_trial(
     lawyer: Annotated[
         str | None, typer.Option(help="Lawyer (linked if a recorded person).")
     ] = None,
-    status: Annotated[
-        str | None, typer.Option(help="pending, ongoing, decided, appealed or closed.")
-    ] = None,
+    status: Annotated[str | None, vocabulary("trials", "status")] = None,
     note: NoteOption = None,
     source: SourceOption = None,
     private: PrivateOption = False,
@@ -213,26 +212,20 @@ def add_ruling(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
     date: Annotated[str, typer.Option(metavar="DATE", help="When the ruling was given.")],
-    outcome: Annotated[
-        str, typer.Option(help="convicted, acquitted, dismissed, settled or other.")
-    ],
+    outcome: Annotated[str, vocabulary("rulings", "outcome")],
     trial: Annotated[
         str | None, typer.Option(help="The trial (T reference); default the latest.")
     ] = None,
     court: Annotated[str | None, typer.Option(help="The court, if not the trial's.")] = None,
     sentence: Annotated[str | None, typer.Option(help="The sentence as reported.")] = None,
     sentence_kind: Annotated[
-        str | None,
-        typer.Option(
-            "--sentence-kind",
-            help="prison, labor-camp, suspended, fine, probation, restricted-freedom or none.",
-        ),
+        str | None, vocabulary("rulings", "sentence_kind", "--sentence-kind")
     ] = None,
     months: Annotated[
         str | None, typer.Option(metavar="N", help="Sentence length in months.")
     ] = None,
-    deportation: Annotated[str | None, typer.Option(help="ordered or refused.")] = None,
-    extradition: Annotated[str | None, typer.Option(help="granted or refused.")] = None,
+    deportation: Annotated[str | None, vocabulary("rulings", "deportation")] = None,
+    extradition: Annotated[str | None, vocabulary("rulings", "extradition")] = None,
     appeal_of: Annotated[
         str | None,
         typer.Option("--appeal-of", help="The ruling this appeal decides (R reference)."),
@@ -278,13 +271,7 @@ def add_asylum(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
     date: Annotated[str, typer.Option(metavar="DATE", help="When the decision was made.")],
-    decision: Annotated[
-        str,
-        typer.Option(
-            help="applied, asylum-seeker-status, extended, granted, refugee-status, "
-            "denied, appealed, revoked or withdrawn."
-        ),
-    ],
+    decision: Annotated[str, vocabulary("asylum", "decision")],
     country: Annotated[str | None, typer.Option(help="The deciding country.")] = None,
     authority: Annotated[str | None, typer.Option(help="The deciding authority.")] = None,
     until: Annotated[str | None, typer.Option(metavar="DATE", help="Valid until.")] = None,
@@ -325,13 +312,7 @@ def add_detention(
     end: Annotated[
         str | None, typer.Option(metavar="DATE", help="When it ended; leave out while still held.")
     ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            help="police-custody, pretrial, prison, labor-camp, camp, house-arrest, "
-            "administrative or other."
-        ),
-    ] = None,
+    kind: Annotated[str | None, vocabulary("detentions", "kind")] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     authority: Annotated[str | None, typer.Option(help="Who holds the person.")] = None,
     note: NoteOption = None,
@@ -375,13 +356,7 @@ def add_event(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
     date: Annotated[str, typer.Option(metavar="DATE", help="When it happened.")],
-    kind: Annotated[
-        str,
-        typer.Option(
-            help="border-crossing, arrest, release, hearing, testimony, press-conference, "
-            "travel, documents-confiscated, disappearance, petition, statement or other."
-        ),
-    ],
+    kind: Annotated[str, vocabulary("events", "kind")],
     summary: Annotated[str | None, typer.Argument(help="What happened, in a sentence.")] = None,
     place: Annotated[str | None, typer.Option(help="Where.")] = None,
     note: NoteOption = None,
@@ -416,13 +391,7 @@ def add_relation(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="A P reference or a name.")],
     other: Annotated[str, typer.Argument(help="The related person.")],
-    kind: Annotated[
-        str,
-        typer.Option(
-            help="What OTHER is to PERSON: parent, child, sibling, spouse, "
-            "relative, lawyer or associate."
-        ),
-    ],
+    kind: Annotated[str, vocabulary("relations", "kind", help="What OTHER is to PERSON:")],
     note: NoteOption = None,
     source: SourceOption = None,
     private: PrivateOption = False,

@@ -125,7 +125,8 @@ def merge(
 
     Example:
 
-        cases merge "Sayragul Sauytbay" --into P7 --dry-run
+        cases add person "Sayragul Sauytbaeva" --sex female
+        cases merge "Sayragul Sauytbaeva" --into "Sairagul Sauytbay" --dry-run
     """
     from cases.render import emit_json, print_added
     from cases.service.identity import merge as apply

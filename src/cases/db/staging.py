@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from cases.catalogue import (
     NAMING,
     RECORD,
     TEXT,
+    UID,
     Field,
     Table,
 )
@@ -169,11 +171,14 @@ class FileLoad:
                 field = table.field(name)
                 self.columns.append(_Column(name, staged, _role(field), field))
         self.problems: list[tuple[int, str]] = []  # (staging rowid, message)
+        self.rows = 0
+        # whether check() looks for a uid given twice (see refuse_repeats)
+        self.checks_repeats = True
 
     # -- staging -------------------------------------------------------------------
 
     def stage(self) -> int:
-        """Load the raw rows into temp.stage; return how many there are."""
+        """Load the raw rows into temp.stage with one executemany; return how many."""
         conn = self.store.conn
         conn.execute("DROP TABLE IF EXISTS temp.stage")
         conn.execute(f"CREATE TEMP TABLE stage ({', '.join(c.staged for c in self.columns)})")
@@ -187,7 +192,8 @@ class FileLoad:
             except sqlite3.ProgrammingError:
                 # a row with more or fewer cells than the header
                 self._refuse_ragged(width)
-        return int(self.store.scalar("SELECT count(*) FROM temp.stage"))
+        self.rows = int(self.store.scalar("SELECT count(*) FROM temp.stage"))
+        return self.rows
 
     def _refuse_ragged(self, width: int) -> None:
         with _reading(self.path) as reader:
@@ -200,13 +206,18 @@ class FileLoad:
                     )
         raise ImportRefused(f"{self.path.name}: a row does not match the header")
 
+    def _all_uids(self, column: _Column) -> bool:
+        """True when every cell of COLUMN is a uid (catalogue.UID, checked in C)."""
+        cells = self.store.conn.execute(f"SELECT {column.staged} FROM temp.stage")
+        return all(map(UID.fullmatch, map(itemgetter(0), cells)))
+
     # -- checking ------------------------------------------------------------------
 
     def check(self) -> None:
         """Check every staged column; refuse the first bad row, naming file and line."""
         checks = {
             "uid": self._check_uids,
-            "link": self._check_link,
+            "link": self._check_link_within,
             "record": self._check_record,
             "text": self._check_text,
             "mapped": self._map_distinct,
@@ -215,6 +226,10 @@ class FileLoad:
             if column.role in checks:
                 checks[column.role](column)
         self._check_rules()
+        self.refuse_problems()
+
+    def refuse_problems(self) -> None:
+        """Refuse the import at the first problem found (the lowest row), if any."""
         if self.problems:
             rowid, message = min(self.problems)
             line = line_of(self.path, rowid)
@@ -234,17 +249,46 @@ class FileLoad:
         return str(found[1][1 + self.columns.index(column)])
 
     def _check_uids(self, column: _Column) -> None:
-        cell = column.staged
-        found = self._first(_NOT_A_UID.format(cell))
-        if found is not None:
-            value = self._value(found, column)
-            self._problem(found, f"uid {value[:40]!r} is not a uid (letters, digits, - _ . : only)")
+        if not self._all_uids(column):
+            found = self._first(_NOT_A_UID.format(column.staged))
+            if found is not None:
+                value = self._value(found, column)
+                self._problem(
+                    found, f"uid {value[:40]!r} is not a uid (letters, digits, - _ . : only)"
+                )
+        if self.checks_repeats:
+            self.refuse_repeats()
+
+    def refuse_repeats(self) -> None:
+        """Note the first uid the file holds twice (at its second row), if any.
+
+        A load into an empty table leaves this to the unique index it builds
+        anyway, and calls it only if that fails, to name the line.
+        """
+        uid = self._uid_column()
         repeated = self.store.conn.execute(
-            f"SELECT max(rowid), {cell} FROM temp.stage GROUP BY {cell} HAVING count(*) > 1 "
-            "ORDER BY 1 LIMIT 1"
+            f"SELECT max(rowid), {uid} FROM temp.stage GROUP BY {uid} "
+            "HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
         ).fetchone()
         if repeated is not None:
             self.problems.append((int(repeated[0]), f"uid {repeated[1]} appears twice"))
+
+    def _check_link_within(self, column: _Column) -> None:
+        """A link to the same table (an appeal): checked before the load. A link to
+        another table is resolved by the load itself, which marks one that names
+        nothing so that the foreign-key check refuses it (see :meth:`explain`)."""
+        if column.target == self.table.name:
+            self._check_link(column)
+
+    def explain(self, problem: str) -> ImportRefused:
+        """The import refused for PROBLEM (found by SQLite while writing): the first
+        row to blame if the links or repeated uids explain it, else the file."""
+        for column in self.columns:
+            if column.role == "link":
+                self._check_link(column)
+        self.refuse_repeats()
+        self.refuse_problems()
+        return ImportRefused(f"{self.path.name}: {problem}")
 
     def _check_link(self, column: _Column) -> None:
         assert column.field is not None and column.target is not None
@@ -264,14 +308,17 @@ class FileLoad:
             self._problem(found, f"{column.name} {value} names no record")
 
     def _check_record(self, column: _Column) -> None:
+        """A citation's record: a uid of any table (the largest tried first)."""
         cell = column.staged
-        found = self._first(_NOT_A_UID.format(cell))
-        if found is not None:
-            value = self._value(found, column)
-            self._problem(found, f"record_uid {value[:40]!r} is not a uid")
-            return
+        if not self._all_uids(column):
+            found = self._first(_NOT_A_UID.format(cell))
+            if found is not None:
+                value = self._value(found, column)
+                self._problem(found, f"record_uid {value[:40]!r} is not a uid")
+                return
+        largest_first = sorted(CITABLE, key=lambda name: -max_id(self.store, name))
         known = " AND ".join(
-            f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})' for name in CITABLE
+            f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})' for name in largest_first
         )
         found = self._first(known)
         if found is not None:
@@ -358,10 +405,12 @@ class FileLoad:
                 if column.target == self.table.name and not for_update:
                     continue  # set once every row is in: see link_within()
                 stored.append(column.link_column)
+                # a cell naming nothing gets id -1: the foreign-key check refuses it
                 values.append(
                     f'(SELECT id FROM "{column.target}" WHERE uid = {cell})'
                     if column.target == self.table.name
-                    else f"l_{column.staged}.id"
+                    else f"coalesce(l_{column.staged}.id, CASE WHEN {cell} = '' THEN NULL "
+                    "ELSE -1 END)"
                 )
                 if column.target != self.table.name:
                     joins.append(
@@ -403,9 +452,7 @@ class FileLoad:
                 f"{new_only} ORDER BY s.rowid"
             )
         except sqlite3.IntegrityError as error:
-            raise ImportRefused(
-                f"{self.path.name}: {integrity_error(self.table.name, error)}"
-            ) from None
+            raise self.explain(str(integrity_error(self.table.name, error))) from None
         return int(cursor.rowcount)
 
     def kept_private(self) -> int:
@@ -443,7 +490,7 @@ class FileLoad:
                     WHERE t.id = n.target_id AND ({current}) IS NOT ({", ".join(targets)})"""
             )
         except sqlite3.IntegrityError as error:
-            raise ImportRefused(f"{self.path.name}: {integrity_error(table, error)}") from None
+            raise self.explain(str(integrity_error(table, error))) from None
         return int(cursor.rowcount)
 
     def link_within(self) -> None:

@@ -104,17 +104,19 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     """Stage, check and write one file."""
     load = staging.FileLoad(store, TABLE[name], path)
     total = load.stage()
-    load.check()
     last_before = staging.max_id(store, name)
     into_empty = last_before == 0
+    # into an empty table, the unique index built after the load finds a repeat
+    load.checks_repeats = not into_empty
+    load.check()
     # into an empty table: build its indexes once after the load, not row by row
     rebuild = staging.drop_indexes(store, name) if into_empty else []
     kept_private = 0 if into_empty or keep_existing else load.kept_private()
     added = load.insert_new(into_empty=into_empty)
     try:
         staging.create_indexes(store, name, rebuild)
-    except CasesError as error:  # a unique key repeats
-        raise ImportRefused(f"{path.name}: {error}") from None
+    except CasesError as error:  # a unique key repeats: which row, if it is the uid?
+        raise load.explain(str(error)) from None
     if added:
         # AUTOINCREMENT under the write lock: what this file added is exactly this range
         changelog.log_insert_range(store, name, last_before + 1, last_before + added)
@@ -128,10 +130,10 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
                 raise ImportRefused(
                     f"{path.name}: {circular} is an appeal of itself, or of an appeal of itself"
                 )
-    # Links are resolved to ids just read, so this never fires; it is the
-    # guarantee that foreign keys checked row by row would have given.
+    # one set-based check of what foreign keys checked row by row would have:
+    # a link naming nothing was written as id -1 (see staging.FileLoad._select)
     if staging.broken_links(store, name):
-        raise ImportRefused(f"{path.name}: a row refers to a record that is not there")
+        raise load.explain("a row refers to a record that is not there")
     load.drop()
     report.added[name] = added
     report.updated[name] = updated

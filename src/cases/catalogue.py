@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -68,11 +68,6 @@ LARGEST = 2**63 - 1
 
 def _choices(vocabulary: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in vocabulary)
-
-
-def listed(words: tuple[str, ...], last: str = "or") -> str:
-    """'a, b or c'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 @dataclass(frozen=True)
@@ -500,7 +495,6 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLE = {table.name: table for table in TABLES}
-TABLE_OF_KIND = {table.kind.name: table for table in TABLES if table.kind is not None}
 
 # Tables whose rows can be cited (every table but citations): deleting a row
 # drops its citations, so no citation ever points at nothing.
@@ -519,18 +513,3 @@ def table(name: str) -> Table:
 def naming_texts(table_name: str) -> dict[str, str]:
     """Text column -> its person link, for the texts of TABLE that name a person."""
     return {f.name: f"{f.name}_person_id" for f in TABLE[table_name].all_fields if f.type == NAMING}
-
-
-def fields_of(table_name: str) -> Iterator[Field]:
-    """Every field of TABLE_NAME."""
-    yield from TABLE[table_name].all_fields
-
-
-def help_for(table_name: str, field_name: str) -> str:
-    """The CLI help of a field, vocabulary listed from the catalogue."""
-    return TABLE[table_name].field(field_name).described()
-
-
-def completer(table_name: str, field_name: str) -> Callable[[str], list[str]]:
-    """Shell completion of a field's vocabulary, for Typer's ``autocompletion``."""
-    return TABLE[table_name].field(field_name).complete

@@ -66,7 +66,8 @@ def open_table(
 ) -> Iterator[tuple[list[str], Any]]:
     """Open a CSV written by :func:`write_csv`: its checked header and a reader of its rows.
 
-    Any column order is accepted; unknown columns, missing required columns,
+    Any column order is accepted; unknown columns (unless EXPECTED is empty),
+    repeated columns, missing required columns,
     bad encoding, malformed quoting and empty files are refused naming the file
     (and the line), also when they turn up while the rows are being read.
     """
@@ -87,7 +88,7 @@ def open_table(
             repeated = sorted({column for column in header if header.count(column) > 1})
             if repeated:
                 raise ImportRefused(f"{name}, line 1: column(s) {', '.join(repeated)} appear twice")
-            unknown = [column for column in header if column not in expected]
+            unknown = [column for column in header if expected and column not in expected]
             if unknown:
                 raise ImportRefused(f"{name}, line 1: unknown column(s) {', '.join(unknown)}")
             missing = [column for column in required if column not in header]
@@ -100,6 +101,16 @@ def open_table(
             ) from None
         except csv.Error as error:
             raise ImportRefused(f"{name}, line {reader.line_num}: {error}") from None
+
+
+def line_of(path: Path, record: int) -> int:
+    """The line (as the csv module counts them) on which data record RECORD
+    (1-based, after the header) of PATH ends."""
+    with open_table(path, (), ()) as (_, reader):
+        for index, _ in enumerate(reader, start=1):
+            if index == record:
+                return int(reader.line_num)
+    return 0
 
 
 def read_csv(
@@ -117,14 +128,7 @@ def read_csv(
                     f"{path.name}, line {line}: {len(cells)} cells where the header has "
                     f"{len(header)}"
                 )
-            # restore() inlined: this runs once per cell of every import
-            yield (
-                line,
-                {
-                    column: cell[1:] if cell[:1] == "'" else cell
-                    for column, cell in zip(header, cells, strict=True)
-                },
-            )
+            yield line, {column: restore(cell) for column, cell in zip(header, cells, strict=True)}
 
 
 # A file being written: .NAME.PID.RANDOM.part beside its target, mode 0600.

@@ -13,7 +13,6 @@ where something differs, and never from private to public.
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from cases.catalogue import (
     Field,
     Table,
 )
+from cases.csv_io import line_of, open_table
 from cases.db import search
 from cases.db.connection import Store
 from cases.db.rows import integrity_error
@@ -85,60 +85,15 @@ def _role(field: Field) -> str:
     return "mapped"
 
 
-def read_header(path: Path, table: Table) -> list[str]:
-    """The checked header of PATH: no repeated, unknown or missing columns."""
-    name = path.name
-    with _reading(path) as reader:
-        header = next(reader, None)
-    if header is None:
-        raise ImportRefused(f"{name}: the file is empty (no header row)")
-    repeated = sorted({column for column in header if header.count(column) > 1})
-    if repeated:
-        raise ImportRefused(f"{name}, line 1: column(s) {', '.join(repeated)} appear twice")
-    expected = {*table.csv_columns, *SKIPPED}
-    unknown = [column for column in header if column not in expected]
-    if unknown:
-        raise ImportRefused(f"{name}, line 1: unknown column(s) {', '.join(unknown)}")
-    required = ["uid", *(_csv_name(table, f) for f in table.all_fields if f.required)]
-    missing = [column for column in required if column not in header]
-    if missing:
-        raise ImportRefused(f"{name}, line 1: missing column(s) {', '.join(missing)}")
-    return header
-
-
-def _csv_name(table: Table, field: Field) -> str:
-    return table.csv_column(field.link_column or field.name) if field.type == LINK else field.name
-
-
-@contextmanager
-def _reading(path: Path) -> Iterator[Any]:
-    # a field as long as any the export writes (a note merged from two notes can
-    # pass the csv module's default of 128 KiB)
-    csv.field_size_limit(2**31 - 1)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise ImportRefused(f"{path.name}: cannot read ({error.strerror})") from None
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            yield reader
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                f"{path.name}: not UTF-8 text (save it as UTF-8 and try again)"
-            ) from None
-        except csv.Error as error:
-            raise ImportRefused(f"{path.name}, line {reader.line_num}: {error}") from None
-
-
-def line_of(path: Path, record: int) -> int:
-    """The line (as csv counts them) on which data record RECORD (1-based) ends."""
-    with _reading(path) as reader:
-        next(reader, None)
-        for index, _ in enumerate(reader, start=1):
-            if index == record:
-                return int(reader.line_num)
-    return 0
+def _expected(table: Table) -> tuple[list[str], list[str]]:
+    """The columns a CSV of TABLE may have, and those it must have."""
+    expected = [*table.csv_columns, *SKIPPED]
+    required = ["uid"]
+    for field in table.all_fields:
+        if field.required:
+            column = field.link_column if field.type == LINK else field.name
+            required.append(table.csv_column(column or field.name))
+    return expected, required
 
 
 class FileLoad:
@@ -148,7 +103,8 @@ class FileLoad:
         self.store = store
         self.table = table
         self.path = path
-        self.header = read_header(path, table)
+        with open_table(path, *_expected(table)) as (header, _):
+            self.header = header
         self.columns: list[_Column] = []
         links = {table.csv_column(column): column for column in table.links}
         last = len(self.header) - 1
@@ -185,8 +141,7 @@ class FileLoad:
         # numbered parameters pick the staged cells out of each whole row
         picks = ", ".join(f"?{int(c.staged[1:]) + 1}" for c in self.columns)
         width = len(self.header)
-        with _reading(self.path) as reader:
-            next(reader, None)
+        with open_table(self.path, (), ()) as (_, reader):
             try:
                 conn.executemany(f"INSERT INTO temp.stage VALUES ({picks})", reader)
             except sqlite3.ProgrammingError:
@@ -196,8 +151,7 @@ class FileLoad:
         return self.rows
 
     def _refuse_ragged(self, width: int) -> None:
-        with _reading(self.path) as reader:
-            next(reader, None)
+        with open_table(self.path, (), ()) as (_, reader):
             for cells in reader:
                 if len(cells) != width:
                     raise ImportRefused(

@@ -454,8 +454,8 @@ def m007_contentless_search_index(db: Database) -> None:
 def m008_search_index_without_lengths(db: Database) -> None:
     """A search index that keeps no per-row lengths (FTS5 ``columnsize=0``).
 
-    Storing a length for each of the index's rows (one per searchable field,
-    1.3 million at 100,000 people) was half the cost of building it. Ranking
+    Storing a length for each of the index's rows (one per searchable field)
+    was half the cost of building it. Ranking
     loses bm25's preference for shorter text; search orders hits of equal
     score by field instead (names first, notes last). The triggers stay: they
     name the index, which is rebuilt here from the records.

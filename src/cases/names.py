@@ -39,10 +39,6 @@ def clean_name(text: str) -> str:
     return " ".join(text.split())
 
 
-def _keep_doubled_letter(match: re.Match[str]) -> str:
-    return match.group(1)
-
-
 @lru_cache(maxsize=4096)
 def name_words(text: str) -> tuple[str, ...]:
     """The folded words of a name, in written order."""
@@ -54,8 +50,8 @@ def name_words(text: str) -> tuple[str, ...]:
     # each word: a separator never takes part in a pair (and is split off below).
     for variant, canonical in _FOLDS:
         latin = latin.replace(variant, canonical)
-    latin = _DOUBLED.sub(_keep_doubled_letter, latin)
-    return tuple(word for word in _NOT_ALNUM.split(latin) if word)
+    latin = _DOUBLED.sub(r"\1", latin)
+    return tuple(filter(None, _NOT_ALNUM.split(latin)))
 
 
 class _AsciiTable(dict[int, str]):

@@ -14,7 +14,7 @@ from cases import __version__
 
 # Each command: its module under cases.cli, the object there, and whether it is a
 # group of subcommands. main() registers only the command being run, so a command
-# does not pay for building the other two dozen (about 35 ms at start-up).
+# does not pay for building the other two dozen (see bench/README.md).
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "add": ("add", "app", True),
     "show": ("read", "show", False),

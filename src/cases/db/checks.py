@@ -33,39 +33,50 @@ def integrity_problems(store: Store) -> list[str]:
 def search_index_problems(store: Store) -> list[str]:
     """Each full-text table checked against its table.
 
-    FTS5 runs its check as a write statement: on a read-only connection it runs
-    through a writable one of its own, and a file nobody may write is left
-    unchecked, with a remark, not a problem.
+    FTS5 runs its check as a write statement (it writes nothing): a read-only
+    connection runs it through a writable one of its own, and a file nobody
+    may write is left unchecked, with a remark, not a problem.
     """
-    problems: list[str] = []
-    conn = store.conn
+    statements = search.integrity_checks()
+    conn = _connection_that_may_write(store, statements[0][1])
+    if conn is None:
+        store.notices.append("the search index was not checked: the file is read-only")
+        return []
+    problems = []
     try:
-        for table_name, statement in search.integrity_checks():
+        for table_name, statement in statements:
             try:
                 conn.execute(statement)
-            except sqlite3.OperationalError as error:
-                if "readonly" not in str(error):
-                    problems.append(f"search index of {table_name}: {error}")
-                    continue
-                if conn is not store.conn or store.path is None:
-                    store.notices.append("the search index was not checked: the file is read-only")
-                    return problems
-                conn = sqlite3.connect(store.path, timeout=busy_timeout_seconds())
-                try:
-                    conn.execute(statement)
-                except sqlite3.OperationalError as again:
-                    if "readonly" in str(again):
-                        store.notices.append(
-                            "the search index was not checked: the file is read-only"
-                        )
-                        return problems
-                    problems.append(f"search index of {table_name}: {again}")
             except sqlite3.DatabaseError as error:
                 problems.append(f"search index of {table_name}: {error}")
     finally:
         if conn is not store.conn:
             conn.close()
     return problems
+
+
+def _connection_that_may_write(store: Store, probe: str) -> sqlite3.Connection | None:
+    """The store's connection if it may run PROBE, else a writable one, else None."""
+    if _may_run(store.conn, probe):
+        return store.conn
+    if store.path is None:
+        return None
+    conn = sqlite3.connect(store.path, timeout=busy_timeout_seconds())
+    if _may_run(conn, probe):
+        return conn
+    conn.close()
+    return None
+
+
+def _may_run(conn: sqlite3.Connection, statement: str) -> bool:
+    """False only when STATEMENT cannot run because the connection may not write."""
+    try:
+        conn.execute(statement)
+    except sqlite3.OperationalError as error:
+        return "readonly" not in str(error)
+    except sqlite3.DatabaseError:
+        return True  # it ran, and found a problem: the check reports it
+    return True
 
 
 def dangling_citations(store: Store) -> list[str]:

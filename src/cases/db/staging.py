@@ -262,23 +262,22 @@ class FileLoad:
             self._problem(found, f"{column.name} {value} names no record")
 
     def _check_record(self, column: _Column) -> None:
-        """A citation's record: a uid of any table (the largest tried first)."""
+        """A citation's record: a uid of any table (the largest tried first). A uid
+        found there is a uid; only one that names nothing is checked for its form."""
         cell = column.staged
-        if not self._all_uids(column):
-            found = self._first(_NOT_A_UID.format(cell))
-            if found is not None:
-                value = self._value(found, column)
-                self._problem(found, f"record_uid {value[:40]!r} is not a uid")
-                return
         largest_first = sorted(CITABLE, key=lambda name: -max_id(self.store, name))
         known = " AND ".join(
             f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})' for name in largest_first
         )
         found = self._first(known)
-        if found is not None:
-            value = self._value(found, column)
-            # named without a line: the record may be in any file of the folder
-            raise ImportRefused(f"{self.path.name}: record_uid {value} names no record")
+        if found is None:
+            return
+        value = self._value(found, column)
+        if UID.fullmatch(value) is None:
+            self._problem(found, f"record_uid {value[:40]!r} is not a uid")
+            return
+        # named without a line: the record may be in any file of the folder
+        raise ImportRefused(f"{self.path.name}: record_uid {value} names no record")
 
     def _check_text(self, column: _Column) -> None:
         assert column.field is not None

@@ -62,9 +62,15 @@ def test_database_file_is_private(run, database: Path) -> None:
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
-def test_reading_a_missing_database_creates_nothing(run, database: Path) -> None:
-    assert run("list", "people", "--json").stdout.strip() == "[]"
-    assert not database.exists()
+def test_reading_a_missing_database_is_an_error_that_creates_nothing(
+    run, fails_cleanly, database: Path, tmp_path: Path
+) -> None:
+    for command in (["list", "people"], ["timeline"], ["stats"], ["show", "P1"], ["check"]):
+        message = fails_cleanly(*command)
+        assert message == f"Error: no database at {database}; create one with cases init"
+    mistyped = tmp_path / "nowhere" / "cases.db"
+    assert str(mistyped) in fails_cleanly("--db", str(mistyped), "timeline")
+    assert not database.exists() and not mistyped.parent.exists()
 
 
 def test_connection_pragmas(run, database: Path) -> None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from cases.errors import Conflict, Invalid
+from cases.errors import Conflict, Invalid, NotFound
 from cases.uids import new_uid
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
@@ -148,16 +148,16 @@ class Store:
     def open(cls, path: Path, *, write: bool) -> Store:
         """Open (and migrate) the database at PATH.
 
-        A missing file is created (mode 0600) only when WRITE is true; a read
-        of a missing database sees an empty in-memory one and creates nothing.
-        Without WRITE the connection is read-only: a reading command cannot
-        change the file, even by mistake.
+        A missing file is created (mode 0600) only when WRITE is true; reading a
+        missing database is an error (a mistyped path must not read as an
+        empty database). Without WRITE the connection is read-only: a reading
+        command cannot change the file, even by mistake.
         """
         created = False
         notices: list[str] = []
         if not path.exists():
             if not write:
-                return cls._connect(":memory:", None, created_file=False, write=True)
+                raise NotFound(f"no database at {path}; create one with cases init")
             try:
                 _create_private_file(path)
             except OSError as error:

@@ -247,7 +247,7 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
                 trial_uid=trial,
                 date_date_text=_date(rng),
                 outcome=rng.choice(["convicted", "acquitted", "dismissed"]),
-                sentence_kind=rng.choice(["prison", "suspended", "fine"]),
+                sentence_kinds=rng.choice(["prison", "suspended", "fine", "fine,probation"]),
                 months=rng.randint(0, 60),
                 deportation=rng.choice(["ordered", "refused", None]),
             )

@@ -7,6 +7,7 @@ database in an empty folder, as Typer's own tests run its documented examples.
 
 from __future__ import annotations
 
+import importlib.util
 import shlex
 import shutil
 from pathlib import Path
@@ -84,6 +85,10 @@ def test_every_example_runs(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("CASES_DB", str(database))
+    # the encryption examples take their key from CASES_KEY, never from an argument
+    monkeypatch.setenv("CASES_KEY", "an example key")
+    if command[:1] in (["encrypt"], ["decrypt"]) and importlib.util.find_spec("sqlcipher3") is None:
+        pytest.skip('the encryption extra is not installed (pip install "cases[encrypt]")')
     if any(" import " in f" {line} " for line in examples):
         # what the import examples read: an export of the sample in shared/
         runner.invoke(app, ["export", "csv", "--out", "shared", "--include-private"])

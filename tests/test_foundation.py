@@ -259,9 +259,9 @@ def test_lists_people_and_sources(run, run_json) -> None:
         (["add", "source", "T", "--url", "example.org"], "http"),
         (["add", "source", "T", "--date", "2019-13-01"], "Accepted forms"),
         (["show", "P99"], "no person P99"),
-        (["show", "S1"], "no person"),
+        (["show", "S1"], "no source S1"),
         (["show", "Nobody Known"], "no person named"),
-        (["list", "planets"], "people, trials"),
+        (["list", "planets"], "people, orgs, trials"),
     ],
 )
 def test_bad_input_is_a_clean_user_error(run, fails_cleanly, args: list[str], message: str) -> None:

@@ -13,12 +13,70 @@ from cases.db.connection import APPLICATION_ID, SCHEMA_VERSION
 from tests.conftest import assert_search_index_matches_records
 
 
-def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
+def _columns(path: Path, table: str) -> list[str]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
     finally:
         conn.close()
+
+
+def _rows(path: Path, table: str, columns: list[str] | None = None) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        listed = ", ".join(columns) if columns else "*"
+        return conn.execute(f"SELECT {listed} FROM {table} ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _kept(old: Path, current: Path) -> dict[str, list[str]]:
+    """Per table of both schemas, the columns both have (a later migration may
+    move a column elsewhere: a trial's judge became a party row)."""
+    kept = {}
+    for table in LOGGED_TABLES:
+        old_columns = _columns(old, table)
+        if old_columns:
+            kept[table] = [c for c in old_columns if c in _columns(current, table)]
+    return kept
+
+
+def _fill(run) -> None:
+    """Records of every kind an old schema can hold (the sample has unnamed people
+    and organisations, which it cannot)."""
+    run("add", "source", "A report", "--date", "2019-01-15", "--publisher", "RFE/RL")
+    run(
+        "add",
+        "person",
+        "Fictional Tester",
+        "--born",
+        "1990",
+        "--alias",
+        "Fiktional",
+        "--source",
+        "S1",
+    )
+    run("add", "person", "Second Tester", "--note", "seen near Fictionville")
+    run("add", "trial", "P1", "P2", "--court", "District court", "--judge", "Second Tester")
+    run(
+        "add",
+        "ruling",
+        "P1",
+        "--date",
+        "2019-02",
+        "--outcome",
+        "convicted",
+        "--months",
+        "6",
+        "--sentence-kind",
+        "labor-camp",
+        "--source",
+        "S1",
+    )
+    run("add", "detention", "P1", "--start", "2018-10", "--kind", "pretrial")
+    run("add", "event", "P2", "--date", "2019", "--kind", "arrest", "Held at the border")
+    run("add", "relation", "P1", "P2", "--kind", "sibling")
+    run("add", "asylum", "P1", "--date", "2019-03", "--decision", "applied")
 
 
 def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
@@ -35,8 +93,33 @@ def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
     conn.execute("ATTACH ? AS current", [str(current)])
     conn.execute("BEGIN")
     for table in (*LOGGED_TABLES, "changes", "change_rows"):  # search triggers index them
-        columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
-        conn.execute(f"INSERT INTO {table} SELECT {columns} FROM current.{table}")
+        current_columns = {row[1] for row in conn.execute(f"PRAGMA current.table_info({table})")}
+        columns = ", ".join(
+            row[1]
+            for row in conn.execute(f"PRAGMA table_info({table})")
+            if row[1] in current_columns
+        )
+        if columns:  # a table the old schema has
+            # judges and lawyers named as text were columns of the trial then
+            where = " WHERE person_id IS NOT NULL" if table == "trial_parties" else ""
+            conn.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM current.{table}{where}"
+            )
+    old_trials = {row[1] for row in conn.execute("PRAGMA table_info(trials)")}
+    for role in ("judge", "lawyer") if "judge" in old_trials else ():
+        named = (
+            f"FROM current.trial_parties p WHERE p.trial_id = trials.id AND p.role = '{role}' "
+            "AND p.name IS NOT NULL ORDER BY p.id LIMIT 1"
+        )
+        conn.execute(
+            f"UPDATE trials SET {role} = (SELECT name {named}), "
+            f"{role}_person_id = (SELECT name_person_id {named})"
+        )
+    if "sentence_kind" in {row[1] for row in conn.execute("PRAGMA table_info(rulings)")}:
+        conn.execute(
+            "UPDATE rulings SET sentence_kind = (SELECT sentence_kinds FROM current.rulings c "
+            "WHERE c.id = rulings.id)"
+        )
     conn.execute("DELETE FROM sqlite_sequence")
     conn.execute("INSERT INTO sqlite_sequence SELECT * FROM current.sqlite_sequence")
     conn.execute("COMMIT")
@@ -47,20 +130,31 @@ def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
 def test_m006_keeps_rows_ids_counters_and_keys(
     run, run_json, database: Path, tmp_path: Path
 ) -> None:
-    run("init", "--sample")
-    run("add", "person", "Fictional Tester", "--born", "1990")
+    _fill(run)
     run("add", "person", "Another Tester")
     run("delete", run_json("show", "Another Tester")["person"]["ref"], "--yes")
     old = tmp_path / "old.db"
     _as_schema(database, old, 5, "m006_droppable_unique_keys")
-    before = {table: _rows(old, table) for table in LOGGED_TABLES}
+    kept = _kept(old, database)
+    before = {table: _rows(old, table, columns) for table, columns in kept.items()}
     sequences = sqlite3.connect(old).execute("SELECT * FROM sqlite_sequence").fetchall()
 
     run("--db", str(old), "stats")  # opening migrates
 
-    assert {table: _rows(old, table) for table in LOGGED_TABLES} == before
+    after = {table: _rows(old, table, columns) for table, columns in kept.items()}
+    # every row kept as it was; the trial's judge text is a party row of its own now
+    ids = {table: {row[0] for row in rows} for table, rows in before.items()}
+    assert {t: [r for r in rows if r[0] in ids[t]] for t, rows in after.items()} == before
+    assert len(after["trial_parties"]) == len(before["trial_parties"]) + 1
+    trial = run_json("--db", str(old), "list", "trials")[0]
+    assert (trial["judge"], trial["judge_ref"]) == ("Second Tester", "P2")  # now a party row
+    assert run_json("--db", str(old), "list", "rulings")[0]["sentence_kinds"] == ["labor-camp"]
     conn = sqlite3.connect(old)
-    assert sorted(conn.execute("SELECT * FROM sqlite_sequence").fetchall()) == sorted(sequences)
+    now = dict(conn.execute("SELECT * FROM sqlite_sequence").fetchall())
+    moved = {"trial_parties"}  # the judge's new party row takes the next id
+    assert {n: now[n] for n, _ in sequences if n not in moved} == {
+        n: seq for n, seq in sequences if n not in moved
+    }
     automatic = conn.execute(
         "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_%'"
     ).fetchall()
@@ -94,8 +188,7 @@ def test_m006_keeps_rows_ids_counters_and_keys(
 def test_m008_rebuilds_the_search_index_without_lengths(
     run, run_json, database: Path, tmp_path: Path
 ) -> None:
-    run("init", "--sample")
-    run("add", "person", "Fictional Tester", "--note", "seen near Fictionville")
+    _fill(run)
     old = tmp_path / "old.db"
     _as_schema(database, old, 7, "m008_search_index_without_lengths")
     lengths = "SELECT count(*) FROM sqlite_master WHERE name = 'search_index_docsize'"

@@ -7,6 +7,7 @@ and checks the export (CSV and JSON) for the private text.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -278,7 +279,9 @@ def test_an_export_is_one_snapshot(run, run_json, database: Path, tmp_path: Path
         stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
-    first = process.stdout.read(4096)  # the export is under way, blocked on the pipe
+    # the export is under way, blocked on the pipe (read unbuffered: communicate()
+    # below reads the descriptor, and would miss what a buffer had read ahead)
+    first = os.read(process.stdout.fileno(), 4096)
     written = threading.Event()
 
     def change() -> None:

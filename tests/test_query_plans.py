@@ -19,8 +19,9 @@ from cases.catalogue import LOGGED as LOGGED_TABLES
 from cases.db import Store, rows
 from cases.service.identity import search
 from cases.service.importing import import_folder
-from cases.service.reading import person_summary, timeline
+from cases.service.reading import actor_summary
 from cases.service.resolving import resolve_person
+from cases.service.timeline import timeline
 from cases.service.transfer import export_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,10 +104,12 @@ def test_hot_queries_use_indexes(store: Store, label: str) -> None:
     actions: dict[str, Callable[[], object]] = {
         "resolve by name": lambda: resolve_person(store, name),
         "resolve by alias": lambda: resolve_person(store, alias),
-        "show": lambda: person_summary(store, "P123"),
-        "timeline of a person": lambda: timeline(store, "P123"),
-        "timeline --limit 50": lambda: timeline(store, limit=50),
-        "timeline --limit 50 --kind arrest": lambda: timeline(store, limit=50, kinds=["arrest"]),
+        "show": lambda: actor_summary(store, "P123"),
+        "timeline of a person": lambda: list(timeline(store, "P123")),
+        "timeline --limit 50": lambda: list(timeline(store, limit=50)),
+        "timeline --limit 50 --kind arrest": lambda: list(
+            timeline(store, limit=50, kinds=["arrest"])
+        ),
         "search a rare word": lambda: search(store, name.split()[0]),
     }
     plans = _plans(store, actions[label])
@@ -166,7 +169,7 @@ def test_large_id_lists_stay_under_sqlites_variable_limit(store: Store) -> None:
         trials = rows.count(store, "trials")
         assert trials > 150
         assert len(list_records(store, TRIAL)) == trials
-        assert len(timeline(store)) > 2000
+        assert len(list(timeline(store))) > 2000
         hits = search(store, "documents", limit=5000)
         assert max(Counter((hit["kind"], hit["field"]) for hit in hits).values()) > 500
     finally:

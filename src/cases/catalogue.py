@@ -27,6 +27,7 @@ from cases.records import (
     ASYLUM,
     DETENTION,
     EVENT,
+    ORGANISATION,
     PERSON,
     RELATION,
     RULING,
@@ -38,8 +39,11 @@ from cases.records import (
     EventKind,
     Extradition,
     Kind,
+    OrgKind,
     Outcome,
+    ParticipantRole,
     PartyRole,
+    Plea,
     RelationKind,
     SentenceKind,
     Sex,
@@ -55,8 +59,13 @@ NUMBER = "number"  # a whole number within bounds
 FLAG = "flag"  # yes or no, stored 1 or 0
 URL = "url"  # an http(s) address
 LINK = "link"  # another record of a given table (an id; a uid in CSV)
-NAMING = "naming"  # text naming a person, linked when it is exactly their name
+NAMING = "naming"  # text naming an actor, linked when it is exactly their name
 RECORD = "record"  # the uid of a record of any table (what a citation cites)
+CHOICES = "choices"  # several words of a vocabulary, stored comma-separated
+NAMES = "names"  # several free-text names (authors), stored one a line
+SIZE = "size"  # a count, exact or approximate: "30" or "~30"
+MONEY = "money"  # an amount and an ISO 4217 currency: "300 USD"
+LANGUAGE = "language"  # a BCP 47 language tag: "en", "kk-Cyrl"
 
 # What a uid may look like: it is never defused on export, so it must not be
 # able to start a spreadsheet formula.
@@ -80,6 +89,11 @@ class Field:
     required: bool = False
     vocabulary: builtins.type[StrEnum] | None = None
     link: str | None = None  # the table a LINK or NAMING field points at
+    # the column a NAMING field's link is kept in (default NAME_person_id)
+    linked_by: str = ""
+    # a LINK to the record this row belongs to: the row goes where that record
+    # goes (deleted with it, left out of an export with it)
+    owner: bool = False
     searchable: bool = False
     editable: bool = True
     minimum: int | None = None
@@ -100,7 +114,7 @@ class Field:
         if self.type == LINK:
             return self.name
         if self.type == NAMING:
-            return f"{self.name}_person_id"
+            return self.linked_by or f"{self.name}_person_id"
         return None
 
     @property
@@ -111,13 +125,15 @@ class Field:
         if self.type == NAME:
             return (self.name, "name_key")
         if self.type == NAMING:
-            return (self.name, f"{self.name}_person_id")
+            return (self.name, self.link_column or "")
+        if self.type == MONEY:
+            return (f"{self.name}_amount", f"{self.name}_currency")
         return (self.name,)
 
     @property
     def free_text(self) -> bool:
         """Text anyone may type: an export defuses it for spreadsheets."""
-        return self.type in (TEXT, NAME, URL, NAMING)
+        return self.type in (TEXT, NAME, URL, NAMING, NAMES)
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -136,7 +152,39 @@ class Field:
 
     def complete(self, incomplete: str) -> list[str]:
         """Shell completion: the vocabulary words starting with INCOMPLETE."""
-        return [word for word in self.choices if word.startswith(incomplete.lower())]
+        word = incomplete.lower().rpartition(",")[2]
+        return [choice for choice in self.choices if choice.startswith(word)]
+
+    @property
+    def input_columns(self) -> tuple[str, ...]:
+        """The columns a CSV gives for this field (the others are derived)."""
+        if self.type == MONEY:
+            return self.columns
+        if self.type == NAMING:
+            return (self.name,)  # its link is a link column of its own
+        return (self.name,)
+
+    def parse_input(self, column: str, value: str) -> dict[str, Any]:
+        """The rule for one CSV column of this field: a fine's amount and its
+        currency come in two cells; any other field comes whole."""
+        if self.type != MONEY or column == self.name:
+            return self.parse(value, exact=True)
+        if not value.strip():
+            return {column: None}
+        if column.endswith("_currency"):
+            from cases.codes import currency
+
+            code = currency(value)
+            if code is None:
+                raise Invalid(f"{value!r} is not an ISO 4217 currency code (USD, EUR, KZT...)")
+            return {column: code}
+        try:
+            amount = float(value) if "." in value else int(value)
+        except ValueError:
+            raise Invalid(f"{column.replace('_', ' ')} must be a number, not {value!r}") from None
+        if amount < 0:
+            raise Invalid(f"{column.replace('_', ' ')} {value} must be zero or more")
+        return {column: amount}
 
     def parse(self, value: str | None, *, exact: bool = False) -> dict[str, Any]:
         """THE rule for a value of this field: its stored columns, or Invalid.
@@ -225,6 +273,58 @@ def _uid(field: Field, text: str, exact: bool) -> dict[str, Any]:
     return {field.name: text}
 
 
+def _choice_list(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    words = [word.strip().lower() for word in re.split(r"[,\n]", text) if word.strip()]
+    for word in words:
+        if word not in field.choices:
+            raise Invalid(f"unknown {field.what} {word!r}; use one of: {', '.join(field.choices)}")
+    return {field.name: ",".join(dict.fromkeys(words)) or None}
+
+
+def _names(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    names = text.split("\n") if exact else [name.strip() for name in text.split("\n")]
+    return {field.name: "\n".join(name for name in names if name.strip()) or None}
+
+
+_SIZE = re.compile(r"(~?)\s*(\d{1,9})")
+
+
+def _size(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise Invalid(f"{field.what} {text!r} is not a count; use a number such as 30, or ~30")
+    return {field.name: f"{match.group(1)}{int(match.group(2))}"}
+
+
+_MONEY = re.compile(r"(\d{1,15}(?:\.\d{1,4})?)\s*([A-Za-z]{3})")
+
+
+def _money(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    from cases.codes import currency
+
+    match = _MONEY.fullmatch(text.strip().replace(",", ""))
+    if match is None:
+        raise Invalid(f"{field.what} {text!r} is not an amount and a currency, such as 300 USD")
+    code = currency(match.group(2))
+    if code is None:
+        raise Invalid(f"{match.group(2)!r} is not an ISO 4217 currency code (USD, EUR, KZT...)")
+    amount = match.group(1)
+    number: float | int = float(amount) if "." in amount else int(amount)
+    return {f"{field.name}_amount": number, f"{field.name}_currency": code}
+
+
+def _language(field: Field, text: str, exact: bool) -> dict[str, Any]:
+    from cases.codes import language_tag
+
+    tag = language_tag(text)
+    if tag is None:
+        raise Invalid(
+            f"{text!r} is not a language code; use an ISO 639 code such as en, ru, kk, "
+            "zh, with a region or script if need be (kk-Cyrl)"
+        )
+    return {field.name: tag}
+
+
 def _not_parsed(field: Field, text: str, exact: bool) -> dict[str, Any]:
     raise Invalid(f"{field.what} is a link: give a reference")
 
@@ -240,28 +340,102 @@ _PARSERS: dict[str, Callable[[Field, str, bool], dict[str, Any]]] = {
     NAMING: _text,
     RECORD: _uid,
     LINK: _not_parsed,
+    CHOICES: _choice_list,
+    NAMES: _names,
+    SIZE: _size,
+    MONEY: _money,
+    LANGUAGE: _language,
 }
 
 
+class Rule:
+    """A rule across several fields of a row, checked in Python (add, edit) and
+    in SQL (import, check) alike."""
+
+    def problem(self, row: Mapping[str, Any]) -> str | None:
+        """What is wrong with ROW (stored columns), or None."""
+        raise NotImplementedError
+
+    def broken_sql(self, alias: str) -> str:
+        """SQL true for a row (named ALIAS) that breaks the rule."""
+        raise NotImplementedError
+
+    def check(self, row: Mapping[str, Any]) -> None:
+        """Raise Invalid if ROW breaks the rule."""
+        problem = self.problem(row)
+        if problem is not None:
+            raise Invalid(problem)
+
+    def described(self) -> str:
+        """The rule broken, in words (for a row whose values are not at hand)."""
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class EndsAfterStarts:
-    """A rule across two DATE fields of a row: the end is not before the start."""
+class EndsAfterStarts(Rule):
+    """Two DATE fields of a row: the end is not before the start."""
 
     start: str
     end: str
     what: str
 
-    def check(self, row: Mapping[str, Any]) -> None:
-        """Raise Invalid if ROW (stored columns) ends before it starts."""
+    def problem(self, row: Mapping[str, Any]) -> str | None:
         start, end = row.get(f"{self.start}_earliest"), row.get(f"{self.end}_latest")
         if start and end and end < start:
-            raise Invalid(
-                f"the {self.what} ends ({row.get(self.end)}) before it starts ({row.get(self.start)})"
+            return (
+                f"the {self.what} ends ({row.get(self.end)}) before it starts "
+                f"({row.get(self.start)})"
             )
+        return None
 
     def broken_sql(self, alias: str) -> str:
-        """SQL true for a row (named ALIAS) that breaks the rule."""
         return f'{alias}."{self.end}_latest" < {alias}."{self.start}_earliest"'
+
+    def described(self) -> str:
+        return f"the {self.what} ends ({self.end}) before it starts ({self.start})"
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    """Of these columns, exactly one is set (or at least one, with AT_LEAST)."""
+
+    columns: tuple[str, ...]
+    what: str
+    at_least: bool = False
+
+    def problem(self, row: Mapping[str, Any]) -> str | None:
+        given = sum(row.get(column) is not None for column in self.columns)
+        if given == 0 or (given > 1 and not self.at_least):
+            return self.what
+        return None
+
+    def broken_sql(self, alias: str) -> str:
+        given = " + ".join(f'({alias}."{column}" IS NOT NULL)' for column in self.columns)
+        return f"({given}) = 0" if self.at_least else f"({given}) != 1"
+
+    def described(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True)
+class RequiredUnless(Rule):
+    """A column that must be set unless another has a given value (a trial's court,
+    which may be unknown while the case is under investigation)."""
+
+    column: str
+    unless: str
+    value: str
+    what: str
+
+    def problem(self, row: Mapping[str, Any]) -> str | None:
+        if row.get(self.column) is None and row.get(self.unless) != self.value:
+            return self.what
+        return None
+
+    def broken_sql(self, alias: str) -> str:
+        return (
+            f'{alias}."{self.column}" IS NULL AND {alias}."{self.unless}" IS NOT \'{self.value}\''
+        )
 
 
 NOTE = Field("note", searchable=True, help="A free-text note.")
@@ -276,7 +450,7 @@ class Table:
     name: str
     fields: tuple[Field, ...]
     kind: Kind | None = None
-    rules: tuple[EndsAfterStarts, ...] = ()
+    rules: tuple[Rule, ...] = ()
     # records with a note and a private flag (every table but citations)
     annotated: bool = True
 
@@ -292,6 +466,11 @@ class Table:
     def field(self, name: str) -> Field:
         """The field NAME (KeyError if the table has none)."""
         return self.by_name[name]
+
+    @cached_property
+    def by_input_column(self) -> dict[str, Field]:
+        """The field each CSV column gives a value of."""
+        return {column: f for f in self.all_fields for column in f.input_columns}
 
     @cached_property
     def columns(self) -> tuple[str, ...]:
@@ -355,8 +534,34 @@ class Table:
             rule.check(row)
 
 
-def _link(name: str, target: str, *, required: bool = True, label: str = "") -> Field:
-    return Field(name, LINK, required=required, link=target, editable=False, label=label)
+def _link(name: str, target: str, *, required: bool = True, owner: bool | None = None) -> Field:
+    """A link to TARGET; a required one is to the record the row belongs to."""
+    return Field(
+        name,
+        LINK,
+        required=required,
+        link=target,
+        editable=False,
+        owner=required if owner is None else owner,
+    )
+
+
+def _actor(prefix: str = "", *, required: bool = True) -> tuple[Field, Field]:
+    """The two link columns of an actor (a person or an organisation) and the rule
+    that exactly one is set: PREFIX_id and PREFIX_org_id (person_id and org_id)."""
+    person = f"{prefix}_id" if prefix else "person_id"
+    org = f"{prefix}_org_id" if prefix else "org_id"
+    return (
+        _link(person, "people", required=False, owner=True),
+        _link(org, "organisations", required=False, owner=True),
+    )
+
+
+def _naming(name: str, table: str, linked_by: str = "", **options: Any) -> Field:
+    """A text that names an actor of TABLE, linked to it when it is exactly its name
+    (in the column LINKED_BY, by default NAME_person_id or NAME_org_id)."""
+    column = linked_by or (f"{name}_person_id" if table == "people" else f"{name}_org_id")
+    return Field(name, NAMING, link=table, linked_by=column, **options)
 
 
 # In the order an export writes them (citations last: they name records of every table).
@@ -364,7 +569,12 @@ TABLES: tuple[Table, ...] = (
     Table(
         "people",
         (
-            Field("name", NAME, required=True, searchable=True, help="The person's name."),
+            Field("name", NAME, searchable=True, help="The person's name."),
+            Field(
+                "description",
+                searchable=True,
+                help="Who they are, for someone a report mentions without a name.",
+            ),
             Field("sex", CHOICE, vocabulary=Sex),
             Field("born", DATE, help="Birth date, e.g. 1982 or ~1982."),
             Field("ethnicity", help="Ethnicity, e.g. Kazakh."),
@@ -372,13 +582,32 @@ TABLES: tuple[Table, ...] = (
             Field("origin", searchable=True, help="Place of origin, e.g. Xinjiang."),
         ),
         kind=PERSON,
+        rules=(
+            OneOf(
+                ("name", "description"),
+                "name must not be empty (a person a report does not name is added with --unnamed DESCRIPTION)",
+                True,
+            ),
+        ),
+    ),
+    Table(
+        "organisations",
+        (
+            Field("name", NAME, required=True, searchable=True, help="The organisation's name."),
+            Field("kind", CHOICE, vocabulary=OrgKind, label="organisation kind"),
+            Field("country", searchable=True, help="Its country, e.g. Kazakhstan."),
+            Field("size", SIZE, help="How many people a group counts: 30, or ~30."),
+            _link("part_of_id", "organisations", required=False),
+        ),
+        kind=ORGANISATION,
     ),
     Table(
         "aliases",
         (
-            _link("person_id", "people"),
+            *_actor(),
             Field("name", NAME, required=True, searchable=True, label="an alias"),
         ),
+        rules=(OneOf(("person_id", "org_id"), "an alias belongs to one person or organisation"),),
     ),
     Table(
         "sources",
@@ -386,7 +615,11 @@ TABLES: tuple[Table, ...] = (
             Field("title", required=True, searchable=True, label="a source title"),
             Field("url", URL, help="Where it was published."),
             Field("publisher", searchable=True, help="Who published it, e.g. RFE/RL."),
+            Field("authors", NAMES, searchable=True, help="Who wrote it."),
+            Field("language", LANGUAGE, help="Its language: an ISO 639 code, e.g. en, ru, kk."),
             Field("date", DATE, help="Publication date."),
+            Field("accessed", DATE, help="When it was read."),
+            _link("relays_id", "sources", required=False),
             Field(
                 "reliability",
                 NUMBER,
@@ -401,36 +634,74 @@ TABLES: tuple[Table, ...] = (
     Table(
         "trials",
         (
-            Field("court", required=True, searchable=True),
+            _naming(
+                "court",
+                "organisations",
+                searchable=True,
+                help="The court (linked if a recorded organisation).",
+            ),
             Field("place", searchable=True, help="Town or city."),
             Field("charge", searchable=True, help="The charge."),
             Field("case_number", help="Court case number."),
             Field("opened", DATE, help="When the trial opened."),
-            Field("judge", NAMING, link="people", help="Judge (linked if a recorded person)."),
-            Field("lawyer", NAMING, link="people", help="Lawyer (linked if a recorded person)."),
             Field("status", CHOICE, vocabulary=TrialStatus, label="trial status"),
         ),
         kind=TRIAL,
+        rules=(
+            RequiredUnless(
+                "court",
+                "status",
+                "investigation",
+                "a trial needs a court (--court), unless its status is investigation",
+            ),
+        ),
     ),
     Table(
         "trial_parties",
         (
             _link("trial_id", "trials"),
-            _link("person_id", "people"),
+            *_actor(),
+            _naming("name", "people", searchable=True, linked_by="name_person_id"),
             Field("role", CHOICE, required=True, vocabulary=PartyRole),
+        ),
+        rules=(
+            OneOf(
+                ("person_id", "org_id", "name"),
+                "a trial party is a person, an organisation or a name",
+                True,
+            ),
         ),
     ),
     Table(
         "rulings",
         (
             _link("person_id", "people"),
-            _link("trial_id", "trials", required=False),
+            # a ruling goes with its trial
+            _link("trial_id", "trials", required=False, owner=True),
             Field("date", DATE, required=True, help="When the ruling was given."),
-            Field("court", searchable=True, help="The court, if not the trial's."),
+            _naming(
+                "court", "organisations", searchable=True, help="The court, if not the trial's."
+            ),
             Field("outcome", CHOICE, required=True, vocabulary=Outcome),
             Field("sentence", searchable=True, help="The sentence as reported."),
-            Field("sentence_kind", CHOICE, vocabulary=SentenceKind, label="sentence kind"),
+            Field(
+                "sentence_kinds",
+                CHOICES,
+                vocabulary=SentenceKind,
+                label="sentence kind",
+                help="Repeatable.",
+            ),
             Field("months", NUMBER, minimum=0, help="Sentence length in months."),
+            Field("fine", MONEY, help='A fine: an amount and a currency, e.g. "300 USD".'),
+            Field(
+                "pretrial_credit",
+                NUMBER,
+                minimum=1,
+                maximum=10,
+                label="pretrial credit",
+                help="Days of the sentence each day of pretrial detention counts as.",
+            ),
+            Field("plea", CHOICE, vocabulary=Plea),
             Field("deportation", CHOICE, vocabulary=Deportation, label="deportation decision"),
             Field("extradition", CHOICE, vocabulary=Extradition, label="extradition decision"),
             _link("appeal_of_id", "rulings", required=False),
@@ -444,7 +715,12 @@ TABLES: tuple[Table, ...] = (
             Field("date", DATE, required=True, help="When the decision was made."),
             Field("decision", CHOICE, required=True, vocabulary=Decision, label="asylum decision"),
             Field("country", searchable=True, help="The deciding country."),
-            Field("authority", searchable=True, help="The deciding authority."),
+            _naming(
+                "authority",
+                "organisations",
+                searchable=True,
+                help="The deciding authority (linked if a recorded organisation).",
+            ),
             Field("until", DATE, help="Valid until."),
         ),
         kind=ASYLUM,
@@ -457,7 +733,11 @@ TABLES: tuple[Table, ...] = (
             Field("end", DATE, help="When it ended; leave out while still held."),
             Field("kind", CHOICE, vocabulary=DetentionKind, label="detention kind"),
             Field("place", searchable=True, help="Where."),
-            Field("authority", help="Who holds the person."),
+            _naming(
+                "authority",
+                "organisations",
+                help="Who holds the person (linked if a recorded organisation).",
+            ),
         ),
         kind=DETENTION,
         rules=(EndsAfterStarts("start", "end", "detention"),),
@@ -465,30 +745,62 @@ TABLES: tuple[Table, ...] = (
     Table(
         "events",
         (
-            _link("person_id", "people"),
+            *_actor(),
+            _link("trial_id", "trials", required=False),
             Field("date", DATE, required=True, help="When it happened."),
             Field("kind", CHOICE, required=True, vocabulary=EventKind, label="event kind"),
             Field("place", searchable=True, help="Where."),
             Field("summary", searchable=True, help="What happened, in a sentence."),
         ),
         kind=EVENT,
+        rules=(OneOf(("person_id", "org_id"), "an event is about one person or organisation"),),
     ),
     Table(
         "relations",
         (
-            _link("person_id", "people"),
-            _link("other_id", "people"),
+            *_actor(),
+            *_actor("other"),
             Field("kind", CHOICE, required=True, vocabulary=RelationKind, label="relation kind"),
+            Field("since", DATE, help="Since when, where known."),
+            Field("until", DATE, help="Until when, where known."),
         ),
         kind=RELATION,
+        rules=(
+            OneOf(("person_id", "org_id"), "a relation starts at one person or organisation"),
+            OneOf(("other_id", "other_org_id"), "a relation ends at one person or organisation"),
+            EndsAfterStarts("since", "until", "relation"),
+        ),
+    ),
+    Table(
+        "participants",
+        (
+            _link("trial_id", "trials", required=False, owner=True),
+            _link("ruling_id", "rulings", required=False, owner=True),
+            _link("asylum_id", "asylum", required=False, owner=True),
+            _link("detention_id", "detentions", required=False, owner=True),
+            _link("event_id", "events", required=False, owner=True),
+            *_actor(),
+            Field("role", CHOICE, required=True, vocabulary=ParticipantRole),
+        ),
+        rules=(
+            OneOf(
+                ("trial_id", "ruling_id", "asylum_id", "detention_id", "event_id"),
+                "a participant takes part in one fact",
+            ),
+            OneOf(("person_id", "org_id"), "a participant is one person or organisation"),
+        ),
     ),
     Table(
         "citations",
         (
             Field("record_uid", RECORD, required=True, editable=False),
             _link("source_id", "sources"),
-            Field("quote"),
-            Field("page"),
+            Field("quote", help="The words the source uses."),
+            Field("page", help="Where in the source (page, paragraph, time)."),
+            Field("according_to", help="Who, according to the source, made the claim."),
+            # a claim attributed to a private actor stays out with them
+            _link("according_to_person_id", "people", required=False, owner=True),
+            _link("according_to_org_id", "organisations", required=False, owner=True),
         ),
         annotated=False,
     ),
@@ -510,6 +822,11 @@ def table(name: str) -> Table:
     return TABLE[name]
 
 
-def naming_texts(table_name: str) -> dict[str, str]:
-    """Text column -> its person link, for the texts of TABLE that name a person."""
-    return {f.name: f"{f.name}_person_id" for f in TABLE[table_name].all_fields if f.type == NAMING}
+def naming_texts(table_name: str) -> dict[str, tuple[str, str]]:
+    """Text column -> (its link column, the table it links to), for the texts of
+    TABLE_NAME that name an actor (a judge, a court, an authority)."""
+    return {
+        f.name: (f.link_column or "", f.link or "")
+        for f in TABLE[table_name].all_fields
+        if f.type == NAMING
+    }

@@ -16,6 +16,7 @@ class Sex(StrEnum):
 
 
 class TrialStatus(StrEnum):
+    INVESTIGATION = "investigation"
     PENDING = "pending"
     ONGOING = "ongoing"
     DECIDED = "decided"
@@ -28,7 +29,17 @@ class Outcome(StrEnum):
     ACQUITTED = "acquitted"
     DISMISSED = "dismissed"
     SETTLED = "settled"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+    MODIFIED = "modified"
+    UNKNOWN = "unknown"
     OTHER = "other"
+
+
+class Plea(StrEnum):
+    GUILTY = "guilty"
+    NOT_GUILTY = "not-guilty"
+    PLEA_DEAL = "plea-deal"
 
 
 class SentenceKind(StrEnum):
@@ -97,6 +108,39 @@ class RelationKind(StrEnum):
     RELATIVE = "relative"
     LAWYER = "lawyer"
     ASSOCIATE = "associate"
+    LEADER = "leader"
+    MEMBER = "member"
+    EMPLOYEE = "employee"
+    SPOKESPERSON = "spokesperson"
+    FOUNDER = "founder"
+
+
+class OrgKind(StrEnum):
+    NGO = "ngo"
+    COURT = "court"
+    POLICE = "police"
+    PROSECUTOR = "prosecutor"
+    SECURITY_SERVICE = "security-service"
+    MIGRATION_AUTHORITY = "migration-authority"
+    GOVERNMENT = "government"
+    UN_BODY = "un-body"
+    MEDIA = "media"
+    GROUP = "group"
+    OTHER = "other"
+
+
+class ParticipantRole(StrEnum):
+    SUBJECT = "subject"
+    VICTIM = "victim"
+    PERPETRATOR = "perpetrator"
+    ORGANIZER = "organizer"
+    PARTICIPANT = "participant"
+    PETITIONER = "petitioner"
+    ADDRESSEE = "addressee"
+    SPEAKER = "speaker"
+    WITNESS = "witness"
+    AUTHORITY = "authority"
+    OTHER = "other"
 
 
 class PartyRole(StrEnum):
@@ -135,17 +179,33 @@ class Kind:
     # date fields stored as FIELD, FIELD_earliest, FIELD_latest
     date_fields: tuple[str, ...] = ()
 
+    @property
+    def a_label(self) -> str:
+        """The label with its article: "a person", "an event"."""
+        return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
+
 
 PERSON = Kind("person", "people", "P", "person", ("born",))
-SOURCE = Kind("source", "sources", "S", "source", ("date",))
+ORGANISATION = Kind("organisation", "organisations", "O", "organisation")
+SOURCE = Kind("source", "sources", "S", "source", ("date", "accessed"))
 TRIAL = Kind("trial", "trials", "T", "trial", ("opened",))
 RULING = Kind("ruling", "rulings", "R", "ruling", ("date",))
 ASYLUM = Kind("asylum", "asylum", "A", "asylum decision", ("date", "until"))
 DETENTION = Kind("detention", "detentions", "D", "detention", ("start", "end"))
 EVENT = Kind("event", "events", "E", "event", ("date",))
-RELATION = Kind("relation", "relations", "L", "relation")
+RELATION = Kind("relation", "relations", "L", "relation", ("since", "until"))
 
-KINDS: tuple[Kind, ...] = (PERSON, SOURCE, TRIAL, RULING, ASYLUM, DETENTION, EVENT, RELATION)
+KINDS: tuple[Kind, ...] = (
+    PERSON,
+    ORGANISATION,
+    SOURCE,
+    TRIAL,
+    RULING,
+    ASYLUM,
+    DETENTION,
+    EVENT,
+    RELATION,
+)
 KIND_BY_PREFIX = {kind.prefix: kind for kind in KINDS}
 KIND_BY_TABLE = {kind.table: kind for kind in KINDS}
 

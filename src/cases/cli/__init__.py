@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cases import __version__
+from cases.cli._common import OneValueEach
 
 # Each command: its module under cases.cli, the object there, and whether it is a
 # group of subcommands. main() registers only the command being run, so a command
@@ -24,6 +25,9 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "stats": ("read", "stats", False),
     "edit": ("change", "edit", False),
     "delete": ("change", "delete", False),
+    "cite": ("evidence", "cite", False),
+    "uncite": ("evidence", "uncite", False),
+    "uncited": ("evidence", "uncited", False),
     "dupes": ("change", "dupes", False),
     "merge": ("change", "merge", False),
     "init": ("admin", "init", False),
@@ -33,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "check": ("admin", "check", False),
     "export": ("transfer", "export_app", True),
     "import": ("transfer", "import_app", True),
+    "encrypt": ("encryption", "encrypt", False),
+    "decrypt": ("encryption", "decrypt", False),
 }
 # Global options that take a value, to find the command name in argv.
 _VALUE_OPTIONS = {"--db"}
@@ -85,7 +91,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         if is_group:
             app.add_typer(target, name=name)
         else:
-            app.command(name)(target)
+            app.command(name, cls=OneValueEach)(target)
     return app
 
 

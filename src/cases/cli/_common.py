@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from cases.errors import CasesError
 
@@ -28,6 +29,49 @@ SourceOption = Annotated[
 PrivateOption = Annotated[
     bool, typer.Option("--private", help="Mark private: never exported without --include-private.")
 ]
+AccordingToOption = Annotated[
+    str | None,
+    typer.Option(
+        "--according-to",
+        metavar="ACTOR",
+        help="Who, according to the --source, made the claim (a person or organisation).",
+    ),
+]
+WithOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--with",
+        metavar="ACTOR[=ROLE]",
+        help="Someone else taking part, with a role (default participant): subject, victim, "
+        "perpetrator, organizer, participant, petitioner, addressee, speaker, witness, "
+        "authority, other. Repeatable.",
+    ),
+]
+
+
+class OneValueEach(TyperCommand):
+    """A command whose options that take one value refuse to be given twice (a
+    usage error, exit 2) instead of keeping the last value silently."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given: dict[str, int] = {}
+        for word in args:
+            if word == "--":
+                break
+            if word.startswith("-"):
+                name = word.split("=", 1)[0]
+                given[name] = given.get(name, 0) + 1
+        for param in self.params:
+            if param.param_type_name != "option" or getattr(param, "multiple", False):
+                continue
+            if getattr(param, "is_flag", False):
+                continue
+            times = sum(given.get(name, 0) for name in param.opts)
+            if times > 1:
+                raise typer.BadParameter(
+                    f"{param.opts[0]} takes one value and was given {times} times", ctx=ctx
+                )
+        return list(super().parse_args(ctx, args))
 
 
 def vocabulary(table: str, field: str, *names: str, help: str | None = None) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cases.cli._common import JsonOption, console, guarded, open_store, whole_number
+from cases.cli._common import JsonOption, console, db_path, guarded, open_store, whole_number
 
 
 @guarded
@@ -15,6 +15,14 @@ def init(
     ctx: typer.Context,
     sample: Annotated[
         bool, typer.Option("--sample", help="Load the sample cases shipped in data/.")
+    ] = False,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Create it encrypted, with the key from CASES_KEY, else asked twice on the "
+            'terminal (extra: pip install "cases[encrypt]").',
+        ),
     ] = False,
 ) -> None:
     """Create the database (and optionally load the sample cases).
@@ -26,9 +34,13 @@ def init(
     from cases.render import print_added
     from cases.service.importing import load_sample
 
+    if encrypt:
+        from cases.service.encryption import create
+
+        create(db_path(ctx))
     with open_store(ctx, write=True) as store:
         counts = load_sample(store) if sample else {}
-        where = str(store.path)
+        where = f"{store.path} (encrypted)" if store.encrypted else str(store.path)
     loaded = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
     print_added(
         console(), "ok", f"database ready at {where}" + (f"; loaded {loaded}" if loaded else "")
@@ -136,4 +148,8 @@ def check(ctx: typer.Context) -> None:
     if problems:
         print_error(f"the database has {len(problems)} problem(s)", problems)
         raise typer.Exit(1)
-    print_added(console(), "ok", "integrity, foreign keys, links, dates, name keys and schema")
+    print_added(
+        console(),
+        "ok",
+        "integrity, foreign keys, links, dates, contradictions, name keys and schema",
+    )

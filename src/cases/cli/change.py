@@ -13,7 +13,7 @@ from cases.cli._common import JsonOption, console, guarded, open_store
 @guarded
 def edit(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The record to change, e.g. P3 or R2.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The record to change, e.g. P3 or R2.")],
     assignments: Annotated[
         list[str], typer.Option("--set", help="FIELD=VALUE; an empty VALUE clears. Repeatable.")
     ],
@@ -23,7 +23,7 @@ def edit(
 
     Example:
 
-        cases edit D2 --set end=2019-01-30 --set note="released after the ruling"
+        cases edit D1 --set kind=pretrial --set note="release not reported"
     """
     from cases.render import emit_json, print_added
     from cases.service.changing import edit as apply
@@ -40,7 +40,7 @@ def edit(
 @guarded
 def delete(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The record to delete, e.g. E4.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The record to delete, e.g. E4.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     purge: Annotated[
         bool, typer.Option("--purge", help="Also erase it from the change log (no undo).")
@@ -77,7 +77,7 @@ def delete(
 
 @guarded
 def dupes(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List pairs of people who may be the same person, most likely first.
+    """List pairs of people (or organisations) who may be the same, most likely first.
 
     Names are compared across scripts and spellings; the same birth year,
     origin, trials or sources make a pair more likely.
@@ -111,17 +111,23 @@ def dupes(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @guarded
 def merge(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person to merge away.")],
-    into: Annotated[str, typer.Option("--into", help="The person who remains.")],
+    person: Annotated[
+        str,
+        typer.Argument(metavar="ACTOR", help="The person or organisation to merge away."),
+    ],
+    into: Annotated[
+        str, typer.Option("--into", metavar="ACTOR", help="The one that remains (same kind).")
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only say what would move; change nothing.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Merge one person into another: every record, alias and citation moves.
+    """Merge one person into another (or one organisation into another): every
+    record, alias and citation moves.
 
-    The merged person's name is kept as an alias of the survivor; blank fields
-    of the survivor are filled in.
+    The merged name is kept as an alias of the survivor, with the citations
+    of that name; blank fields of the survivor are filled in.
 
     Example:
 

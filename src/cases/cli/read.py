@@ -10,6 +10,7 @@ from cases.cli._common import JsonOption, console, guarded, open_store, whole_nu
 
 LIST_KINDS = (
     "people",
+    "orgs",
     "trials",
     "rulings",
     "asylum",
@@ -28,6 +29,13 @@ LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Born", "born_display"),
         ("Origin", "origin"),
         ("Citizenship", "citizenship"),
+    ],
+    "orgs": [
+        ("Ref", "ref"),
+        ("Name", "name"),
+        ("Kind", "kind"),
+        ("Country", "country"),
+        ("Size", "size"),
     ],
     "sources": [
         ("Ref", "ref"),
@@ -83,22 +91,44 @@ LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
 @guarded
 def show(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="A P reference or a name or alias.")],
+    actor: Annotated[
+        str,
+        typer.Argument(
+            metavar="ACTOR", help="A P or O reference, a name or alias, or an S reference."
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Show everything recorded about one person, with current status and sources.
+    """Show everything recorded about a person or organisation, with sources.
+
+    A person's summary has their current status, trials, rulings, asylum
+    decisions, detentions with their length, events, relations and where they
+    appear in others' records; an organisation's its people and facts. Under
+    the numbered sources: the words, page and attribution of each citation.
+    A source (S1) shows what it relays and every record it supports.
 
     Example:
 
         cases show "Sairagul Sauytbay"
+        cases show S1
     """
-    from cases.render import emit_json, print_summary
-    from cases.service.reading import person_summary
+    from cases.records import SOURCE, parse_ref
+    from cases.render import emit_json, print_source, print_summary
 
+    ref = parse_ref(actor.strip())
     with open_store(ctx, write=False) as store:
-        summary = person_summary(store, person)
+        if ref is not None and ref.kind == SOURCE:
+            from cases.service.evidence import source_summary
+
+            summary = source_summary(store, actor)
+        else:
+            from cases.service.reading import actor_summary
+
+            summary = actor_summary(store, actor)
     if as_json:
         emit_json(summary)
+    elif "source" in summary:
+        print_source(console(), summary)
     else:
         print_summary(console(), summary)
 
@@ -106,8 +136,11 @@ def show(
 @guarded
 def timeline(
     ctx: typer.Context,
-    person: Annotated[
-        str | None, typer.Argument(help="Only this person (default everyone).")
+    actor: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ACTOR]", help="Only this person or organisation (default everyone)."
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option(metavar="DATE", help="Facts that may fall on or after this date.")
@@ -140,12 +173,12 @@ def timeline(
         cases timeline "Tilek Tabarikuly" --since 2018 --kind ruling --kind detention
     """
     from cases.render import emit_json, print_timeline
-    from cases.service.reading import timeline as build
+    from cases.service.timeline import timeline as build
 
     with open_store(ctx, write=False) as store:
         items = build(
             store,
-            person,
+            actor,
             since=since,
             until=until,
             kinds=kind or (),
@@ -153,17 +186,25 @@ def timeline(
             place=place,
             limit=whole_number(limit, "--limit"),
         )
-    if as_json:
-        emit_json(items)
-    else:
-        print_timeline(console(), items)
+        if as_json:
+            emit_json(list(items))
+        else:
+            print_timeline(console(), list(items))
 
 
 @guarded
 def list_records(
     ctx: typer.Context,
     what: Annotated[str, typer.Argument(metavar="KIND", help=" | ".join(LIST_KINDS))],
-    person: Annotated[str | None, typer.Option(help="Only records of this person.")] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            "--actor",
+            metavar="ACTOR",
+            help="Only records of this person or organisation.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List every record of one kind.
@@ -171,6 +212,7 @@ def list_records(
     Example:
 
         cases list trials --person "Qaisha Aqan"
+        cases list orgs
     """
     from cases.errors import Invalid
     from cases.records import KIND_BY_TABLE
@@ -180,7 +222,8 @@ def list_records(
     if what not in LIST_KINDS:
         raise Invalid(f"cannot list {what!r}; use one of: {', '.join(LIST_KINDS)}")
     with open_store(ctx, write=False) as store:
-        rows = build(store, KIND_BY_TABLE[what], person=person)
+        table = "organisations" if what == "orgs" else what
+        rows = build(store, KIND_BY_TABLE[table], actor=person)
     if as_json:
         emit_json(rows)
         return
@@ -212,13 +255,16 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @guarded
 def search(
     ctx: typer.Context,
-    text: Annotated[list[str], typer.Argument(help="Words to find; every word must match.")],
+    text: Annotated[
+        list[str], typer.Argument(metavar="TEXT...", help="Words to find; every word must match.")
+    ],
     limit: Annotated[str, typer.Option(metavar="N", help="At most this many hits.")] = "50",
     as_json: JsonOption = False,
 ) -> None:
     """Find text in names, aliases, notes, charges, courts, places, summaries and source titles.
 
-    Names match across scripts and spellings (Sayragul finds Sairagul); best hits first.
+    Words match across spellings (Sayragul finds Sairagul, Atajurt finds
+    Atazhurt) and numbers match whole (300 never finds 30); best hits first.
 
     Example:
 
@@ -243,7 +289,7 @@ def search(
                 ("Kind", "kind"),
                 ("Field", "field"),
                 ("Text", "text"),
-                ("Person", "person"),
+                ("Of", "actor"),
             ],
             hits,
         )

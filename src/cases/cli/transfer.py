@@ -88,7 +88,7 @@ def export_json(
 @guarded
 def import_csv(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder of TABLE.csv files.")],
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder of TABLE.csv files.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything and count; change nothing.")
     ] = False,

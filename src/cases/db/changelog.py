@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
-from cases.catalogue import LOGGED, naming_texts
+from cases.catalogue import LOGGED, TABLE, OneOf, naming_texts
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.rows import integrity_error
 from cases.db.search import optimize
@@ -68,6 +68,8 @@ def reverse_change(store: Store, change_id: int) -> int:
         except sqlite3.IntegrityError as error:
             raise integrity_error(table, error) from None
     store.conn.execute("UPDATE changes SET undone_at = datetime('now') WHERE id = ?", [change_id])
+    # a merge undone: the merged row is back, and nothing became of it
+    store.conn.execute("DELETE FROM fates WHERE change_id = ? AND fate = 'merged'", [change_id])
     return len(rows)
 
 
@@ -90,8 +92,8 @@ def log_insert_range(store: Store, table: str, first: int, last: int) -> None:
 def purge_current_change(store: Store) -> int:
     """Erase from the whole log everything of what the open change deleted.
 
-    Purged are the rows this change deleted, the people merged into a purged
-    person (a merge deletes them, so their rows are in an older entry), and
+    Purged are the rows this change deleted, the people (or organisations)
+    merged into a purged one (a merge deletes them, so their rows are in an older entry), and
     every logged row that belonged to a purged row through a cascading key
     (an event of the person deleted earlier, a citation of it...). Their
     images go from every entry; an optional link to them (a judge, a trial, an
@@ -102,6 +104,12 @@ def purge_current_change(store: Store) -> int:
     """
     store.require_write()
     change = store.change_id
+    touched = {
+        str(table)
+        for (table,) in store.conn.execute(
+            "SELECT DISTINCT tbl FROM change_rows WHERE change_id = ?", [change]
+        )
+    }
     purged: set[tuple[str, int]] = {
         (str(table), int(row_id))
         for table, row_id in store.conn.execute(
@@ -112,16 +120,17 @@ def purge_current_change(store: Store) -> int:
     cascading, nulling = _foreign_keys(store.conn)
     while True:
         found = set(purged)
-        people = [row_id for table, row_id in found if table == "people"]
-        for chunk in chunks(people):
-            found.update(
-                ("people", int(row_id))
-                for (row_id,) in store.conn.execute(
-                    f"SELECT row_id FROM fates WHERE tbl = 'people' AND fate = 'merged' "
-                    f"AND into_id IN ({marks(chunk)})",
-                    chunk,
+        for actor_table in ("people", "organisations"):
+            ids = [row_id for table, row_id in found if table == actor_table]
+            for chunk in chunks(ids):
+                found.update(
+                    (actor_table, int(row_id))
+                    for (row_id,) in store.conn.execute(
+                        f"SELECT row_id FROM fates WHERE tbl = ? AND fate = 'merged' "
+                        f"AND into_id IN ({marks(chunk)})",
+                        [actor_table, *chunk],
+                    )
                 )
-            )
         uids = _image_values(store, found, "uid")
         for table, column, parent in cascading:
             parents = [row_id for kind, row_id in found if kind == parent]
@@ -131,13 +140,14 @@ def purge_current_change(store: Store) -> int:
             break
         purged = found
     # texts that name a purged person, and optional links to purged rows
-    names = _image_values(store, {key for key in purged if key[0] in ("people", "aliases")}, "name")
+    actors = {key for key in purged if key[0] in ("people", "organisations", "aliases")}
+    names = _image_values(store, actors, "name")
     keys = sorted({key for key in map(_name_key_of, names) if key})
     for table, column, parent in nulling:
         ids = [row_id for kind, row_id in purged if kind == parent]
         texts = naming_texts(table)
         for chunk in chunks(ids):
-            text = next((t for t, link in texts.items() if link == column), None)
+            text = next((t for t, (link, _) in texts.items() if link == column), None)
             cleared = f"'$.{column}', NULL" + (f", '$.{text}', NULL" if text else "")
             store.conn.execute(
                 f"UPDATE change_rows SET before = json_set(before, {cleared}) "
@@ -146,7 +156,7 @@ def purge_current_change(store: Store) -> int:
                 [table, *chunk],
             )
     for table in LOGGED:
-        for text, link in naming_texts(table).items():
+        for text, (link, _) in naming_texts(table).items():
             store.conn.execute(
                 f"UPDATE change_rows SET before = json_set(before, '$.{text}', NULL, "
                 f"'$.{link}', NULL) WHERE tbl = ? AND before IS NOT NULL AND "
@@ -188,7 +198,7 @@ def purge_current_change(store: Store) -> int:
         "UPDATE changes SET purged = 1, undone_at = datetime('now') WHERE id = ?", [change]
     )
     # rewrite the search indexes so that no deleted text lingers in their pages
-    optimize(store, {table for table, _ in purged})
+    optimize(store, touched | {table for table, _ in purged})
     return erased
 
 
@@ -229,22 +239,29 @@ def _images_pointing_at(
     return found
 
 
-def blank_texts_naming(store: Store, person_id: int) -> int:
-    """Blank every text on other records that names this person (linked to
-    them, or their name or an alias as written): a judge's or lawyer's name
-    on a trial. Returns how many records changed."""
+def blank_texts_naming(store: Store, table: str, actor_id: int) -> int:
+    """Blank every text on other records that names this actor (a person or an
+    organisation of TABLE): linked to it, or its name or an alias as written (a
+    judge's name on a trial, a court). Returns how many records changed."""
     store.require_write()
+    owner = "person_id" if table == "people" else "org_id"
     changed = 0
-    for table in LOGGED:
-        for text, link in naming_texts(table).items():
+    for logged in LOGGED:
+        for text, (link, target) in naming_texts(logged).items():
+            if target != table:
+                continue
             cursor = store.conn.execute(
-                f"""UPDATE "{table}" SET "{text}" = NULL, "{link}" = NULL
-                    WHERE "{link}" = :person OR cases_name_key("{text}") IN (
-                        SELECT name_key FROM people WHERE id = :person
-                        UNION SELECT name_key FROM aliases WHERE person_id = :person)""",
-                {"person": person_id},
+                f"""UPDATE "{logged}" SET "{text}" = NULL, "{link}" = NULL
+                    WHERE "{link}" = :actor OR cases_name_key("{text}") IN (
+                        SELECT name_key FROM "{table}" WHERE id = :actor
+                        UNION SELECT name_key FROM aliases WHERE {owner} = :actor)""",
+                {"actor": actor_id},
             )
             changed += int(cursor.rowcount)
+            # a row that was nothing but that text (a judge named on a trial) goes
+            for rule in TABLE[logged].rules:
+                if isinstance(rule, OneOf) and text in rule.columns:
+                    store.conn.execute(f'DELETE FROM "{logged}" AS r WHERE {rule.broken_sql("r")}')
     return changed
 
 
@@ -264,6 +281,24 @@ def set_fate(store: Store, table: str, row_id: int, fate: str, into_id: int | No
         "VALUES (?, ?, ?, ?, ?)",
         [table, row_id, fate, into_id, store.change_id],
     )
+
+
+def fate_of(store: Store, table: str, row_id: int) -> tuple[str, int | None, int | None] | None:
+    """What became of a row that is not there: ("merged", into id, change),
+    ("purged", None, change) or ("deleted", None, change); None if it never was."""
+    found = store.conn.execute(
+        "SELECT fate, into_id, change_id FROM fates WHERE tbl = ? AND row_id = ?",
+        [table, row_id],
+    ).fetchone()
+    if found is not None:
+        return str(found[0]), found[1], found[2]
+    deleted = store.conn.execute(
+        """SELECT cr.change_id FROM change_rows cr JOIN changes c ON c.id = cr.change_id
+           WHERE cr.tbl = ? AND cr.row_id = ? AND cr.op = 'delete' AND c.undone_at IS NULL
+           ORDER BY cr.change_id DESC LIMIT 1""",
+        [table, row_id],
+    ).fetchone()
+    return ("deleted", None, int(deleted[0])) if deleted is not None else None
 
 
 def purge_leftovers(store: Store) -> list[str]:

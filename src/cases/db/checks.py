@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cases.catalogue import CITABLE, DATE, TABLES
 from cases.db import search
-from cases.db.connection import Store, busy_timeout_seconds
+from cases.db.connection import Store
 from cases.errors import Conflict
 
 
@@ -61,7 +61,7 @@ def _connection_that_may_write(store: Store, probe: str) -> sqlite3.Connection |
         return store.conn
     if store.path is None:
         return None
-    conn = sqlite3.connect(store.path, timeout=busy_timeout_seconds())
+    conn = store.reconnect()
     if _may_run(conn, probe):
         return conn
     conn.close()
@@ -90,7 +90,7 @@ def dangling_citations(store: Store) -> list[str]:
 
 def date_problems(store: Store) -> list[str]:
     """Date columns whose earliest day is after their latest day, and rows that
-    break a rule across two dates (a detention that ends before it starts)."""
+    break a rule across fields (a detention that ends before it starts)."""
     problems: list[str] = []
     for table in TABLES:
         prefix = table.kind.prefix if table.kind else f"{table.name} row "
@@ -108,23 +108,66 @@ def date_problems(store: Store) -> list[str]:
             rows = store.conn.execute(
                 f'SELECT id FROM "{table.name}" t WHERE {rule.broken_sql("t")}'
             ).fetchall()
-            problems.extend(
-                f"date: {prefix}{row[0]} ends ({rule.end}) before it starts ({rule.start})"
-                for row in rows
-            )
+            problems.extend(f"rule: {prefix}{row[0]}: {rule.described()}" for row in rows)
+    return problems
+
+
+def contradictions(store: Store) -> list[str]:
+    """Facts that contradict each other, each with the references involved: a
+    detention still open after a release or a ruling that frees the person, a
+    person with two open detentions, a ruling dated before its trial opened."""
+    start = "coalesce(d.start_earliest, d.start_latest)"
+    problems = [
+        f"contradiction: D{d} of P{p} has no end, but {what} ({ref}) comes after it; "
+        f"give D{d} an end (cases edit D{d} --set end=DATE)"
+        for d, p, what, ref in store.conn.execute(
+            f"""SELECT d.id, d.person_id, 'a release', 'E' || e.id FROM detentions d
+                JOIN events e ON e.person_id = d.person_id AND e.kind = 'release'
+                AND coalesce(e.date_earliest, e.date_latest) >= {start}
+                WHERE d."end" IS NULL
+                UNION ALL
+                SELECT d.id, d.person_id, 'a ruling that frees them', 'R' || r.id
+                FROM detentions d JOIN rulings r ON r.person_id = d.person_id
+                AND coalesce(r.date_earliest, r.date_latest) >= {start}
+                AND (r.outcome IN ('acquitted', 'dismissed') OR (r.sentence_kinds IS NOT NULL
+                     AND r.sentence_kinds NOT LIKE '%prison%'
+                     AND r.sentence_kinds NOT LIKE '%labor-camp%'))
+                WHERE d."end" IS NULL
+                ORDER BY 1, 4"""
+        )
+    ]
+    problems.extend(
+        f"contradiction: P{person} has {count} detentions with no end ({listed}); "
+        "end all but the current one"
+        for person, count, listed in store.conn.execute(
+            """SELECT person_id, count(*), group_concat('D' || id, ', ') FROM detentions
+               WHERE "end" IS NULL GROUP BY person_id HAVING count(*) > 1 ORDER BY person_id"""
+        )
+    )
+    problems.extend(
+        f"contradiction: R{ruling} is dated {date} but its trial T{trial} opened {opened}"
+        for ruling, date, trial, opened in store.conn.execute(
+            """SELECT r.id, r.date, t.id, t.opened FROM rulings r JOIN trials t ON t.id = r.trial_id
+               WHERE r.date_latest < t.opened_earliest ORDER BY r.id"""
+        )
+    )
     return problems
 
 
 def stale_name_keys(store: Store, key: Callable[[str], str]) -> list[str]:
     """Names whose stored key differs from KEY(name)."""
     problems = []
-    for table, label in (("people", "P"), ("aliases", "alias of P")):
-        id_column = "id" if table == "people" else "person_id"
-        for row_id, name, stored in store.conn.execute(
-            f"SELECT {id_column}, name, name_key FROM {table}"
+    for table, owner in (
+        ("people", "'P' || id"),
+        ("organisations", "'O' || id"),
+        ("aliases", "'alias of ' || coalesce('P' || person_id, 'O' || org_id)"),
+    ):
+        # an unnamed person has no name, and no key
+        for label, name, stored in store.conn.execute(
+            f"SELECT {owner}, name, name_key FROM {table} WHERE name IS NOT NULL"
         ):
             if key(name) != stored:
-                problems.append(f"name key: {label}{row_id} is out of date")
+                problems.append(f"name key: {label} is out of date")
     return problems
 
 
@@ -137,7 +180,7 @@ def pending_migrations(store: Store) -> list[str]:
 
 def backup_to(store: Store, target: Path) -> None:
     """A consistent copy of the database at TARGET (SQLite's online backup)."""
-    copy = sqlite3.connect(target)
+    copy = store.reconnect(target)
     try:
         store.conn.backup(copy)
         result = copy.execute("PRAGMA integrity_check").fetchone()[0]

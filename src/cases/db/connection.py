@@ -4,6 +4,10 @@ Every write goes through :meth:`Store.transaction` (one ``BEGIN IMMEDIATE``
 transaction, one change-log entry) or :meth:`Store.atomic` (the same, nested
 as a savepoint inside one already open). Reading commands open the file
 read-only; writers use the write-ahead log, so readers keep reading meanwhile.
+
+The factory chooses the driver: Python's ``sqlite3`` for a plain file, SQLCipher
+(``db/cipher.py``, the extra ``cases[encrypt]``) for an encrypted one, whose
+connection raises ``sqlite3``'s exceptions too, so nothing else tells them apart.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from cases.db import cipher
 from cases.errors import Conflict, Invalid, NotFound
 from cases.uids import new_uid
 
@@ -23,8 +28,10 @@ APPLICATION_ID = 0x43415345
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations (and
 # sqlite-utils with them). A test checks the two agree.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLite's smallest page: a SQLCipher file, whose header is ciphertext, is whole pages.
+SMALLEST_PAGE = 512
 BUSY_TIMEOUT_SECONDS = 10.0
 
 Row = dict[str, Any]
@@ -37,19 +44,35 @@ def _create_private_file(path: Path) -> None:
     os.close(descriptor)
 
 
-def _check_header(path: Path) -> None:
-    """Refuse a file that is not SQLite before SQLite touches it."""
+def _check_header(path: Path) -> bool:
+    """Refuse a file that is not SQLite before SQLite touches it; say whether it is
+    plain (SQLite's header, or empty) rather than possibly encrypted (whole pages
+    that begin with anything else: SQLCipher's header is ciphertext)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
+            size = os.fstat(handle.fileno()).st_size
     except IsADirectoryError:
         raise Conflict(f"{path} is a folder, not a cases database") from None
     except PermissionError:
         raise Conflict(f"cannot read {path}: permission denied") from None
-    if header and header != SQLITE_HEADER:
+    if not header or header == SQLITE_HEADER:
+        return True
+    if size % SMALLEST_PAGE:
         raise Conflict(
             f"{path} is not a cases database (not an SQLite file); it was left untouched"
         )
+    return False
+
+
+def _key_of_encrypted(path: Path) -> str:
+    """The key of a file that may be encrypted; without the extra, a user error naming it."""
+    if not cipher.installed():
+        raise Conflict(
+            f"{path} is not a plain SQLite file; if it is an encrypted cases database, "
+            f"install the encryption extra: {cipher.EXTRA} (it was left untouched)"
+        )
+    return cipher.key_for(path)
 
 
 def busy_timeout_seconds() -> float:
@@ -75,6 +98,18 @@ def _make_private(path: Path, notices: list[str]) -> None:
 def writer_file(path: Path) -> Path:
     """The file that says which process is writing to the database at PATH."""
     return Path(f"{path}-writer")
+
+
+def _connection(
+    target: str, path: Path | None, *, write: bool, timeout: float, key: str | None
+) -> sqlite3.Connection:
+    """A connection to TARGET: read-only unless WRITE; SQLCipher when there is a KEY."""
+    where, uri = target, False
+    if not write and path is not None:
+        where, uri = f"{path.resolve().as_uri()}?mode=ro", True
+    if key is None:
+        return sqlite3.connect(where, isolation_level=None, timeout=timeout, uri=uri)
+    return cipher.connect(where, key=key, uri=uri, timeout=timeout, shown=path or target)
 
 
 class _RolledBack(Exception):
@@ -145,13 +180,17 @@ class Store:
     # -- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, write: bool) -> Store:
+    def open(cls, path: Path, *, write: bool, key: str | None = None) -> Store:
         """Open (and migrate) the database at PATH.
 
         A missing file is created (mode 0600) only when WRITE is true; reading a
         missing database is an error (a mistyped path must not read as an
         empty database). Without WRITE the connection is read-only: a reading
         command cannot change the file, even by mistake.
+
+        An encrypted file is opened with KEY, else with the key the user gives
+        (CASES_KEY, else a prompt on a terminal); with KEY a new file is created
+        encrypted.
         """
         created = False
         notices: list[str] = []
@@ -164,11 +203,15 @@ class Store:
                 raise Conflict(f"cannot create {path}: {error.strerror}") from None
             created = True
         else:
-            _check_header(path)
+            plain = _check_header(path)
+            if key is None and not plain:
+                key = _key_of_encrypted(path)
             if write:
                 _make_private(path, notices)
+        if key is None and os.environ.get(cipher.KEY_VARIABLE):
+            notices.append(f"CASES_KEY is set, but {path} is not encrypted (cases encrypt)")
         try:
-            store = cls._connect(str(path), path, created_file=created, write=write)
+            store = cls._connect(str(path), path, created_file=created, write=write, key=key)
         except BaseException:
             if created:
                 path.unlink(missing_ok=True)
@@ -177,13 +220,17 @@ class Store:
         return store
 
     @classmethod
-    def _connect(cls, target: str, path: Path | None, *, created_file: bool, write: bool) -> Store:
+    def _connect(
+        cls,
+        target: str,
+        path: Path | None,
+        *,
+        created_file: bool,
+        write: bool,
+        key: str | None = None,
+    ) -> Store:
         timeout = busy_timeout_seconds()
-        if write or path is None:
-            conn = sqlite3.connect(target, isolation_level=None, timeout=timeout)
-        else:
-            uri = f"{path.resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, isolation_level=None, timeout=timeout, uri=True)
+        conn = _connection(target, path, write=write, timeout=timeout, key=key)
         store = cls(conn, path, created_file)
         try:
             conn.execute("PRAGMA foreign_keys=ON")
@@ -194,8 +241,10 @@ class Store:
                 if not write and path is not None:
                     # an older schema: upgrade it through a writable connection first
                     conn.close()
-                    cls._connect(target, path, created_file=False, write=True).close()
-                    return cls._connect(target, path, created_file=created_file, write=False)
+                    cls._connect(target, path, created_file=False, write=True, key=key).close()
+                    return cls._connect(
+                        target, path, created_file=created_file, write=False, key=key
+                    )
                 store._migrate()
             if write and path is not None:
                 # readers go on reading while a long change is written
@@ -254,6 +303,21 @@ class Store:
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+    @property
+    def encrypted(self) -> bool:
+        """True when the file is encrypted (SQLCipher)."""
+        return cipher.is_encrypted(self.conn)
+
+    def reconnect(self, target: Path | None = None) -> sqlite3.Connection:
+        """Another writable connection, with this store's driver and key: to its own
+        file (a check that must write beside a read-only store), or to TARGET, a
+        new file, then encrypted with the same key when this one is (a backup)."""
+        where = str(target if target is not None else self.path)
+        timeout = busy_timeout_seconds()
+        return cipher.reconnect(self.conn, where, timeout=timeout) or sqlite3.connect(
+            where, timeout=timeout
+        )
 
     def is_empty(self) -> bool:
         """True when no person and no source is recorded (nothing to lose)."""

@@ -20,62 +20,85 @@ def defused_sql(value: str) -> str:
     )
 
 
-def mark_hidden_records(store: Store) -> None:
-    """Fill temporary tables with the ids an export must leave out (see privacy.py)."""
-    statements = [
-        "DROP TABLE IF EXISTS temp.hidden",
+def mark_hidden_records(store: Store, owners: list[tuple[str, dict[str, str]]]) -> None:
+    """Fill temporary tables with what an export must leave out (privacy.py states
+    the rules): ``hidden`` (table, id), ``hidden_uids`` and ``hidden_keys`` (the
+    name keys of hidden actors and aliases).
+
+    OWNERS lists each table, in an order where a table comes after those its rows
+    belong to, with its owner links (column -> table): a row is hidden when it
+    is private or an owner is hidden. A trial is also hidden when it has person
+    or organisation parties and all are hidden, which hides its parties and
+    what else belongs to it; a party that is only a name (a judge named as
+    text) is hidden when that name would be blanked.
+    """
+    conn = store.conn
+    conn.execute("DROP TABLE IF EXISTS temp.hidden")
+    conn.execute(
         "CREATE TEMP TABLE hidden (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
-        "PRIMARY KEY (tbl, id)) WITHOUT ROWID",
-        "INSERT INTO hidden SELECT 'people', id FROM people WHERE private = 1",
-        "INSERT INTO hidden SELECT 'sources', id FROM sources WHERE private = 1",
-        """INSERT INTO hidden SELECT 'aliases', id FROM aliases WHERE private = 1
-               OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
-        # parties hidden by their own flag or their person...
-        """INSERT INTO hidden SELECT 'trial_parties', id FROM trial_parties WHERE private = 1
-               OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
-        # ...a trial hidden by its flag or when it has parties and none is shown...
-        """INSERT INTO hidden SELECT 'trials', id FROM trials WHERE private = 1
-               OR (EXISTS (SELECT 1 FROM trial_parties p WHERE p.trial_id = trials.id)
+        "PRIMARY KEY (tbl, id)) WITHOUT ROWID"
+    )
+
+    def hide(table: str, links: dict[str, str], private: bool) -> None:
+        reasons = ["private = 1"] if private else []
+        reasons += [
+            f"\"{column}\" IN (SELECT id FROM hidden WHERE tbl = '{target}')"
+            for column, target in links.items()
+            if not (table == "citations" and column == "record_uid")
+        ]
+        if table == "citations":
+            reasons.append("record_uid IN (SELECT uid FROM hidden_uids)")
+            _collect_hidden_uids(conn)
+        if reasons:
+            conn.execute(
+                f"INSERT OR IGNORE INTO hidden SELECT '{table}', id FROM \"{table}\" "
+                f"WHERE {' OR '.join(reasons)}"
+            )
+
+    for table, links in owners:
+        hide(table, links, private=table != "citations")
+        if table == "trial_parties":
+            _collect_hidden_keys(conn)  # every hidden actor and alias is known by now
+            # a judge, lawyer or prosecutor named as text is nothing but that text:
+            # when the text would be blanked, the row goes
+            conn.execute(
+                """INSERT OR IGNORE INTO hidden SELECT 'trial_parties', id FROM trial_parties
+                   WHERE person_id IS NULL AND org_id IS NULL AND (
+                       name_person_id IN (SELECT id FROM hidden WHERE tbl = 'people')
+                       OR cases_name_key(name) IN (SELECT key FROM hidden_keys))"""
+            )
+            # a trial goes when every person or organisation party to it is hidden
+            conn.execute(
+                """INSERT OR IGNORE INTO hidden SELECT 'trials', id FROM trials
+                   WHERE EXISTS (SELECT 1 FROM trial_parties p WHERE p.trial_id = trials.id
+                       AND (p.person_id IS NOT NULL OR p.org_id IS NOT NULL))
                    AND NOT EXISTS (SELECT 1 FROM trial_parties p WHERE p.trial_id = trials.id
-                       AND p.id NOT IN (SELECT id FROM hidden WHERE tbl = 'trial_parties')))""",
-        # ...and then the parties of hidden trials
-        """INSERT OR IGNORE INTO hidden SELECT 'trial_parties', id FROM trial_parties
-               WHERE trial_id IN (SELECT id FROM hidden WHERE tbl = 'trials')""",
-        """INSERT INTO hidden SELECT 'rulings', id FROM rulings WHERE private = 1
-               OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')
-               OR trial_id IN (SELECT id FROM hidden WHERE tbl = 'trials')""",
-        """INSERT INTO hidden SELECT 'relations', id FROM relations WHERE private = 1
-               OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')
-               OR other_id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
-    ]
-    for table in ("asylum", "detentions", "events"):
-        statements.append(
-            f"""INSERT INTO hidden SELECT '{table}', id FROM {table} WHERE private = 1
-                   OR person_id IN (SELECT id FROM hidden WHERE tbl = 'people')"""
+                       AND (p.person_id IS NOT NULL OR p.org_id IS NOT NULL)
+                       AND p.id NOT IN (SELECT id FROM hidden WHERE tbl = 'trial_parties'))"""
+            )
+            hide(table, links, private=False)  # the parties of the trials just hidden
+    _collect_hidden_keys(conn)
+
+
+def _collect_hidden_keys(conn: sqlite3.Connection) -> None:
+    """``hidden_keys``: the name keys of hidden people, organisations and aliases."""
+    conn.execute("DROP TABLE IF EXISTS temp.hidden_keys")
+    conn.execute("CREATE TEMP TABLE hidden_keys (key TEXT PRIMARY KEY) WITHOUT ROWID")
+    for table in ("people", "organisations", "aliases"):
+        conn.execute(
+            f"INSERT OR IGNORE INTO hidden_keys SELECT name_key FROM {table} "
+            f"WHERE name_key IS NOT NULL AND id IN (SELECT id FROM hidden WHERE tbl = '{table}')"
         )
-    statements.append("DROP TABLE IF EXISTS temp.hidden_uids")
-    statements.append("CREATE TEMP TABLE hidden_uids (uid TEXT PRIMARY KEY) WITHOUT ROWID")
+
+
+def _collect_hidden_uids(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE IF EXISTS temp.hidden_uids")
+    conn.execute("CREATE TEMP TABLE hidden_uids (uid TEXT PRIMARY KEY) WITHOUT ROWID")
     for table in CITABLE:
-        statements.append(
-            f"INSERT OR IGNORE INTO hidden_uids SELECT uid FROM {table} "
+        conn.execute(
+            f'INSERT OR IGNORE INTO hidden_uids SELECT uid FROM "{table}" '
             f"WHERE id IN (SELECT id FROM hidden WHERE tbl = '{table}')"
         )
-    statements.append(
-        """INSERT INTO hidden SELECT 'citations', id FROM citations
-               WHERE record_uid IN (SELECT uid FROM hidden_uids)
-               OR source_id IN (SELECT id FROM hidden WHERE tbl = 'sources')"""
-    )
-    # the name keys of hidden people and hidden aliases: a text naming one is blanked
-    statements += [
-        "DROP TABLE IF EXISTS temp.hidden_keys",
-        "CREATE TEMP TABLE hidden_keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
-        """INSERT OR IGNORE INTO hidden_keys SELECT name_key FROM people
-               WHERE id IN (SELECT id FROM hidden WHERE tbl = 'people')""",
-        """INSERT OR IGNORE INTO hidden_keys SELECT name_key FROM aliases
-               WHERE id IN (SELECT id FROM hidden WHERE tbl = 'aliases')""",
-    ]
-    for statement in statements:
-        store.conn.execute(statement)
 
 
 def stream_rows(
@@ -86,15 +109,16 @@ def stream_rows(
     *,
     hide: bool = False,
     blanked_links: dict[str, str] | None = None,
-    naming_texts: dict[str, str] | None = None,
+    naming_texts: dict[str, tuple[str, str]] | None = None,
     defuse: frozenset[str] = frozenset(),
 ) -> sqlite3.Cursor:
     """Rows of TABLE in id order, link columns replaced by the uid they point at.
 
     With HIDE, rows marked by :meth:`mark_hidden_records` are left out; each
     of BLANKED_LINKS (column -> table) is emptied where it points at a hidden
-    row, and each of NAMING_TEXTS (text column -> its person link) where the
-    link points at a hidden person or the text is a hidden name.
+    row, and each of NAMING_TEXTS (text column -> (its link, the table linked)),
+    with its link, where the link points at a hidden actor or the text is the
+    name of one.
     Columns in DEFUSE are defused for spreadsheets in SQL.
     """
     blanked_links = blanked_links or {}
@@ -114,16 +138,18 @@ def stream_rows(
                 f"tbl = '{blanked_links[column]}') THEN NULL ELSE {value} END"
             )
         if hide and column in naming_texts:
-            link = naming_texts[column]
+            link, target = naming_texts[column]
             value = (
-                f"CASE WHEN t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = 'people') "
+                f"CASE WHEN t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
                 f'OR cases_name_key(t."{column}") IN (SELECT key FROM hidden_keys) '
                 f"THEN NULL ELSE {value} END"
             )
-        if hide and column in naming_texts.values():
-            text = next(t for t, link in naming_texts.items() if link == column)
+        linked_text = next((t for t, (link, _) in naming_texts.items() if link == column), None)
+        if hide and linked_text is not None:
+            target = naming_texts[linked_text][1]
             value = (
-                f'CASE WHEN cases_name_key(t."{text}") IN (SELECT key FROM hidden_keys) '
+                f"CASE WHEN t.\"{column}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
+                f'OR cases_name_key(t."{linked_text}") IN (SELECT key FROM hidden_keys) '
                 f"THEN NULL ELSE {value} END"
             )
         if column in defuse:

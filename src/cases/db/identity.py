@@ -1,128 +1,124 @@
-"""Identity: the queries behind duplicate detection, and moving a person's records in a merge."""
+"""Identity: the queries behind duplicate detection, and moving an actor's records
+in a merge. What points at an actor is read from the catalogue's links."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from cases.catalogue import TABLES
+from cases.db.actors import OWNER
 from cases.db.connection import Store, chunks, marks
 
 
-def people_sharing_a_word(store: Store, max_group: int) -> list[tuple[int, int]]:
-    """Pairs of people (a < b) whose names or aliases share a whole folded word.
+def links_to(table: str) -> Iterator[tuple[str, str, bool]]:
+    """(table, column, owner) of every link to a record of TABLE (an actor's table)."""
+    for other in TABLES:
+        for field in other.all_fields:
+            if field.link == table and field.link_column:
+                yield other.name, field.link_column, field.owner
 
-    Words shared by more than MAX_GROUP people are too common to pair on.
-    """
-    rows = store.conn.execute(
-        "SELECT id, name_key FROM people UNION ALL SELECT person_id, name_key FROM aliases"
+
+def name_words(store: Store, table: str) -> Iterator[tuple[int, str]]:
+    """(actor id, name key) of every name and alias of TABLE's actors (unnamed
+    people have no key and are never compared)."""
+    owner = OWNER[table]
+    yield from store.conn.execute(
+        f"""SELECT id, name_key FROM "{table}" WHERE name_key IS NOT NULL
+            UNION ALL SELECT {owner}, name_key FROM aliases WHERE {owner} IS NOT NULL"""
     )
-    by_word: dict[str, set[int]] = {}
-    for person_id, key in rows:
-        for word in str(key).split():
-            by_word.setdefault(word, set()).add(int(person_id))
-    pairs: set[tuple[int, int]] = set()
-    for members in by_word.values():
-        if 1 < len(members) <= max_group:
-            ordered = sorted(members)
-            for index, first in enumerate(ordered):
-                for second in ordered[index + 1 :]:
-                    pairs.add((first, second))
-    return sorted(pairs)
 
 
-def names_of(store: Store, person_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Every name key (name and aliases) of these people."""
+def names_of(store: Store, table: str, actor_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every name key (name and aliases) of these actors."""
+    owner = OWNER[table]
     found: dict[int, list[str]] = {}
-    for chunk in chunks(person_ids):
+    for chunk in chunks(actor_ids):
         rows = store.conn.execute(
-            f"SELECT id, name_key FROM people WHERE id IN ({marks(chunk)}) UNION ALL "
-            f"SELECT person_id, name_key FROM aliases WHERE person_id IN ({marks(chunk)})",
+            f'SELECT id, name_key FROM "{table}" WHERE id IN ({marks(chunk)}) '
+            f"AND name_key IS NOT NULL UNION ALL "
+            f"SELECT {owner}, name_key FROM aliases WHERE {owner} IN ({marks(chunk)})",
             chunk + chunk,
         )
-        for person_id, key in rows:
-            found.setdefault(int(person_id), []).append(str(key))
+        for actor_id, key in rows:
+            found.setdefault(int(actor_id), []).append(str(key))
     return found
 
 
-def shared_links(store: Store, first: int, second: int) -> dict[str, int]:
-    """How many trials and sources two people share."""
-    trials = store.conn.execute(
-        "SELECT count(*) FROM trial_parties a JOIN trial_parties b ON a.trial_id = b.trial_id "
-        "WHERE a.person_id = ? AND b.person_id = ?",
+def shared_links(store: Store, table: str, first: int, second: int) -> dict[str, int]:
+    """How many trials and sources two actors share."""
+    owner = OWNER[table]
+    trials = store.scalar(
+        f"SELECT count(*) FROM trial_parties a JOIN trial_parties b ON a.trial_id = b.trial_id "
+        f"WHERE a.{owner} = ? AND b.{owner} = ?",
         [first, second],
-    ).fetchone()[0]
-    sources = store.conn.execute(
+    )
+    sources = store.scalar(
         "SELECT count(DISTINCT a.source_id) FROM citations a JOIN citations b "
         "ON a.source_id = b.source_id "
-        "WHERE a.record_uid = (SELECT uid FROM people WHERE id = ?) "
-        "AND b.record_uid = (SELECT uid FROM people WHERE id = ?)",
+        f'WHERE a.record_uid = (SELECT uid FROM "{table}" WHERE id = ?) '
+        f'AND b.record_uid = (SELECT uid FROM "{table}" WHERE id = ?)',
         [first, second],
-    ).fetchone()[0]
+    )
     return {"trials": int(trials), "sources": int(sources)}
 
 
-def person_record_counts(store: Store, person_id: int) -> dict[str, int]:
-    """How many records of each kind name this person (what a merge would move)."""
-    counts = {}
-    for table in ("aliases", "trial_parties", "rulings", "asylum", "detentions", "events"):
-        counts[table] = int(
-            store.conn.execute(
-                f"SELECT count(*) FROM {table} WHERE person_id = ?", [person_id]
-            ).fetchone()[0]
+def record_counts(store: Store, table: str, actor_id: int) -> dict[str, int]:
+    """How many records of each kind point at this actor (what a merge would move)."""
+    counts: dict[str, int] = {}
+    for other, column, _ in links_to(table):
+        found = int(
+            store.scalar(f'SELECT count(*) FROM "{other}" WHERE "{column}" = ?', [actor_id])
         )
-    counts["relations"] = int(
-        store.conn.execute(
-            "SELECT count(*) FROM relations WHERE person_id = ? OR other_id = ?",
-            [person_id, person_id],
-        ).fetchone()[0]
-    )
-    counts["citations"] = int(
-        store.conn.execute(
-            "SELECT count(*) FROM citations WHERE record_uid = "
-            "(SELECT uid FROM people WHERE id = ?)",
-            [person_id],
-        ).fetchone()[0]
+        counts[other] = counts.get(other, 0) + found
+    counts["citations"] = counts.get("citations", 0) + int(
+        store.scalar(
+            f'SELECT count(*) FROM citations WHERE record_uid = (SELECT uid FROM "{table}" '
+            "WHERE id = ?)",
+            [actor_id],
+        )
     )
     return counts
 
 
-def move_person_records(
-    store: Store, source_id: int, target_id: int, *, mark_private: bool = False
+def move_records(
+    store: Store, table: str, source_id: int, target_id: int, *, mark_private: bool = False
 ) -> None:
-    """Re-point every record of person SOURCE_ID at TARGET_ID (inside a
-    transaction); with MARK_PRIVATE each moved record becomes private."""
+    """Re-point every link to actor SOURCE_ID of TABLE at TARGET_ID (inside a
+    transaction); with MARK_PRIVATE each record that belongs to it becomes
+    private. A party role the survivor already has in the same trial is not
+    doubled, and a relation between the two (it would relate one to itself) goes.
+    """
     store.require_write()
+    owner = OWNER[table]
     params = {"source": source_id, "target": target_id, "private": int(mark_private)}
-    private = ", private = max(private, :private)"
-    statements = [
-        f"UPDATE aliases SET person_id = :target{private} WHERE person_id = :source",
-        # a role the survivor already has in the same trial is not doubled
-        """DELETE FROM trial_parties WHERE person_id = :source AND EXISTS (
-               SELECT 1 FROM trial_parties kept WHERE kept.trial_id = trial_parties.trial_id
-               AND kept.person_id = :target AND kept.role = trial_parties.role)""",
-        f"UPDATE trial_parties SET person_id = :target{private} WHERE person_id = :source",
-        f"UPDATE rulings SET person_id = :target{private} WHERE person_id = :source",
-        f"UPDATE asylum SET person_id = :target{private} WHERE person_id = :source",
-        f"UPDATE detentions SET person_id = :target{private} WHERE person_id = :source",
-        f"UPDATE events SET person_id = :target{private} WHERE person_id = :source",
-        # a relation between the two would become a relation to oneself
-        """DELETE FROM relations WHERE (person_id = :source AND other_id = :target)
-               OR (person_id = :target AND other_id = :source)""",
-        f"UPDATE relations SET person_id = :target{private} WHERE person_id = :source",
-        f"UPDATE relations SET other_id = :target{private} WHERE other_id = :source",
-        "UPDATE trials SET judge_person_id = :target WHERE judge_person_id = :source",
-        "UPDATE trials SET lawyer_person_id = :target WHERE lawyer_person_id = :source",
-    ]
-    for statement in statements:
-        store.conn.execute(statement, params)
-
-
-def move_citations(store: Store, record_uid: str, alias_id: int | None, person_id: int) -> None:
-    """Citations of the record RECORD_UID go to the alias ALIAS_ID (the name
-    they cited), else to person PERSON_ID; one already there is not doubled."""
-    store.require_write()
-    table, row_id = ("aliases", alias_id) if alias_id is not None else ("people", person_id)
     store.conn.execute(
-        f"""UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM "{table}" WHERE id = ?)
+        f"""DELETE FROM trial_parties WHERE {owner} = :source AND EXISTS (
+               SELECT 1 FROM trial_parties kept WHERE kept.trial_id = trial_parties.trial_id
+               AND kept.{owner} = :target AND kept.role = trial_parties.role)""",
+        params,
+    )
+    first, second = ("person_id", "other_id") if table == "people" else ("org_id", "other_org_id")
+    store.conn.execute(
+        f"""DELETE FROM relations WHERE ({first} = :source AND {second} = :target)
+               OR ({first} = :target AND {second} = :source)""",
+        params,
+    )
+    for other, column, belongs in links_to(table):
+        private = ", private = max(private, :private)" if belongs and other != "citations" else ""
+        store.conn.execute(
+            f'UPDATE "{other}" SET "{column}" = :target{private} WHERE "{column}" = :source',
+            params,
+        )
+    # an organisation that was part of the one merged into it is not part of itself
+    store.conn.execute("UPDATE organisations SET part_of_id = NULL WHERE part_of_id = id")
+
+
+def move_citations(store: Store, record_uid: str, to_table: str, to_id: int) -> None:
+    """Citations of the record RECORD_UID go to the record TO_ID of TO_TABLE (the
+    alias a merged name became); one already there is not doubled."""
+    store.require_write()
+    store.conn.execute(
+        f"""UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM "{to_table}" WHERE id = ?)
             WHERE record_uid = ?""",
-        [row_id, record_uid],
+        [to_id, record_uid],
     )

@@ -1,12 +1,13 @@
-"""Reading queries: a person's trials and relations, lists, the timeline and counts."""
+"""Reading queries: trials and their parties, the timeline, lists and counts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cases.db.connection import Row, Store, chunks, marks
-from cases.db.rows import people_by_ids
 
 # The order every timeline uses: earliest day (an open start by its latest day),
 # then latest day; undated last. The sentinel makes undated sort last in an index
@@ -25,20 +26,34 @@ def timeline_tail(alias: str, field: str) -> str:
 
 
 def parties_of_trials(store: Store, trial_ids: Sequence[int]) -> list[Row]:
-    """Party rows (with the person's name) of these trials, by trial then recording order."""
+    """Party rows of these trials (with the name and privacy of the person or
+    organisation each is), by trial then recording order."""
     rows: list[Row] = []
     for chunk in chunks(trial_ids):
         rows.extend(
             store.all(
-                f"""SELECT trial_parties.*, people.name AS person_name,
-                           people.private AS person_private
-                    FROM trial_parties JOIN people ON people.id = trial_parties.person_id
-                    WHERE trial_parties.trial_id IN ({marks(chunk)})""",
+                f"""SELECT p.*, coalesce(pe.name, pe.description, o.name) AS actor_name,
+                           coalesce(pe.private, o.private, n.private, 0) AS actor_private,
+                           n.name AS named_person
+                    FROM trial_parties p
+                    LEFT JOIN people pe ON pe.id = p.person_id
+                    LEFT JOIN organisations o ON o.id = p.org_id
+                    LEFT JOIN people n ON n.id = p.name_person_id
+                    WHERE p.trial_id IN ({marks(chunk)})""",
                 chunk,
             )
         )
     rows.sort(key=lambda row: (row["trial_id"], row["id"]))
     return rows
+
+
+def named_in_trial(store: Store, trial_id: int) -> list[Row]:
+    """The trial's party rows that name someone as text (judges, lawyers,
+    prosecutors), in recording order."""
+    return store.all(
+        "SELECT * FROM trial_parties WHERE trial_id = ? AND name IS NOT NULL ORDER BY id",
+        [trial_id],
+    )
 
 
 def trials_of_person(store: Store, person_id: int) -> list[Row]:
@@ -63,197 +78,270 @@ def latest_trial_of(store: Store, person_id: int) -> Row | None:
     )
 
 
-def trial_ids_only_of(store: Store, person_id: int) -> list[int]:
-    """Trials whose every party is this person (they go when the person goes)."""
+def trial_ids_only_of(store: Store, column: str, actor_id: int) -> list[int]:
+    """Trials whose every person or organisation party is this actor (COLUMN:
+    person_id or org_id): they go when the actor goes (a judge named as text
+    does not keep a trial)."""
     rows = store.conn.execute(
-        """SELECT trial_id FROM trial_parties GROUP BY trial_id
-           HAVING sum(person_id != ?) = 0 AND sum(person_id = ?) > 0""",
-        [person_id, person_id],
+        f"""SELECT trial_id FROM trial_parties
+            WHERE trial_id IN (SELECT trial_id FROM trial_parties WHERE {column} = ?)
+            AND (person_id IS NOT NULL OR org_id IS NOT NULL)
+            GROUP BY trial_id HAVING sum({column} IS NOT ?) = 0""",
+        [actor_id, actor_id],
     )
     return [int(row[0]) for row in rows]
 
 
-def relations_of(store: Store, person_id: int) -> list[Row]:
-    """Relations in either direction, with both people's names."""
-    return store.all(
-        """SELECT relations.*, a.name AS person_name, b.name AS other_name,
-                  a.private AS person_private, b.private AS other_private
-           FROM relations JOIN people a ON a.id = relations.person_id
-                          JOIN people b ON b.id = relations.other_id
-           WHERE relations.person_id = ? OR relations.other_id = ?
-           ORDER BY relations.id""",
-        [person_id, person_id],
-    )
-
-
-def relations_all(store: Store) -> list[Row]:
-    """Every relation with both people's names."""
-    return store.all(
-        """SELECT relations.*, a.name AS person_name, b.name AS other_name
-           FROM relations JOIN people a ON a.id = relations.person_id
-                          JOIN people b ON b.id = relations.other_id
-           ORDER BY relations.id"""
-    )
-
-
-def records_with_person(store: Store, table: str, person_id: int | None = None) -> list[Row]:
-    """Rows of a per-person table joined with the person's name."""
-    where = "" if person_id is None else f'WHERE "{table}".person_id = ?'
-    params = [] if person_id is None else [person_id]
-    return store.all(
-        f"""SELECT "{table}".*, people.name AS person_name FROM "{table}"
-            JOIN people ON people.id = "{table}".person_id {where}
-            ORDER BY "{table}".id""",
-        params,
-    )
+def records_of(store: Store, table: str, column: str, actor_id: int) -> list[Row]:
+    """Rows of TABLE whose COLUMN is this actor, in recording order."""
+    return store.all(f'SELECT * FROM "{table}" WHERE "{column}" = ? ORDER BY id', [actor_id])
 
 
 def first_party_of(store: Store, trial_ids: Sequence[int]) -> dict[int, int]:
-    """The first-recorded party of each trial."""
+    """The first-recorded person party of each trial."""
     found: dict[int, int] = {}
     for chunk in chunks(trial_ids):
         rows = store.conn.execute(
             f"SELECT trial_id, person_id FROM trial_parties WHERE id IN ("
-            f"SELECT min(id) FROM trial_parties WHERE trial_id IN ({marks(chunk)}) GROUP BY trial_id)",
+            f"SELECT min(id) FROM trial_parties WHERE person_id IS NOT NULL "
+            f"AND trial_id IN ({marks(chunk)}) GROUP BY trial_id)",
             chunk,
         )
         found.update((int(trial), int(person)) for trial, person in rows)
     return found
 
 
-def timeline_rows(
-    store: Store,
-    *,
-    person_id: int | None,
-    since: str | None,
-    until: str | None,
-    kinds: Sequence[str],
-    court: str | None,
-    place: str | None,
-    limit: int | None,
-) -> list[Row]:
-    """Every fact (or the first LIMIT) in timeline order, filtered in SQL.
+# -- the timeline ----------------------------------------------------------------
 
-    Each kind of fact is read in index order (up to LIMIT rows each) and
-    the sorted runs are merged here, so a limited timeline of everyone
-    reads a few rows per table instead of sorting every fact.
-    """
-    sources = [
-        # kind, prefix, table, date field, person column, court, place, detail, join
-        (
-            "trial",
-            "T",
-            "trials",
-            "opened",
-            "p.person_id",
-            "x.court",
-            "x.place",
-            "p.role",
-            "JOIN trial_parties p ON p.trial_id = x.id",
-        ),
+
+@dataclass(frozen=True)
+class _Source:
+    """One kind of involvement of an actor in a fact, read in timeline order."""
+
+    kind: str  # the timeline kind ("event" for an event's own kind)
+    prefix: str
+    table: str
+    field: str  # the date field it is placed by
+    person: str  # SQL for the person involved (or NULL)
+    org: str  # SQL for the organisation involved (or NULL)
+    role: str  # SQL for their role
+    join: str = ""
+    court: str = "NULL"
+    place: str = "NULL"
+    detail: str = "NULL"
+
+
+def _sources() -> list[_Source]:
+    """Who is involved in what: the subject of each fact (the parties of a trial)
+    and the participants of every kind of fact."""
+    facts = (
+        ("trial", "T", "trials", "opened", "x.court", "x.place", "NULL", "trial_id", ""),
         (
             "ruling",
             "R",
             "rulings",
             "date",
-            "x.person_id",
             "coalesce(x.court, t.court)",
             "t.place",
             "x.outcome",
+            "ruling_id",
             "LEFT JOIN trials t ON t.id = x.trial_id",
         ),
-        ("asylum", "A", "asylum", "date", "x.person_id", "NULL", "x.country", "x.decision", ""),
-        (
-            "detention",
-            "D",
-            "detentions",
-            "start",
-            "x.person_id",
-            "NULL",
-            "x.place",
-            "x.kind",
-            "",
-        ),
+        ("asylum", "A", "asylum", "date", "NULL", "x.country", "x.decision", "asylum_id", ""),
+        ("detention", "D", "detentions", "start", "NULL", "x.place", "x.kind", "detention_id", ""),
         (
             "detention-end",
             "D",
             "detentions",
             "end",
-            "x.person_id",
             "NULL",
             "x.place",
             "x.kind",
+            "detention_id",
             "",
         ),
-        ("event", "E", "events", "date", "x.person_id", "NULL", "x.place", "x.summary", ""),
-    ]
-    facts: list[Row] = []
-    for kind, prefix, table, field, person_sql, court_sql, place_sql, detail, join in sources:
-        kind_sql = "x.kind" if kind == "event" else f"'{kind}'"
-        conditions: list[str] = []
-        params: list[Any] = []
-        if kinds:
-            if kind == "event":
-                conditions.append(f"x.kind IN ({', '.join('?' for _ in kinds)})")
-                params.extend(kinds)
-            elif kind not in kinds:
-                continue
-        if kind == "detention-end":
-            conditions.append('x."end" IS NOT NULL')
-        if person_id is not None:
-            conditions.append(f"{person_sql} = ?")
-            params.append(person_id)
-        if since is not None or until is not None:
-            conditions.append(f'x."{field}" IS NOT NULL')
-        if since is not None:
-            # facts that can fall on or after SINCE
-            conditions.append(f"coalesce(x.{field}_latest, '9999-12-31') >= ?")
-            params.append(since)
-        if until is not None:
-            conditions.append(f"coalesce(x.{field}_earliest, '0001-01-01') <= ?")
-            params.append(until)
-        if court is not None:
-            conditions.append(f"{court_sql} LIKE ?")
-            params.append(f"%{court}%")
-        if place is not None:
-            conditions.append(f"{place_sql} LIKE ?")
-            params.append(f"%{place}%")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
-        limit_sql = ""
-        if limit is not None:
-            limit_sql = "LIMIT ?"
-            params.append(limit)
-        facts.extend(
-            store.all(
-                f"""SELECT {kind_sql} AS kind, '{prefix}' AS prefix, x.id AS record_id,
-                           x.uid AS record_uid, {person_sql} AS person_id,
-                           x."{field}" AS date, x.{field}_earliest AS earliest,
-                           x.{field}_latest AS latest, {detail} AS detail,
-                           x.private AS private, {anchor} AS anchor, {tail} AS tail
-                    FROM "{table}" x {join} {where}
-                    ORDER BY {anchor}, {tail}, x.id {limit_sql}""",
-                params,
-            )
-        )
-    facts.sort(
-        key=lambda f: (
-            f["anchor"],
-            f["tail"],
-            f["kind"] == "detention-end",
-            f["prefix"],
-            f["record_id"],
-            f["person_id"],
-        )
+        ("event", "E", "events", "date", "NULL", "x.place", "x.summary", "event_id", ""),
     )
-    if limit is not None:
-        facts = facts[:limit]
-    people = people_by_ids(store, [int(f["person_id"]) for f in facts])
-    for fact in facts:
-        person = people[int(fact["person_id"])]
-        fact["person_name"] = person["name"]
-        fact["person_private"] = person["private"]
-    return facts
+    sources = []
+    for kind, prefix, table, field, court, place, detail, fk, join in facts:
+        if kind == "trial":
+            subject = _Source(
+                kind,
+                prefix,
+                table,
+                field,
+                "coalesce(s.person_id, s.name_person_id)",
+                "s.org_id",
+                "s.role",
+                "JOIN trial_parties s ON s.trial_id = x.id",
+                court,
+                place,
+                "s.role",
+            )
+        elif kind == "event":
+            subject = _Source(
+                kind,
+                prefix,
+                table,
+                field,
+                "x.person_id",
+                "x.org_id",
+                "'subject'",
+                join,
+                court,
+                place,
+                detail,
+            )
+        else:
+            subject = _Source(
+                kind,
+                prefix,
+                table,
+                field,
+                "x.person_id",
+                "NULL",
+                "'subject'",
+                join,
+                court,
+                place,
+                detail,
+            )
+        participant = _Source(
+            kind,
+            prefix,
+            table,
+            field,
+            "w.person_id",
+            "w.org_id",
+            "w.role",
+            f"{join} JOIN participants w ON w.{fk} = x.id",
+            court,
+            place,
+            detail,
+        )
+        sources += [subject, participant]
+    return sources
+
+
+_SOURCES = _sources()
+
+# What each timeline item read holds, in this order.
+ITEM_COLUMNS = (
+    "kind",
+    "prefix",
+    "record_id",
+    "record_uid",
+    "person_id",
+    "org_id",
+    "role",
+    "date",
+    "earliest",
+    "latest",
+    "detail",
+    "private",
+    "anchor",
+    "tail",
+)
+
+
+def timeline(
+    store: Store,
+    *,
+    person_id: int | None = None,
+    org_id: int | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    kinds: Sequence[str] = (),
+    event_kinds: Sequence[str] = (),
+    court: str | None = None,
+    place: str | None = None,
+) -> Iterator[Row]:
+    """Every involvement of an actor in a fact, in timeline order, as it is read.
+
+    Each kind of involvement is read in its index order, and the sorted runs are
+    merged as they stream (heapq.merge): the first items come at once and memory
+    stays flat however long the timeline. KINDS: the timeline kinds to keep
+    (trial, ruling, asylum, detention, detention-end, event); EVENT_KINDS: the
+    event kinds to keep among events (all when empty).
+    """
+    runs = []
+    for source in _SOURCES:
+        if kinds and source.kind not in kinds:
+            continue
+        runs.append(_run(store, source, person_id, org_id, since, until, event_kinds, court, place))
+    merged = heapq.merge(
+        *runs,
+        key=lambda item: (
+            item[12],
+            item[13],
+            item[0] == "detention-end",
+            item[1],
+            item[2],
+            item[4] or 0,
+            item[5] or 0,
+        ),
+    )
+    for item in merged:
+        yield dict(zip(ITEM_COLUMNS, item, strict=True))
+
+
+def _run(
+    store: Store,
+    source: _Source,
+    person_id: int | None,
+    org_id: int | None,
+    since: str | None,
+    until: str | None,
+    event_kinds: Sequence[str],
+    court: str | None,
+    place: str | None,
+) -> Iterator[tuple[Any, ...]]:
+    field = source.field
+    conditions = [f"({source.person} IS NOT NULL OR {source.org} IS NOT NULL)"]
+    params: list[Any] = []
+    if source.kind == "event" and event_kinds:
+        conditions.append(f"x.kind IN ({marks(event_kinds)})")
+        params.extend(event_kinds)
+    if source.kind == "detention-end":
+        conditions.append('x."end" IS NOT NULL')
+    if person_id is not None:
+        conditions.append(f"{source.person} = ?")
+        params.append(person_id)
+    if org_id is not None:
+        conditions.append(f"{source.org} = ?")
+        params.append(org_id)
+    if since is not None or until is not None:
+        conditions.append(f'x."{field}" IS NOT NULL')
+    if since is not None:
+        conditions.append(f"coalesce(x.{field}_latest, '9999-12-31') >= ?")
+        params.append(since)
+    if until is not None:
+        conditions.append(f"coalesce(x.{field}_earliest, '0001-01-01') <= ?")
+        params.append(until)
+    if court is not None:
+        conditions.append(f"{source.court} LIKE ?")
+        params.append(f"%{court}%")
+    if place is not None:
+        conditions.append(f"{source.place} LIKE ?")
+        params.append(f"%{place}%")
+    anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
+    kind = "x.kind" if source.kind == "event" else f"'{source.kind}'"
+    cursor = store.conn.execute(
+        f"""SELECT {kind}, '{source.prefix}', x.id, x.uid, {source.person}, {source.org},
+                   {source.role}, x."{field}", x.{field}_earliest, x.{field}_latest,
+                   {source.detail}, x.private, {anchor}, {tail}
+            FROM "{source.table}" x {source.join}
+            WHERE {" AND ".join(conditions)}
+            ORDER BY {anchor}, {tail}, x.id""",
+        params,
+    )
+    # a loop, not ``yield from``: a run left half-read is not asked to close its
+    # cursor later, when the connection may be closed already
+    for row in cursor:  # noqa: UP028
+        yield row
+
+
+# -- counts --------------------------------------------------------------------
 
 
 def count_by(store: Store, table: str, column: str) -> dict[str, int]:
@@ -267,21 +355,67 @@ def count_by(store: Store, table: str, column: str) -> dict[str, int]:
 
 def count_open_detentions(store: Store) -> int:
     """Detentions with no end recorded."""
-    return int(
-        store.conn.execute('SELECT count(*) FROM detentions WHERE "end" IS NULL').fetchone()[0]
-    )
+    return int(store.scalar('SELECT count(*) FROM detentions WHERE "end" IS NULL'))
 
 
-def detention_day_totals(store: Store) -> tuple[int, int]:
-    """(detentions, days summed over those whose both ends are exact days).
+def detention_day_totals(store: Store, today: str) -> dict[str, int]:
+    """Detention days summed over every detention: the exact lengths
+    (``detention_days``) and the fewest and most days the dates allow.
 
-    A canonical exact day is exactly YYYY-MM-DD (no ~ or ?), so the length
-    is computed in SQL without reading every row into Python.
+    The same rules as a person's summary (service/status.py), in SQL so that
+    counting a hundred thousand people reads each table once: a detention
+    without an end ends at the first later release event or ruling that ends
+    it; one that nothing ends lasted at least until the latest-dated fact about
+    the person and at most until TODAY.
     """
-    exact = "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+    day = "coalesce({0}_earliest, {0}_latest)"
+    start = day.format("d.start")
+    ends = f"""(SELECT {day.format("e.date")} || '|' || coalesce(e.date_latest, '')
+                FROM events e WHERE e.person_id = d.person_id AND e.kind = 'release'
+                AND {day.format("e.date")} >= {start}
+                UNION ALL
+                SELECT {day.format("r.date")} || '|' || coalesce(r.date_latest, '')
+                FROM rulings r WHERE r.person_id = d.person_id AND {day.format("r.date")} >= {start}
+                AND (r.sentence_kinds IS NOT NULL OR r.outcome IN ('acquitted', 'dismissed'))
+                ORDER BY 1 LIMIT 1)"""
+    latest_fact = """max(
+        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM events
+                  WHERE person_id = d.person_id), ''),
+        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM rulings
+                  WHERE person_id = d.person_id), ''),
+        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM asylum
+                  WHERE person_id = d.person_id), ''),
+        coalesce((SELECT max(coalesce(start_latest, start_earliest)) FROM detentions
+                  WHERE person_id = d.person_id), ''))"""
     row = store.conn.execute(
-        f"""SELECT count(*), coalesce(sum(CASE WHEN start {exact} AND "end" {exact}
-                   THEN julianday("end") - julianday(start) END), 0)
-            FROM detentions"""
+        f"""WITH ended AS (
+                SELECT d.start_earliest AS first, d.start_latest AS last, d."end" AS ended,
+                       d.end_earliest, d.end_latest,
+                       CASE WHEN d."end" IS NULL THEN {ends} END AS ending,
+                       CASE WHEN d."end" IS NULL THEN {latest_fact} END AS latest_fact
+                FROM detentions d),
+            spans AS (
+                SELECT first, last,
+                       CASE WHEN ended IS NOT NULL THEN end_earliest
+                            WHEN ending IS NOT NULL THEN substr(ending, 1, 10)
+                            ELSE nullif(latest_fact, '') END AS end_first,
+                       CASE WHEN ended IS NOT NULL THEN end_latest
+                            WHEN ending IS NOT NULL
+                                 THEN nullif(substr(ending, 12), '')
+                            ELSE :today END AS end_last
+                FROM ended),
+            lengths AS (
+                SELECT max(0, CAST(julianday(end_first) - julianday(coalesce(last, end_first))
+                                   AS INTEGER)) AS fewest,
+                       max(0, CAST(julianday(end_last) - julianday(first) AS INTEGER)) AS most
+                FROM spans)
+            SELECT coalesce(sum(CASE WHEN fewest = most THEN fewest END), 0),
+                   coalesce(sum(fewest), 0), coalesce(sum(most), 0)
+            FROM lengths""",
+        {"today": today},
     ).fetchone()
-    return int(row[0]), int(row[1])
+    return {
+        "detention_days": int(row[0]),
+        "detention_days_min": int(row[1]),
+        "detention_days_max": int(row[2]),
+    }

@@ -92,43 +92,6 @@ def columns(store: Store, table: str) -> list[str]:
     return [row[1] for row in store.conn.execute(f'PRAGMA table_info("{table}")')]
 
 
-# -- names -----------------------------------------------------------------------
-
-
-def people_with_key(store: Store, name_key: str) -> list[Row]:
-    """People whose name or an alias has exactly this key (indexed)."""
-    return store.all(
-        """SELECT * FROM people WHERE id IN (
-               SELECT id FROM people WHERE name_key = ?
-               UNION SELECT person_id FROM aliases WHERE name_key = ?)
-           ORDER BY id""",
-        [name_key, name_key],
-    )
-
-
-def people_with_name_part(store: Store, part_key: str) -> list[Row]:
-    """People one of whose names has this whole word (a given name or surname)."""
-    patterns = [part_key, f"{part_key} %", f"% {part_key}", f"% {part_key} %"]
-    return store.all(
-        """SELECT * FROM people WHERE id IN (
-               SELECT id FROM people
-                WHERE name_key = ? OR name_key LIKE ? OR name_key LIKE ? OR name_key LIKE ?
-               UNION SELECT person_id FROM aliases
-                WHERE name_key = ? OR name_key LIKE ? OR name_key LIKE ? OR name_key LIKE ?)
-           ORDER BY id""",
-        patterns + patterns,
-    )
-
-
-def all_name_keys(store: Store) -> list[tuple[int, str, str]]:
-    """(person id, name or alias, key) for every name: the fuzzy fallback's input."""
-    rows = store.conn.execute(
-        "SELECT id, name, name_key FROM people "
-        "UNION ALL SELECT person_id, name, name_key FROM aliases"
-    )
-    return [(int(row[0]), str(row[1]), str(row[2])) for row in rows]
-
-
 def source_by_url(store: Store, url: str) -> Row | None:
     """The first source recorded with exactly this URL."""
     return store.one("SELECT * FROM sources WHERE url = ? ORDER BY id LIMIT 1", [url])
@@ -137,13 +100,19 @@ def source_by_url(store: Store, url: str) -> Row | None:
 # -- citations ----------------------------------------------------------------------
 
 
-def cite(store: Store, record_uid: str, source_id: int, quote: str | None = None) -> None:
-    """Link a record to a source (once)."""
+def cite(store: Store, record_uid: str, source_id: int, values: Row | None = None) -> None:
+    """Link a record to a source, with VALUES (quote, page, attribution): a new
+    citation, or the one this source already makes for this record, updated with
+    the values given (those not given are kept)."""
     store.require_write()
-    store.conn.execute(
-        "INSERT OR IGNORE INTO citations (uid, record_uid, source_id, quote) VALUES (?, ?, ?, ?)",
-        [new_uid(), record_uid, source_id, quote],
+    values = {column: value for column, value in (values or {}).items() if value is not None}
+    existing = store.scalar(
+        "SELECT id FROM citations WHERE record_uid = ? AND source_id = ?", [record_uid, source_id]
     )
+    if existing is None:
+        insert(store, "citations", {"record_uid": record_uid, "source_id": source_id, **values})
+    elif values:
+        update(store, "citations", int(existing), values)
 
 
 def citations_for(store: Store, record_uids: Sequence[str]) -> list[Row]:
@@ -152,7 +121,10 @@ def citations_for(store: Store, record_uids: Sequence[str]) -> list[Row]:
     for chunk in chunks(record_uids):
         rows.extend(
             store.all(
-                f"""SELECT citations.record_uid, citations.quote, sources.*
+                f"""SELECT citations.record_uid, citations.quote, citations.page,
+                           citations.according_to, citations.according_to_person_id,
+                           citations.according_to_org_id, citations.uid AS citation_uid,
+                           sources.*
                     FROM citations JOIN sources ON sources.id = citations.source_id
                     WHERE citations.record_uid IN ({marks(chunk)})""",
                 chunk,

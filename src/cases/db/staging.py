@@ -30,6 +30,7 @@ from cases.catalogue import (
     TEXT,
     UID,
     Field,
+    OneOf,
     Table,
 )
 from cases.csv_io import line_of, open_table
@@ -75,6 +76,16 @@ class _Column:
     field: Field | None = None
     link_column: str | None = None  # for a link: the stored column it fills
     target: str | None = None  # for a link: the table it points at
+
+
+def _outputs(column: _Column) -> list[str]:
+    """The stored columns a mapped CSV column fills: the field's columns (a date's
+    three), or just its own when the field comes in several cells (a fine)."""
+    assert column.field is not None
+    field = column.field
+    if len(field.input_columns) > 1:
+        return [column.name]
+    return [c for c in field.columns if c != field.link_column]
 
 
 def _role(field: Field) -> str:
@@ -124,7 +135,7 @@ class FileLoad:
                     _Column(name, staged, "link", field, column, table.links[column])
                 )
             else:
-                field = table.field(name)
+                field = table.by_input_column[name]
                 self.columns.append(_Column(name, staged, _role(field), field))
         self.problems: list[tuple[int, str]] = []  # (staging rowid, message)
         self.rows = 0
@@ -179,7 +190,6 @@ class FileLoad:
         for column in self.columns:
             if column.role in checks:
                 checks[column.role](column)
-        self._check_rules()
         self.refuse_problems()
 
     def refuse_problems(self) -> None:
@@ -291,7 +301,7 @@ class FileLoad:
         """Parse each distinct value once into temp.map_N (value -> stored columns)."""
         assert column.field is not None
         field, cell = column.field, column.staged
-        outputs = [c for c in field.columns if c != field.link_column]
+        outputs = _outputs(column)
         conn = self.store.conn
         conn.execute(f"DROP TABLE IF EXISTS temp.map_{cell}")
         conn.execute(
@@ -303,7 +313,7 @@ class FileLoad:
             text = "" if value is None else str(value)
             restored = text[1:] if text[:1] == "'" else text
             try:
-                stored = field.parse(restored, exact=True)
+                stored = field.parse_input(column.name, restored)
             except CasesError as error:
                 self._problem(self._first(f"{cell} = ?", [text]), str(error))
                 continue
@@ -313,25 +323,44 @@ class FileLoad:
             parsed,
         )
 
-    def _check_rules(self) -> None:
+    def check_presence_rules(self) -> None:
+        """Before writing: the rules on which fields are given (a person's name or
+        description, an event's person or organisation), on the staged cells, so
+        the first row breaking one is refused by its line, not by the database."""
         for rule in self.table.rules:
-            start = self._column_named(rule.start)
-            end = self._column_named(rule.end)
-            if start is None or end is None:
+            if not isinstance(rule, OneOf):
                 continue
+            cells = []
+            for name in rule.columns:
+                column = next((c for c in self.columns if name in (c.name, c.link_column)), None)
+                value = f"nullif(trim({column.staged}), '')" if column else "NULL"
+                cells.append(f'{value} AS "{name}"')
             found = self.store.conn.execute(
-                f"""SELECT s.rowid, s.{start.staged}, s.{end.staged} FROM temp.stage s
-                    JOIN temp.map_{start.staged} a ON a.value = s.{start.staged}
-                    JOIN temp.map_{end.staged} b ON b.value = s.{end.staged}
-                    WHERE b.o2 < a.o1 ORDER BY s.rowid LIMIT 1"""
+                f"SELECT rowid FROM (SELECT rowid, {', '.join(cells)} FROM temp.stage) AS t "
+                f"WHERE {rule.broken_sql('t')} ORDER BY rowid LIMIT 1"
             ).fetchone()
             if found is not None:
-                self.problems.append(
-                    (
-                        int(found[0]),
-                        f"the {rule.what} ends ({found[2]}) before it starts ({found[1]})",
-                    )
+                self.problems.append((int(found[0]), rule.described()))
+        self.refuse_problems()
+
+    def check_rules(self) -> None:
+        """The rules across fields (catalogue), on the rows as written: refuse the
+        import at the first staged row whose record breaks one."""
+        uid = self._uid_column()
+        for rule in self.table.rules:
+            found = self.store.conn.execute(
+                f"""SELECT s.rowid FROM temp.stage s JOIN "{self.table.name}" t ON t.uid = s.{uid}
+                    WHERE {rule.broken_sql("t")} ORDER BY s.rowid LIMIT 1"""
+            ).fetchone()
+            if found is not None:
+                row = self.store.one(
+                    f'SELECT t.* FROM temp.stage s JOIN "{self.table.name}" t ON t.uid = s.{uid} '
+                    "WHERE s.rowid = ?",
+                    [found[0]],
                 )
+                problem = rule.problem(row or {}) or rule.described()
+                self.problems.append((int(found[0]), problem))
+        self.refuse_problems()
 
     def _column_named(self, name: str) -> _Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -377,7 +406,7 @@ class FileLoad:
                 stored.append(field.name)
                 values.append(cell)
             else:
-                outputs = [c for c in field.columns if c != field.link_column]
+                outputs = _outputs(column)
                 joins.append(
                     f"LEFT JOIN temp.map_{column.staged} m_{column.staged} "
                     f"ON m_{column.staged}.value = {cell}"

@@ -55,7 +55,17 @@ def undo(store: Store) -> dict[str, Any]:
 
 
 def check(store: Store) -> list[str]:
-    """Every problem found: SQLite's checks and the tool's own invariants."""
+    """Every problem found: damage (SQLite's checks and the tool's own
+    invariants), then records that contradict each other."""
+    problems = damage(store)
+    if problems:
+        return problems
+    return checks.contradictions(store)
+
+
+def damage(store: Store) -> list[str]:
+    """What would make the file untrustworthy as a database: SQLite's checks and
+    the tool's own invariants (not the contradictions of what was recorded)."""
     problems = checks.integrity_problems(store)
     if any(problem.startswith("integrity") for problem in problems):
         return problems  # a damaged file: further reads would only add noise

@@ -6,12 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from cases.catalogue import TABLE, Table, naming_texts
-from cases.db import changelog, rows
-from cases.db.connection import Store
+from cases.db import actors, changelog, queries, rows
+from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import Kind
-from cases.service.common import public, resolve_ref
-from cases.service.resolving import linked_person
+from cases.service.common import NAMED_ROLES, named_in_trial, public, resolve_ref
+from cases.service.resolving import linked_actor
+
+
+def _editable(table: Table) -> tuple[str, ...]:
+    # a trial's judges, lawyers and prosecutors are party rows, set as one text each
+    return (*table.editable, *NAMED_ROLES) if table.name == "trials" else tuple(table.editable)
 
 
 def _assignment(table: Table, kind: Kind, assignment: str) -> tuple[str, str]:
@@ -20,9 +25,9 @@ def _assignment(table: Table, kind: Kind, assignment: str) -> tuple[str, str]:
     name = name.strip().lower().replace("-", "_")
     if not equals:
         raise Invalid(f"--set {assignment!r} needs the form FIELD=VALUE")
-    if name not in table.editable:
-        accepted = ", ".join(field.replace("_", "-") for field in table.editable)
-        raise Invalid(f"a {kind.label} has no field {name!r}; editable: {accepted}")
+    if name not in _editable(table):
+        accepted = ", ".join(field.replace("_", "-") for field in _editable(table))
+        raise Invalid(f"{kind.a_label} has no field {name!r}; editable: {accepted}")
     return name, value
 
 
@@ -35,29 +40,82 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
         kind, row = resolve_ref(store, ref)
         table = TABLE[kind.table]
         changes: dict[str, Any] = {}
+        named: dict[str, str | None] = {}
         for assignment in assignments:
             name, value = _assignment(table, kind, assignment)
-            changes.update(table.field(name).parse(value))
+            if name in NAMED_ROLES:
+                named[name] = TABLE["trial_parties"].field("name").parse(value)["name"]
+            else:
+                changes.update(table.field(name).parse(value))
         table.check({**row, **changes})
-        # a text naming a person (a judge, a lawyer) is linked when it is exactly one's name
-        for text, link in naming_texts(table.name).items():
+        # a text naming an actor (a court, a judge) is linked when it is exactly its name
+        for text, (link, target) in naming_texts(table.name).items():
             if text in changes:
-                changes[link] = linked_person(store, changes[text])
+                changes[link] = linked_actor(store, target, changes[text])
         # only what really changes: an edit to the same value logs nothing
         changes = {column: value for column, value in changes.items() if row.get(column) != value}
         rows.update(store, kind.table, int(row["id"]), changes)
+        for role, named_text in named.items():
+            _replace_named(store, row, role, named_text)
+        if kind.table in actors.OWNER and row.get("name") and "name" in changes:
+            _keep_old_name(store, kind.table, row)
         store.change_summary = f"edited {kind.prefix}{row['id']}"
         updated = rows.get(store, kind.table, int(row["id"]))
         assert updated is not None
-    return kind, public(kind, updated)
+        record = public(kind, updated)
+        if kind.table == "trials":
+            record.update(named_in_trial(queries.named_in_trial(store, int(row["id"]))))
+    return kind, record
+
+
+def _replace_named(store: Store, trial: Row, role: str, text: str | None) -> None:
+    """Set the trial's judges (lawyers, prosecutors) to the one named by TEXT,
+    linked to the person whose name or alias it is exactly; none when empty."""
+    for named in queries.named_in_trial(store, int(trial["id"])):
+        if named["role"] == role:
+            rows.delete(store, "trial_parties", int(named["id"]))
+    if text is not None:
+        rows.insert(
+            store,
+            "trial_parties",
+            {
+                "trial_id": trial["id"],
+                "name": text,
+                "role": role,
+                "name_person_id": linked_actor(store, "people", text),
+            },
+        )
+
+
+def _keep_old_name(store: Store, table: str, before: dict[str, Any]) -> None:
+    """A renamed person or organisation keeps the old name as an alias (private
+    with its owner, like every alias), unless it is one already."""
+    owner = actors.OWNER[table]
+    known = {alias["name"].casefold() for alias in actors.aliases_of(store, table, before["id"])}
+    if before["name"].casefold() in known:
+        return
+    rows.insert(
+        store,
+        "aliases",
+        {
+            owner: before["id"],
+            "name": before["name"],
+            "name_key": before["name_key"],
+        },
+    )
 
 
 def describe_deletion(store: Store, ref: str) -> tuple[Kind, dict[str, Any], list[int]]:
-    """What deleting REF would remove: the record and, for a person, trials only theirs."""
+    """What deleting REF would remove: the record and, for an actor, the trials
+    whose every party is them."""
     from cases.db import queries
 
     kind, row = resolve_ref(store, ref)
-    only_theirs = queries.trial_ids_only_of(store, int(row["id"])) if kind.name == "person" else []
+    only_theirs = (
+        queries.trial_ids_only_of(store, actors.OWNER[kind.table], int(row["id"]))
+        if kind.table in actors.OWNER
+        else []
+    )
     return kind, public(kind, row), only_theirs
 
 
@@ -76,8 +134,8 @@ def delete(
     with store.transaction("delete --purge" if purge else "delete"):
         kind, record, only_theirs = describe_deletion(store, ref)
         record_id = int(record["ref"][1:])
-        if kind.name == "person" and (purge or record["private"]):
-            changelog.blank_texts_naming(store, record_id)
+        if kind.table in actors.OWNER and (purge or record["private"]):
+            changelog.blank_texts_naming(store, kind.table, record_id)
         for trial_id in only_theirs:
             rows.delete(store, "trials", trial_id)
         rows.delete(store, kind.table, record_id)

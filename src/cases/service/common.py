@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cases.catalogue import LARGEST, NAMING, TABLE, URL, Field
+from cases.catalogue import CHOICES, LARGEST, NAMES, NAMING, TABLE, URL, Field
 from cases.db import rows
 from cases.db.connection import Row, Store
 from cases.errors import Invalid, NotFound
@@ -29,8 +29,18 @@ _LINKS: dict[str, tuple[str, str]] = {
 }
 
 
+# columns stored as one text holding a list (comma- or line-separated)
+_LISTS = {
+    field.name: "," if field.type == CHOICES else "\n"
+    for table in TABLE.values()
+    for field in table.all_fields
+    if field.type in (CHOICES, NAMES)
+}
+
+
 def public(kind: Kind, row: Row) -> dict[str, Any]:
-    """The JSON form of a stored row: ref and uid first, links as references."""
+    """The JSON form of a stored row: ref and uid first, links as references,
+    lists as lists (a ruling's ``sentence_kind`` is its first sentence kind)."""
     record: dict[str, Any] = {"ref": ref_text(kind, int(row["id"])), "uid": row["uid"]}
     for column, value in row.items():
         if column in _HIDDEN_COLUMNS or column == "uid":
@@ -40,8 +50,12 @@ def public(kind: Kind, row: Row) -> dict[str, Any]:
             record[name] = f"{prefix}{value}" if value is not None else None
         elif column in ("private", "person_private", "other_private"):
             record[column] = bool(value)
+        elif column in _LISTS:
+            record[column] = [part for part in (value or "").split(_LISTS[column]) if part]
         else:
             record[column] = value
+    if "sentence_kinds" in record:
+        record["sentence_kind"] = (record["sentence_kinds"] or [None])[0]
     return record
 
 
@@ -51,18 +65,32 @@ def get_record(store: Store, ref: Ref) -> Row:
         raise NotFound(f"no {ref.kind.label} {ref}")
     row = rows.get(store, ref.kind.table, ref.id)
     if row is None:
-        raise NotFound(f"no {ref.kind.label} {ref}")
+        raise NotFound(_gone(store, ref))
     return row
+
+
+def _gone(store: Store, ref: Ref) -> str:
+    """Why a reference finds nothing: what became of it, if it ever was."""
+    from cases.db.changelog import fate_of
+
+    fate = fate_of(store, ref.kind.table, ref.id)
+    if fate is None:
+        return f"no {ref.kind.label} {ref}"
+    what, into, change = fate
+    when = f" (change C{change})" if change else ""
+    if what == "merged":
+        return f"{ref} was merged into {ref.kind.prefix}{into}{when}"
+    return f"{ref} was {what}{when}"
 
 
 def resolve_ref(store: Store, text: str, kind: Kind | None = None) -> tuple[Kind, Row]:
     """Resolve reference text (``T3``) to its kind and row, optionally of one kind."""
     ref = parse_ref(text)
     if ref is None:
-        wanted = f"a {kind.label} reference such as {kind.prefix}1" if kind else "a reference"
+        wanted = f"{kind.a_label} reference such as {kind.prefix}1" if kind else "a reference"
         raise Invalid(f"{text!r} is not {wanted} (P, T, R, A, D, E, S or L and a number)")
     if kind is not None and ref.kind != kind:
-        raise Invalid(f"{text} is a {ref.kind.label}, not a {kind.label}")
+        raise Invalid(f"{text} is {ref.kind.a_label}, not {kind.a_label}")
     return ref.kind, get_record(store, ref)
 
 
@@ -89,35 +117,38 @@ def resolve_source(store: Store, text: str, *, private: bool = False) -> int:
     )
 
 
-def cite_all(
-    store: Store, record_uid: str, sources: Sequence[str], *, private: bool = False
-) -> None:
-    """Cite each source for the record (inside the caller's transaction); a new
-    URL cited by a PRIVATE record is recorded as a private source."""
-    for source in sources:
-        rows.cite(store, record_uid, resolve_source(store, source, private=private))
-
-
-def insert_record(
-    store: Store,
-    kind: Kind,
-    values: dict[str, Any],
-    *,
-    sources: Sequence[str] = (),
-    about_private: bool = False,
-) -> Row:
+def insert_record(store: Store, kind: Kind, values: dict[str, Any]) -> Row:
     """Insert a record (VALUES: its stored columns, note and private flag
-    included) and its citations; return the row.
-
-    A record is checked against the rules across its fields first. ABOUT_PRIVATE:
-    the record is about private people only, so a new source its citations
-    record is private, as it would be for a private record.
-    """
+    included), checked against the rules across its fields first; return the row."""
     TABLE[kind.table].check(values)
     record_id = rows.insert(store, kind.table, values)
     row = rows.get(store, kind.table, record_id)
     assert row is not None
-    cite_all(store, row["uid"], sources, private=bool(values.get("private")) or about_private)
     if not store.change_summary:
         store.change_summary = f"added {kind.prefix}{record_id}"
     return row
+
+
+# the roles a trial names as text (--judge, --lawyer, --prosecutor), in JSON order
+NAMED_ROLES = ("judge", "lawyer", "prosecutor")
+
+
+def named_in_trial(named: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The JSON of a trial's judges, lawyers and prosecutors from their party
+    rows (``name``, ``role``, ``name_person_id``): ``judges`` (each name as
+    written and the person it links to) and so on, and, as before they were
+    repeatable, ``judge`` and ``judge_ref`` for the first."""
+    record: dict[str, Any] = {}
+    for role in NAMED_ROLES:
+        listed = [
+            {
+                "name": row["name"],
+                "ref": f"P{row['name_person_id']}" if row.get("name_person_id") else None,
+            }
+            for row in named
+            if row["role"] == role
+        ]
+        record[f"{role}s"] = listed
+        record[role] = listed[0]["name"] if listed else None
+        record[f"{role}_ref"] = listed[0]["ref"] if listed else None
+    return record

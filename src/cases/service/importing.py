@@ -17,6 +17,7 @@ from cases.errors import CasesError, ImportRefused
 # The order files are loaded in: every table after those it links to.
 LOAD_ORDER = (
     "sources",
+    "organisations",
     "people",
     "trials",
     "events",
@@ -26,8 +27,10 @@ LOAD_ORDER = (
     "trial_parties",
     "rulings",
     "relations",
+    "participants",
     "citations",
 )
+
 # The order an import report lists tables in (as an export writes them).
 REPORT_ORDER = tuple(table.name for table in TABLES)
 
@@ -109,6 +112,7 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     # into an empty table, the unique index built after the load finds a repeat
     load.checks_repeats = not into_empty
     load.check()
+    load.check_presence_rules()
     # into an empty table: build its indexes once after the load, not row by row
     rebuild = staging.drop_indexes(store, name) if into_empty else []
     kept_private = 0 if into_empty or keep_existing else load.kept_private()
@@ -123,6 +127,7 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     load.index_new(last_before)
     updated = 0 if into_empty or keep_existing else load.update_existing()
     load.link_within()
+    load.check_rules()
     for column, target in TABLE[name].links.items():
         if target == name:
             circular = staging.first_in_a_cycle(store, name, column)

@@ -1,4 +1,4 @@
-"""Reading: the per-person summary, the timeline, lists and statistics."""
+"""Reading: an actor's summary, lists of records and statistics."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from cases.dates import display_date, parse_date
-from cases.db import queries, rows
+from cases.catalogue import TABLE
+from cases.db import actors, queries, rows
 from cases.db.connection import Row, Store
-from cases.errors import Invalid
 from cases.records import (
     ASYLUM,
     DETENTION,
     EVENT,
+    KIND_BY_TABLE,
+    ORGANISATION,
     PERSON,
     RELATION,
     RULING,
@@ -22,126 +23,41 @@ from cases.records import (
     TRIAL,
     Decision,
     Deportation,
-    EventKind,
     Extradition,
     Kind,
     Outcome,
 )
-from cases.service.common import public
-from cases.service.resolving import resolve_person
-
-TIMELINE_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end") + tuple(
-    kind.value for kind in EventKind
+from cases.service.common import named_in_trial, public
+from cases.service.describe import (
+    asylum_phrase,
+    days_phrase,
+    fact_summary,
+    ruling_phrase,
+    sort_key,
 )
+from cases.service.resolving import actor_name, resolve_actor
+from cases.service.status import Facts, detention_length, status
 
-
-def detention_days(row: Row) -> int | None:
-    """Whole days between start and end when both are known to the day, else None."""
-    start, end = row.get("start"), row.get("end")
-    if not start or not end:
-        return None
-    start_date, end_date = parse_date(start), parse_date(end)
-    if not (start_date.is_day and end_date.is_day):
-        return None
-    assert start_date.earliest is not None and end_date.earliest is not None
-    return (end_date.earliest - start_date.earliest).days
-
-
-def _sort_key(row: Row, field: str) -> tuple[Any, ...]:
-    earliest, latest = row.get(f"{field}_earliest"), row.get(f"{field}_latest")
-    anchor = earliest or latest
-    return (anchor is None, anchor or "", latest is None, latest or "", row["id"])
-
-
-def _latest(records: Sequence[Row], field: str) -> Row | None:
-    dated = [row for row in records if row.get(f"{field}_earliest") or row.get(f"{field}_latest")]
-    return (
-        max(dated, key=lambda row: _sort_key(row, field)[1:])
-        if dated
-        else (records[-1] if records else None)
-    )
-
-
-_ASYLUM_WORDS = {
-    "applied": "applied for asylum",
-    "asylum-seeker-status": "asylum-seeker status",
-    "extended": "asylum-seeker status extended",
-    "granted": "granted asylum",
-    "refugee-status": "refugee status",
-    "denied": "asylum denied",
-    "appealed": "appealing an asylum decision",
-    "revoked": "asylum revoked",
-    "withdrawn": "asylum application withdrawn",
+# A fact table and the participants column that points at it.
+FACT_COLUMNS = {
+    "trials": "trial_id",
+    "rulings": "ruling_id",
+    "asylum": "asylum_id",
+    "detentions": "detention_id",
+    "events": "event_id",
+}
+_FACT_FIELDS = {
+    "trials": "opened",
+    "rulings": "date",
+    "asylum": "date",
+    "detentions": "start",
+    "events": "date",
 }
 
 
-def asylum_phrase(row: Row, today: dt.date | None = None) -> str:
-    """One line for an asylum decision: "asylum-seeker status until 25 Apr 2019"."""
-    text: str = _ASYLUM_WORDS.get(row["decision"], str(row["decision"]))
-    if row.get("country"):
-        text += f" ({row['country']})"
-    if row.get("until"):
-        text += f" until {display_date(row['until'])}"
-        if (
-            today is not None
-            and row.get("until_latest")
-            and row["until_latest"] < today.isoformat()
-        ):
-            text += " (expired)"
-    return text
-
-
-def ruling_phrase(row: Row) -> str:
-    """One line for a ruling: outcome, sentence, deportation and extradition."""
-    parts = [row["outcome"]]
-    if row.get("sentence"):
-        parts.append(row["sentence"])
-    elif row.get("sentence_kind"):
-        months = f"{row['months']} months " if row.get("months") is not None else ""
-        parts.append(f"{months}{row['sentence_kind']}")
-    if row.get("deportation"):
-        parts.append(f"deportation {row['deportation']}")
-    if row.get("extradition"):
-        parts.append(f"extradition {row['extradition']}")
-    return "; ".join(parts)
-
-
-def current_status(
-    detentions: Sequence[Row],
-    asylum: Sequence[Row],
-    rulings: Sequence[Row],
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    """The derived current status: open detention, else latest asylum state, else ruling."""
-    open_detentions = [row for row in detentions if not row.get("end")]
-    if open_detentions:
-        row = _latest(open_detentions, "start")
-        assert row is not None
-        kind = f" ({row['kind']})" if row.get("kind") else ""
-        return {
-            "kind": "detained",
-            "text": f"detained{kind} since {display_date(row['start'])}",
-            "ref": f"D{row['id']}",
-        }
-    latest_asylum = _latest(asylum, "date")
-    if latest_asylum is not None:
-        return {
-            "kind": "asylum",
-            "text": asylum_phrase(latest_asylum, today or dt.date.today()),
-            "ref": f"A{latest_asylum['id']}",
-        }
-    latest_ruling = _latest(rulings, "date")
-    if latest_ruling is not None:
-        return {
-            "kind": "ruling",
-            "text": f"{ruling_phrase(latest_ruling)} ({display_date(latest_ruling['date'])})",
-            "ref": f"R{latest_ruling['id']}",
-        }
-    return {"kind": "none", "text": "no status recorded", "ref": None}
-
-
-class _SourceNumbers:
-    """Numbers sources in the order a summary first cites them."""
+class SourceNumbers:
+    """Numbers sources in the order a summary first cites them, and keeps what
+    each citation says (quote, page, attribution) for the record it supports."""
 
     def __init__(self, citations: Sequence[Row]) -> None:
         self.by_record: dict[str, list[Row]] = defaultdict(list)
@@ -150,270 +66,424 @@ class _SourceNumbers:
         self.numbers: dict[int, int] = {}
         self.sources: list[dict[str, Any]] = []
 
-    def markers(self, record_uid: str) -> list[int]:
-        numbers = []
-        for source in self.by_record.get(record_uid, []):
-            if source["id"] not in self.numbers:
-                self.numbers[source["id"]] = len(self.numbers) + 1
+    def cite(self, record_uid: str, ref: str) -> tuple[list[int], list[dict[str, Any]]]:
+        """The source numbers of a record shown as REF, and its citations."""
+        numbers, citations = [], []
+        for found in self.by_record.get(record_uid, []):
+            if found["id"] not in self.numbers:
+                self.numbers[found["id"]] = len(self.numbers) + 1
                 entry = public(
-                    SOURCE, {k: v for k, v in source.items() if k not in ("record_uid", "quote")}
+                    SOURCE, {k: v for k, v in found.items() if k in TABLE["sources"].columns}
                 )
-                self.sources.append({"number": self.numbers[source["id"]], **entry})
-            numbers.append(self.numbers[source["id"]])
-        return sorted(set(numbers))
+                self.sources.append({"number": self.numbers[found["id"]], **entry, "cited_for": []})
+            number = self.numbers[found["id"]]
+            numbers.append(number)
+            citation = citation_json(found)
+            citations.append(citation)
+            if any(citation[key] for key in ("quote", "page", "according_to")):
+                self.sources[number - 1]["cited_for"].append({"ref": ref, **citation})
+        return sorted(set(numbers)), citations
 
 
-def person_summary(store: Store, person: str, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything recorded about one person, with derived status and numbered sources."""
-    row = resolve_person(store, person)
-    person_id = int(row["id"])
-    aliases = rows.all_rows(store, "aliases", person_id=person_id)
-    trials = queries.trials_of_person(store, person_id)
-    parties = queries.parties_of_trials(store, [int(t["id"]) for t in trials])
-    rulings = sorted(
-        rows.all_rows(store, "rulings", person_id=person_id), key=lambda r: _sort_key(r, "date")
-    )
-    asylum = sorted(
-        rows.all_rows(store, "asylum", person_id=person_id), key=lambda r: _sort_key(r, "date")
-    )
-    detentions = sorted(
-        rows.all_rows(store, "detentions", person_id=person_id), key=lambda r: _sort_key(r, "start")
-    )
-    events = sorted(
-        rows.all_rows(store, "events", person_id=person_id), key=lambda r: _sort_key(r, "date")
-    )
-    relations = queries.relations_of(store, person_id)
-    uids = [row["uid"], *(a["uid"] for a in aliases)]
-    for group in (trials, rulings, asylum, detentions, events, relations):
-        uids.extend(record["uid"] for record in group)
-    numbering = _SourceNumbers(rows.citations_for(store, uids))
-
-    def with_sources(kind: Kind, record: Row, **extra: Any) -> dict[str, Any]:
-        shown = {**public(kind, record), **extra, "sources": numbering.markers(record["uid"])}
-        # private as an export sees it: a fact about a private person is private too
-        shown["private"] = bool(record["private"] or row["private"] or extra.get("private"))
-        return shown
-
-    person_json = with_sources(PERSON, row)
-    parties_by_trial: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for party in parties:
-        parties_by_trial[int(party["trial_id"])].append(
-            {
-                "person_ref": f"P{party['person_id']}",
-                "name": party["person_name"],
-                "role": party["role"],
-                "private": bool(party["private"] or party["person_private"]),
-            }
-        )
-    trial_items = []
-    for trial in trials:
-        trial_rulings = [f"R{r['id']}" for r in rulings if r["trial_id"] == trial["id"]]
-        trial_items.append(
-            with_sources(
-                TRIAL,
-                trial,
-                parties=parties_by_trial[int(trial["id"])],
-                rulings=trial_rulings,
-                private=all(party["private"] for party in parties_by_trial[int(trial["id"])]),
-            )
-        )
-    relation_items = []
-    for relation in relations:
-        outgoing = relation["person_id"] == person_id
-        other_id = relation["other_id"] if outgoing else relation["person_id"]
-        other_name = relation["other_name"] if outgoing else relation["person_name"]
-        # outgoing: OTHER is this person's KIND; incoming: this person is OTHER's KIND
-        described = (
-            f"{relation['kind']}: {other_name}"
-            if outgoing
-            else f"is {relation['kind']} of {other_name}"
-        )
-        relation_items.append(
-            with_sources(
-                RELATION,
-                relation,
-                direction="outgoing" if outgoing else "incoming",
-                other=other_name,
-                other_ref=f"P{other_id}",
-                description=described,
-                private=bool(relation["person_private"] or relation["other_private"]),
-            )
-        )
+def citation_json(found: Row) -> dict[str, Any]:
+    """The JSON form of a citation read with its source (rows.citations_for)."""
+    person, org = found.get("according_to_person_id"), found.get("according_to_org_id")
     return {
-        "person": person_json,
-        "aliases": [
-            {
-                "ref": f"P{person_id}",
-                "uid": a["uid"],
-                "name": a["name"],
-                "note": a["note"],
-                "private": bool(a["private"]),
-                "sources": numbering.markers(a["uid"]),
-            }
-            for a in aliases
-        ],
-        "status": current_status(detentions, asylum, rulings, today),
-        "trials": trial_items,
-        "rulings": [with_sources(RULING, r, summary=ruling_phrase(r)) for r in rulings],
-        "asylum": [with_sources(ASYLUM, a, summary=asylum_phrase(a, today)) for a in asylum],
-        "detentions": [with_sources(DETENTION, d, days=detention_days(d)) for d in detentions],
-        "events": [with_sources(EVENT, e) for e in events],
-        "relations": relation_items,
-        "sources": numbering.sources,
+        "source_ref": f"S{found['id']}",
+        "quote": found.get("quote"),
+        "page": found.get("page"),
+        "according_to": found.get("according_to"),
+        "according_to_ref": f"P{person}" if person else f"O{org}" if org else None,
     }
 
 
-def _fact_summary(kind: str, row: Row, detail: str | None) -> str:
-    if kind == "trial":
-        text = f"trial at {row['court']}"
-        if row.get("charge"):
-            text += f": {row['charge']}"
-        if detail and detail != "defendant":
-            text += f" ({detail})"
-        return text
-    if kind == "ruling":
-        return "ruling: " + ruling_phrase(row)
-    if kind == "asylum":
-        return asylum_phrase(row)
-    if kind in ("detention", "detention-end"):
-        what = f"{row['kind']} detention" if row.get("kind") else "detention"
-        where = f" in {row['place']}" if row.get("place") else ""
-        return f"{what} begins{where}" if kind == "detention" else f"{what} ends{where}"
-    text = kind.replace("-", " ")
-    if row.get("summary"):
-        text = row["summary"] if kind == "other" else f"{text}: {row['summary']}"
-    if row.get("place"):
-        text += f" ({row['place']})"
-    return text
+class _Summary:
+    """Builds the JSON of one actor's summary: records with their sources."""
+
+    def __init__(self, store: Store, kind: Kind, actor: Row, uids: list[str]) -> None:
+        self.store = store
+        self.kind = kind
+        self.actor = actor
+        unique = list(dict.fromkeys(uid for uid in uids if uid))
+        self.numbering = SourceNumbers(rows.citations_for(store, unique))
+
+    def item(self, kind: Kind, record: Row, **extra: Any) -> dict[str, Any]:
+        shown = {**public(kind, record), **extra}
+        ref = shown["ref"]
+        shown["sources"], shown["citations"] = self.numbering.cite(record["uid"], ref)
+        # private as an export sees it: a fact about a private actor is private too
+        shown["private"] = bool(record["private"] or self.actor["private"] or extra.get("private"))
+        return shown
 
 
-_PREFIX_TABLE = {"T": "trials", "R": "rulings", "A": "asylum", "D": "detentions", "E": "events"}
+def actor_summary(store: Store, text: str, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything recorded about one person or organisation, with the derived
+    status of a person and numbered sources."""
+    kind, actor = resolve_actor(store, text)
+    if kind == PERSON:
+        return person_summary(store, actor, today)
+    return org_summary(store, actor)
 
 
-def timeline(
-    store: Store,
-    person: str | None = None,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    kinds: Sequence[str] = (),
-    court: str | None = None,
-    place: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Every fact of one person or everyone, in date order, undated last."""
-    for kind in kinds:
-        if kind not in TIMELINE_KINDS:
-            raise Invalid(
-                f"unknown timeline kind {kind!r}; use one of: {', '.join(TIMELINE_KINDS)}"
-            )
-    if limit is not None and limit < 1:
-        raise Invalid(f"--limit {limit} must be 1 or more")
-    person_id = int(resolve_person(store, person)["id"]) if person is not None else None
-    since_day = parse_date(since).earliest if since else None
-    until_day = parse_date(until).latest if until else None
-    facts = queries.timeline_rows(
-        store,
-        person_id=person_id,
-        since=since_day.isoformat() if since_day else None,
-        until=until_day.isoformat() if until_day else None,
-        kinds=list(kinds),
-        court=court,
-        place=place,
-        limit=limit,
+def _facts_of(store: Store, table: str, column: str, actor_id: int) -> list[Row]:
+    return sorted(
+        queries.records_of(store, table, column, actor_id),
+        key=lambda r: sort_key(r, _FACT_FIELDS[table]),
     )
-    full: dict[tuple[str, int], Row] = {}
-    for prefix, table in _PREFIX_TABLE.items():
-        ids = sorted({int(f["record_id"]) for f in facts if f["prefix"] == prefix})
-        full.update(((prefix, int(row["id"])), row) for row in rows.by_ids(store, table, ids))
-    sources: dict[str, list[str]] = defaultdict(list)
-    for citation in rows.citations_for(store, sorted({f["record_uid"] for f in facts})):
-        sources[citation["record_uid"]].append(f"S{citation['id']}")
-    for refs in sources.values():
-        refs.sort(key=lambda ref: int(ref[1:]))
-    items = []
-    for fact in facts:
-        row = full[(fact["prefix"], int(fact["record_id"]))]
-        items.append(
+
+
+def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything recorded about one person (the row), with derived status."""
+    person_id = int(row["id"])
+    aliases = actors.aliases_of(store, "people", person_id)
+    trials = queries.trials_of_person(store, person_id)
+    parties = queries.parties_of_trials(store, [int(t["id"]) for t in trials])
+    rulings = _facts_of(store, "rulings", "person_id", person_id)
+    asylum = _facts_of(store, "asylum", "person_id", person_id)
+    detentions = _facts_of(store, "detentions", "person_id", person_id)
+    events = _facts_of(store, "events", "person_id", person_id)
+    relations = actors.relations_of(store, "people", person_id)
+    appearances = _appearances(store, "people", person_id)
+    uids = [row["uid"], *(a["uid"] for a in aliases)]
+    for group in (trials, rulings, asylum, detentions, events, relations):
+        uids.extend(record["uid"] for record in group)
+    uids.extend(uid for item in appearances for uid in (item["uid"], item["record"].get("uid")))
+    summary = _Summary(store, PERSON, row, uids)
+    facts = Facts(detentions, asylum, rulings, events)
+    by_trial = _parties_by_trial(parties)
+    return {
+        "person": summary.item(PERSON, row, display_name=actor_name(PERSON, row)),
+        "aliases": [_alias(summary, "P", a) for a in aliases],
+        "status": status(facts, today),
+        "trials": [
+            summary.item(
+                TRIAL,
+                trial,
+                **by_trial[int(trial["id"])],
+                rulings=[f"R{r['id']}" for r in rulings if r["trial_id"] == trial["id"]],
+                private=all(p["private"] for p in by_trial[int(trial["id"])]["parties"]),
+            )
+            for trial in trials
+        ],
+        "rulings": [summary.item(RULING, r, summary=ruling_phrase(r)) for r in rulings],
+        "asylum": [summary.item(ASYLUM, a, summary=asylum_phrase(a, today)) for a in asylum],
+        "detentions": [_detention(summary, d, facts, today) for d in detentions],
+        "events": [summary.item(EVENT, e) for e in events],
+        "relations": [_relation(store, summary, "people", person_id, r) for r in relations],
+        "appearances": [_appearance(summary, item) for item in appearances],
+        "sources": summary.numbering.sources,
+    }
+
+
+def org_summary(store: Store, row: Row) -> dict[str, Any]:
+    """Everything recorded about one organisation or group (the row)."""
+    org_id = int(row["id"])
+    aliases = actors.aliases_of(store, "organisations", org_id)
+    relations = actors.relations_of(store, "organisations", org_id)
+    events = _facts_of(store, "events", "org_id", org_id)
+    appearances = _appearances(store, "organisations", org_id)
+    uids = [row["uid"], *(a["uid"] for a in aliases), *(r["uid"] for r in relations)]
+    uids += [e["uid"] for e in events]
+    uids += [uid for item in appearances for uid in (item["uid"], item["record"].get("uid"))]
+    summary = _Summary(store, ORGANISATION, row, uids)
+    part_of = rows.get(store, "organisations", row["part_of_id"]) if row["part_of_id"] else None
+    return {
+        "organisation": summary.item(
+            ORGANISATION, row, part_of=part_of["name"] if part_of else None
+        ),
+        "aliases": [_alias(summary, "O", a) for a in aliases],
+        "relations": [_relation(store, summary, "organisations", org_id, r) for r in relations],
+        "events": [summary.item(EVENT, e) for e in events],
+        "appearances": [_appearance(summary, item) for item in appearances],
+        "sources": summary.numbering.sources,
+    }
+
+
+def _alias(summary: _Summary, prefix: str, alias: Row) -> dict[str, Any]:
+    numbers, citations = summary.numbering.cite(alias["uid"], f"{prefix}{summary.actor['id']}")
+    return {
+        "ref": f"{prefix}{summary.actor['id']}",
+        "uid": alias["uid"],
+        "name": alias["name"],
+        "note": alias["note"],
+        "private": bool(alias["private"]),
+        "sources": numbers,
+        "citations": citations,
+    }
+
+
+def _parties_by_trial(parties: Sequence[Row]) -> dict[int, dict[str, Any]]:
+    """Per trial, its JSON parts from its party rows: ``parties`` (the people and
+    organisations party to it, with roles) and the judges, lawyers and
+    prosecutors named as text (see ``named_in_trial``)."""
+    actor_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    named_rows: dict[int, list[Row]] = defaultdict(list)
+    for party in parties:
+        trial_id = int(party["trial_id"])
+        if party["name"] is not None:
+            named_rows[trial_id].append(party)
+            continue
+        ref = f"P{party['person_id']}" if party["person_id"] else f"O{party['org_id']}"
+        actor_rows[trial_id].append(
             {
-                "date": fact["date"],
-                "earliest": fact["earliest"],
-                "latest": fact["latest"],
-                "ref": f"{fact['prefix']}{fact['record_id']}",
-                "uid": fact["record_uid"],
-                "kind": fact["kind"],
-                "person": fact["person_name"],
-                "person_ref": f"P{fact['person_id']}",
-                "summary": _fact_summary(fact["kind"], row, fact["detail"]),
-                "sources": sources.get(fact["record_uid"], []),
-                "private": bool(fact["private"] or fact["person_private"]),
+                "person_ref": ref,
+                "name": party["actor_name"],
+                "role": party["role"],
+                "private": bool(party["private"] or party["actor_private"]),
             }
         )
-    return items
+    return defaultdict(
+        lambda: {"parties": [], **named_in_trial([])},
+        {
+            trial_id: {"parties": actor_rows[trial_id], **named_in_trial(named_rows[trial_id])}
+            for trial_id in {*actor_rows, *named_rows}
+        },
+    )
 
 
-def list_records(store: Store, kind: Kind, person: str | None = None) -> list[dict[str, Any]]:
-    """Every record of one kind in reference order, optionally only one person's."""
-    person_id = int(resolve_person(store, person)["id"]) if person is not None else None
-    if kind == RELATION:
-        relations = (
-            queries.relations_of(store, person_id) if person_id else queries.relations_all(store)
+def _detention(summary: _Summary, row: Row, facts: Facts, today: dt.date | None) -> dict[str, Any]:
+    lengths = detention_length(row, facts, today)
+    return summary.item(
+        DETENTION,
+        row,
+        days=lengths["days"],
+        days_min=lengths["days_min"],
+        days_max=lengths["days_max"],
+        length=days_phrase(lengths["days_min"], lengths["days_max"], lengths["open"]),
+    )
+
+
+def _end_name(store: Store, person_id: int | None, org_id: int | None) -> tuple[str, str, bool]:
+    """(reference, name, private) of one end of a relation."""
+    if person_id is not None:
+        row = rows.get(store, "people", person_id) or {}
+        return f"P{person_id}", actor_name(PERSON, row), bool(row.get("private"))
+    row = rows.get(store, "organisations", org_id or 0) or {}
+    return f"O{org_id}", str(row.get("name") or ""), bool(row.get("private"))
+
+
+def _relation(
+    store: Store, summary: _Summary, table: str, actor_id: int, relation: Row
+) -> dict[str, Any]:
+    own = "person_id" if table == "people" else "org_id"
+    outgoing = relation[own] == actor_id
+    first = _end_name(store, relation["person_id"], relation["org_id"])
+    second = _end_name(store, relation["other_id"], relation["other_org_id"])
+    other_ref, other, _ = second if outgoing else first
+    kind = relation["kind"]
+    # outgoing: OTHER is this actor's KIND; incoming: this actor is OTHER's KIND
+    described = f"{kind}: {other}" if outgoing else f"{kind} of {other}"
+    dates = _relation_dates(relation)
+    return summary.item(
+        RELATION,
+        relation,
+        direction="outgoing" if outgoing else "incoming",
+        other=other,
+        other_ref=other_ref,
+        description=described + (f" ({dates})" if dates else ""),
+        private=first[2] or second[2],
+    )
+
+
+def _relation_dates(relation: Row) -> str:
+    from cases.dates import display_date
+
+    since, until = relation.get("since"), relation.get("until")
+    if since and until:
+        return f"{display_date(since)} – {display_date(until)}"
+    if since:
+        return f"since {display_date(since)}"
+    if until:
+        return f"until {display_date(until)}"
+    return ""
+
+
+def _appearances(store: Store, table: str, actor_id: int) -> list[Row]:
+    """The records of others this actor takes part in: trial roles other than
+    their own defence (a judge, a lawyer...), participations, and (for an
+    organisation) the records naming it as court or authority."""
+    found: list[Row] = []
+    for party in actors.party_roles(store, table, actor_id):
+        if party["person_id"] == actor_id and party["role"] == "defendant" and table == "people":
+            continue  # their own trial: shown with their trials
+        found.append(
+            {
+                "fact": "trials",
+                "fact_id": party["trial_id"],
+                "role": party["role"],
+                "uid": party["uid"],
+                "private": party["private"],
+            }
         )
-        return [
-            {**public(RELATION, row), "person": row["person_name"], "other": row["other_name"]}
-            for row in relations
-        ]
-    if kind == PERSON:
-        if person_id is None:
-            return [public(PERSON, row) for row in rows.all_rows(store, "people")]
-        return [public(PERSON, resolve_person(store, f"P{person_id}"))]
-    if kind == SOURCE:
-        if person_id is None:
-            return [public(SOURCE, row) for row in rows.all_rows(store, "sources")]
-        summary = person_summary(store, f"P{person_id}")
-        return [{k: v for k, v in s.items() if k != "number"} for s in summary["sources"]]
+    for participation in actors.participations(store, table, actor_id):
+        fact = next(name for name, column in FACT_COLUMNS.items() if participation[column])
+        found.append(
+            {
+                "fact": fact,
+                "fact_id": participation[FACT_COLUMNS[fact]],
+                "role": participation["role"],
+                "uid": participation["uid"],
+                "private": participation["private"],
+            }
+        )
+    for fact, record in actors.named_in(store, table, actor_id):
+        role = "court" if fact in ("trials", "rulings") else "authority"
+        found.append(
+            {
+                "fact": fact,
+                "fact_id": record["id"],
+                "role": role,
+                "uid": record["uid"],
+                "private": 0,
+            }
+        )
+    for item in found:
+        item["record"] = rows.get(store, item["fact"], int(item["fact_id"])) or {}
+        item["about"] = _about(store, item["fact"], item["record"])
+    found.sort(
+        key=lambda item: (
+            sort_key(item["record"], _FACT_FIELDS[item["fact"]]) if item["record"] else ()
+        )
+    )
+    return found
+
+
+def _about(store: Store, fact: str, record: Row) -> str:
+    """Whose fact it is: the names of a trial's defendants, a fact's subject."""
+    if not record:
+        return ""
+    if fact == "trials":
+        parties = queries.parties_of_trials(store, [int(record["id"])])
+        names = [p["actor_name"] for p in parties if p["person_id"] and p["role"] == "defendant"]
+        return "; ".join(names) or "; ".join(p["actor_name"] or p["name"] for p in parties[:3])
+    person, org = record.get("person_id"), record.get("org_id")
+    return _end_name(store, person, org)[1] if person or org else ""
+
+
+def _appearance(summary: _Summary, item: Row) -> dict[str, Any]:
+    kind = KIND_BY_TABLE[item["fact"]]
+    record = item["record"]
+    ref = f"{kind.prefix}{item['fact_id']}"
+    what = fact_summary(
+        kind.name if item["fact"] != "events" else str(record.get("kind")), record, None
+    )
+    # a trial is told by whose it is ("judge in T1: Tilek Tabarikuly"); any other
+    # fact by what happened, and whose it is
+    if item["fact"] == "trials":
+        description = f"{item['role']} in {ref}: {item['about'] or what}"
+    else:
+        whose = f" ({item['about']})" if item["about"] else ""
+        description = f"{item['role']} in {ref}: {what}{whose}"
+    # the sources of the fact itself, and of the row naming this actor in it
+    numbers, citations = summary.numbering.cite(record.get("uid") or item["uid"], ref)
+    if record.get("uid") and item["uid"] != record["uid"]:
+        more, more_citations = summary.numbering.cite(item["uid"], ref)
+        numbers, citations = sorted({*numbers, *more}), citations + more_citations
+    return {
+        "ref": ref,
+        "uid": item["uid"],
+        "role": item["role"],
+        "date": record.get(_FACT_FIELDS[item["fact"]]),
+        "description": description,
+        "summary": what,
+        "private": bool(item["private"] or record.get("private")),
+        "sources": numbers,
+        "citations": citations,
+    }
+
+
+# -- lists -------------------------------------------------------------------------
+
+
+def list_records(store: Store, kind: Kind, actor: str | None = None) -> list[dict[str, Any]]:
+    """Every record of one kind in reference order, optionally only one actor's."""
+    if actor is not None:
+        actor_kind, row = resolve_actor(store, actor)
+        found = actor_summary(store, f"{actor_kind.prefix}{row['id']}")
+        key = {"people": "person", "organisations": "organisation", "asylum": "asylum"}.get(
+            kind.table, kind.table
+        )
+        if kind.table in ("people", "organisations"):
+            return [found[key]] if key in found else []
+        if kind == SOURCE:
+            return [{k: v for k, v in s.items() if k != "number"} for s in found["sources"]]
+        return list(found.get(key, []))
+    records = rows.all_rows(store, kind.table)
     if kind == TRIAL:
-        trials = (
-            rows.all_rows(store, "trials")
-            if person_id is None
-            else queries.trials_of_person(store, person_id)
+        by_trial = _parties_by_trial(
+            queries.parties_of_trials(store, [int(t["id"]) for t in records])
         )
-        parties = queries.parties_of_trials(store, [int(t["id"]) for t in trials])
-        by_trial: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for party in parties:
-            by_trial[int(party["trial_id"])].append(
-                {
-                    "person_ref": f"P{party['person_id']}",
-                    "name": party["person_name"],
-                    "role": party["role"],
-                }
+        return [{**public(TRIAL, t), **by_trial[int(t["id"])]} for t in records]
+    if kind in (PERSON, ORGANISATION, SOURCE):
+        return [public(kind, row) for row in records]
+    names = _actor_names(store, records)
+    shown = []
+    for row in records:
+        item = public(kind, row)
+        if kind == RELATION:
+            item["person"] = names.get(("people", row["person_id"])) or names.get(
+                ("organisations", row["org_id"])
             )
-        return [{**public(TRIAL, t), "parties": by_trial[int(t["id"])]} for t in trials]
-    return [
-        {**public(kind, row), "person": row["person_name"]}
-        for row in queries.records_with_person(store, kind.table, person_id)
-    ]
+            item["other"] = names.get(("people", row["other_id"])) or names.get(
+                ("organisations", row["other_org_id"])
+            )
+        else:
+            item["person"] = names.get(("people", row.get("person_id"))) or names.get(
+                ("organisations", row.get("org_id"))
+            )
+        shown.append(item)
+    return shown
 
 
-def stats(store: Store) -> dict[str, Any]:
-    """Counts of people, trials, outcomes, decisions and detention days."""
+def _actor_names(store: Store, records: Sequence[Row]) -> dict[tuple[str, Any], str]:
+    wanted: dict[str, set[int]] = {"people": set(), "organisations": set()}
+    for row in records:
+        for column, table in (
+            ("person_id", "people"),
+            ("other_id", "people"),
+            ("org_id", "organisations"),
+            ("other_org_id", "organisations"),
+        ):
+            if row.get(column):
+                wanted[table].add(int(row[column]))
+    names: dict[tuple[str, Any], str] = {}
+    for table, ids in wanted.items():
+        kind = KIND_BY_TABLE[table]
+        for actor_id, row in actors.by_ids(store, table, sorted(ids)).items():
+            names[(table, actor_id)] = actor_name(kind, row)
+    return names
+
+
+# -- statistics ------------------------------------------------------------------
+
+
+def stats(store: Store, today: dt.date | None = None) -> dict[str, Any]:
+    """Counts of people, organisations, trials, outcomes, decisions and detention
+    days (exact, and the fewest and most the dates allow)."""
 
     def counts(table: str, column: str, enum: Any) -> dict[str, int]:
         found = queries.count_by(store, table, column)
         return {member.value: found.get(member.value, 0) for member in enum}
 
-    detentions, detention_day_sum = queries.detention_day_totals(store)
+    days = _detention_days(store, today)
     return {
         "people": rows.count(store, "people"),
+        "organisations": rows.count(store, "organisations"),
         "sources": rows.count(store, "sources"),
         "trials": rows.count(store, "trials"),
         "rulings": counts("rulings", "outcome", Outcome),
         "deportation": counts("rulings", "deportation", Deportation),
         "extradition": counts("rulings", "extradition", Extradition),
         "asylum": counts("asylum", "decision", Decision),
-        "detentions": detentions,
+        "detentions": rows.count(store, "detentions"),
         "open_detentions": queries.count_open_detentions(store),
-        "detention_days": detention_day_sum,
+        **days,
         "events": rows.count(store, "events"),
         "relations": rows.count(store, "relations"),
     }
+
+
+def _detention_days(store: Store, today: dt.date | None) -> dict[str, int]:
+    """Detention days summed: the exact lengths, and the ranges (a detention that
+    nothing ends counted to today), by the rules ``show`` uses."""
+    return queries.detention_day_totals(store, (today or dt.date.today()).isoformat())

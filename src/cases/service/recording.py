@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.catalogue import TABLE
-from cases.db import queries, rows
+from cases.db import actors, queries, rows
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import (
     ASYLUM,
     DETENTION,
     EVENT,
+    ORGANISATION,
     PERSON,
     RELATION,
     RULING,
@@ -26,8 +27,14 @@ from cases.records import (
     Kind,
     PartyRole,
 )
-from cases.service.common import cite_all, insert_record, resolve_ref
-from cases.service.resolving import linked_person, resolve_person
+from cases.service.common import insert_record, named_in_trial, resolve_ref, resolve_source
+from cases.service.resolving import (
+    actor_name,
+    linked_actor,
+    resolve_actor,
+    resolve_org,
+    resolve_person,
+)
 
 
 @dataclass(frozen=True)
@@ -46,19 +53,46 @@ class Common:
     note: str | None = None
     sources: Sequence[str] = ()
     private: bool = False
+    # who, according to the sources, made the claim (for the citations they make)
+    according_to: str | None = None
 
 
 def _values(table: str, given: Mapping[str, str | None], common: Common) -> dict[str, Any]:
-    """The stored columns of the options given, checked by the catalogue."""
+    """The stored columns of the options given, checked by the catalogue. An
+    option given with an empty value is refused (left out, it is just unknown)."""
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            raise Invalid(f"{TABLE[table].field(name).what} must not be empty")
     return TABLE[table].parse(
         {**given, "note": common.note, "private": "yes" if common.private else "no"}
     )
 
 
+def _cite(store: Store, record: Row, common: Common, *, about_private: bool = False) -> None:
+    """The citations COMMON's sources make for RECORD (inside its transaction)."""
+    from cases.service.evidence import cite_sources
+
+    cite_sources(
+        store,
+        record["uid"],
+        common.sources,
+        according_to=common.according_to,
+        private=bool(record.get("private")) or about_private,
+    )
+
+
+def _duplicates(store: Store, kind: Kind, key: str | None) -> list[str]:
+    """References of the actors of KIND already recorded with this name key."""
+    if not key:
+        return []
+    return [f"{kind.prefix}{row['id']}" for row in actors.with_key(store, kind.table, key)]
+
+
 def add_person(
     store: Store,
-    name: str,
+    name: str | None,
     *,
+    description: str | None = None,
     aliases: Sequence[str] = (),
     sex: str | None = None,
     born: str | None = None,
@@ -67,11 +101,14 @@ def add_person(
     origin: str | None = None,
     common: Common = Common(),
 ) -> Recorded:
-    """Record a person with any aliases."""
+    """Record a person (or, with DESCRIPTION and no name, an unnamed person) with
+    any aliases. A name that is already recorded is recorded again and the
+    possible duplicates are named."""
     values = _values(
         "people",
         {
             "name": name,
+            "description": description,
             "sex": sex,
             "born": born,
             "ethnicity": ethnicity,
@@ -81,30 +118,67 @@ def add_person(
         common,
     )
     alias_names = [TABLE["aliases"].field("name").parse(alias) for alias in aliases]
+    if alias_names and not values.get("name"):
+        raise Invalid("an unnamed person has no name to have aliases of; give one later with edit")
     with store.transaction("add person"):
-        row = insert_record(store, PERSON, values, sources=common.sources)
+        duplicates = _duplicates(store, PERSON, values.get("name_key"))
+        row = insert_record(store, PERSON, values)
         for alias in alias_names:
-            rows.insert(
-                store, "aliases", {"person_id": row["id"], **alias, "private": int(common.private)}
-            )
-    return Recorded(PERSON, row, {"aliases": [alias["name"] for alias in alias_names]})
+            rows.insert(store, "aliases", {"person_id": row["id"], **alias})
+        _cite(store, row, common)
+    extra: dict[str, Any] = {"aliases": [alias["name"] for alias in alias_names]}
+    if duplicates:
+        extra["possible_duplicates"] = duplicates
+    return Recorded(PERSON, row, extra)
 
 
-def add_alias(store: Store, person: str, name: str, common: Common = Common()) -> Recorded:
-    """Record another name of a person."""
+def add_org(
+    store: Store,
+    name: str,
+    *,
+    aliases: Sequence[str] = (),
+    kind: str | None = None,
+    country: str | None = None,
+    size: str | None = None,
+    part_of: str | None = None,
+    common: Common = Common(),
+) -> Recorded:
+    """Record an organisation or a group (kind group, with a size such as ~30)."""
+    values = _values(
+        "organisations", {"name": name, "kind": kind, "country": country, "size": size}, common
+    )
+    alias_names = [TABLE["aliases"].field("name").parse(alias) for alias in aliases]
+    with store.transaction("add org"):
+        duplicates = _duplicates(store, ORGANISATION, values["name_key"])
+        if part_of is not None:
+            values["part_of_id"] = resolve_org(store, part_of)["id"]
+        row = insert_record(store, ORGANISATION, values)
+        for alias in alias_names:
+            rows.insert(store, "aliases", {"org_id": row["id"], **alias})
+        _cite(store, row, common)
+    extra: dict[str, Any] = {"aliases": [alias["name"] for alias in alias_names]}
+    if duplicates:
+        extra["possible_duplicates"] = duplicates
+    return Recorded(ORGANISATION, row, extra)
+
+
+def add_alias(store: Store, actor: str, name: str, common: Common = Common()) -> Recorded:
+    """Record another name of a person or organisation. Any other spelling or
+    script is kept (Cyrillic, Latin...); only the same text again is refused."""
     values = _values("aliases", {"name": name}, common)
     with store.transaction("add alias"):
-        owner = resolve_person(store, person)
-        if values["name_key"] == owner["name_key"]:
-            raise Invalid(f"{values['name']!r} is already P{owner['id']}'s name")
-        record_id = rows.insert(store, "aliases", {"person_id": owner["id"], **values})
+        kind, owner = resolve_actor(store, actor)
+        known = [owner.get("name") or ""]
+        known += [alias["name"] for alias in actors.aliases_of(store, kind.table, owner["id"])]
+        if values["name"].casefold() in {text.casefold() for text in known}:
+            raise Invalid(f"{values['name']!r} is already a name of {kind.prefix}{owner['id']}")
+        column = actors.OWNER[kind.table]
+        record_id = rows.insert(store, "aliases", {column: owner["id"], **values})
         row = rows.get(store, "aliases", record_id)
         assert row is not None
-        cite_all(
-            store, row["uid"], common.sources, private=common.private or bool(owner["private"])
-        )
-        store.change_summary = f"added an alias of P{owner['id']}"
-    return Recorded(PERSON, owner, {"alias": values["name"]})
+        _cite(store, row, common, about_private=bool(owner["private"]))
+        store.change_summary = f"added an alias of {kind.prefix}{owner['id']}"
+    return Recorded(kind, owner, {"alias": values["name"]})
 
 
 def add_source(
@@ -113,7 +187,11 @@ def add_source(
     *,
     url: str | None = None,
     publisher: str | None = None,
+    authors: Sequence[str] = (),
+    language: str | None = None,
     date: str | None = None,
+    accessed: str | None = None,
+    relays: str | None = None,
     reliability: str | None = None,
     common: Common = Common(),
 ) -> Recorded:
@@ -124,32 +202,99 @@ def add_source(
             "title": title,
             "url": url,
             "publisher": publisher,
+            "authors": "\n".join(authors) if authors else None,
+            "language": language,
             "date": date,
+            "accessed": accessed,
             "reliability": reliability,
         },
         common,
     )
     with store.transaction("add source"):
-        row = insert_record(store, SOURCE, values, sources=common.sources)
+        if relays is not None:
+            values["relays_id"] = resolve_source(store, relays)
+        row = insert_record(store, SOURCE, values)
+        _cite(store, row, common)
     return Recorded(SOURCE, row)
+
+
+def _with(
+    store: Store, given: Sequence[str], named: Sequence[str] = ()
+) -> list[tuple[Kind, Row, str]]:
+    """The participants ``--with ACTOR[=ROLE]`` names: (kind, actor, role). An
+    actor named twice (NAMED: the references already taking part, the subject)
+    is refused: one fact, one role each."""
+    role_field = TABLE["participants"].field("role")
+    found = []
+    seen = set(named)
+    for text in given:
+        actor, equals, role = text.rpartition("=") if "=" in text else (text, "", "")
+        if not equals:
+            actor = text
+        chosen = role_field.parse(role or "participant")["role"]
+        kind, row = resolve_actor(store, actor)
+        ref = f"{kind.prefix}{row['id']}"
+        if ref in seen:
+            raise Invalid(f"{ref} is named twice in this fact; give each actor once")
+        seen.add(ref)
+        found.append((kind, row, chosen))
+    return found
+
+
+def _add_participants(
+    store: Store,
+    fact: Kind,
+    fact_id: int,
+    participants: Sequence[tuple[Kind, Row, str]],
+) -> None:
+    """Participant rows of a fact. Like every row that belongs to another (an
+    alias, a party), they carry no private mark of their own: they are private
+    with the fact, and public again when it is."""
+    column = {"trials": "trial_id", "rulings": "ruling_id", "asylum": "asylum_id"}.get(
+        fact.table, f"{fact.name}_id"
+    )
+    for kind, actor, role in participants:
+        rows.insert(
+            store,
+            "participants",
+            {
+                column: fact_id,
+                actors.OWNER[kind.table]: actor["id"],
+                "role": role,
+            },
+        )
+
+
+def _link_naming(store: Store, table: str, values: dict[str, Any]) -> None:
+    """Link each text that names an actor (a court, an authority) to the actor
+    whose name or alias it is exactly."""
+    from cases.catalogue import naming_texts
+
+    for text, (link, target) in naming_texts(table).items():
+        if text in values:
+            values[link] = linked_actor(store, target, values[text])
 
 
 def add_trial(
     store: Store,
     people: Sequence[str],
     *,
-    court: str,
+    court: str | None = None,
     roles: Sequence[str] = (),
     place: str | None = None,
     charge: str | None = None,
     case_number: str | None = None,
     opened: str | None = None,
-    judge: str | None = None,
-    lawyer: str | None = None,
+    judges: Sequence[str] = (),
+    lawyers: Sequence[str] = (),
+    prosecutors: Sequence[str] = (),
     status: str | None = None,
+    participants: Sequence[str] = (),
     common: Common = Common(),
 ) -> Recorded:
-    """Record a trial with one or more parties, each with a role (default defendant)."""
+    """Record a trial with one or more parties, each with a role (default
+    defendant), and its judges, lawyers and prosecutors as named (each linked
+    to the person whose name or alias it is exactly)."""
     if not people:
         raise Invalid("a trial needs at least one person")
     if len(roles) > len(people):
@@ -165,12 +310,17 @@ def add_trial(
             "charge": charge,
             "case_number": case_number,
             "opened": opened,
-            "judge": judge,
-            "lawyer": lawyer,
             "status": status,
         },
         common,
     )
+    TABLE["trials"].check(values)
+    name_field = TABLE["trial_parties"].field("name")
+    named = [
+        (role, name_field.parse(text)["name"])
+        for role, texts in (("judge", judges), ("lawyer", lawyers), ("prosecutor", prosecutors))
+        for text in texts
+    ]
     with store.transaction("add trial"):
         parties = [resolve_person(store, person) for person in people]
         seen: set[tuple[int, str]] = set()
@@ -178,15 +328,9 @@ def add_trial(
             if (party["id"], role) in seen:
                 raise Invalid(f"P{party['id']} is named twice as {role}")
             seen.add((party["id"], role))
-        values["judge_person_id"] = linked_person(store, values.get("judge"))
-        values["lawyer_person_id"] = linked_person(store, values.get("lawyer"))
-        row = insert_record(
-            store,
-            TRIAL,
-            values,
-            sources=common.sources,
-            about_private=all(party["private"] for party in parties),
-        )
+        _link_naming(store, "trials", values)
+        others = _with(store, participants, [f"P{party['id']}" for party in parties])
+        row = insert_record(store, TRIAL, values)
         for party, role in zip(parties, party_roles, strict=True):
             rows.insert(
                 store,
@@ -195,11 +339,23 @@ def add_trial(
                     "trial_id": row["id"],
                     "person_id": party["id"],
                     "role": role,
-                    "private": int(common.private),
                 },
             )
+        named_rows = [
+            {
+                "trial_id": row["id"],
+                "name": name,
+                "role": role,
+                "name_person_id": linked_actor(store, "people", name),
+            }
+            for role, name in named
+        ]
+        for named_row in named_rows:
+            rows.insert(store, "trial_parties", named_row)
+        _add_participants(store, TRIAL, row["id"], others)
+        _cite(store, row, common, about_private=all(party["private"] for party in parties))
     names = [f"{party['name']} ({role})" for party, role in zip(parties, party_roles, strict=True)]
-    return Recorded(TRIAL, row, {"parties": names})
+    return Recorded(TRIAL, row, {"parties": names, **named_in_trial(named_rows)})
 
 
 def add_ruling(
@@ -211,11 +367,15 @@ def add_ruling(
     trial: str | None = None,
     court: str | None = None,
     sentence: str | None = None,
-    sentence_kind: str | None = None,
+    sentence_kinds: Sequence[str] = (),
     months: str | None = None,
+    fine: str | None = None,
+    pretrial_credit: str | None = None,
+    plea: str | None = None,
     deportation: str | None = None,
     extradition: str | None = None,
     appeal_of: str | None = None,
+    participants: Sequence[str] = (),
     common: Common = Common(),
 ) -> Recorded:
     """Record a ruling; without TRIAL it attaches to the person's latest trial, if any."""
@@ -226,8 +386,11 @@ def add_ruling(
             "outcome": outcome,
             "court": court,
             "sentence": sentence,
-            "sentence_kind": sentence_kind,
+            "sentence_kinds": ",".join(sentence_kinds) if sentence_kinds else None,
             "months": months,
+            "fine": fine,
+            "pretrial_credit": pretrial_credit,
+            "plea": plea,
             "deportation": deportation,
             "extradition": extradition,
         },
@@ -247,29 +410,30 @@ def add_ruling(
         values["person_id"] = subject["id"]
         values["trial_id"] = trial_row["id"] if trial_row else None
         values["appeal_of_id"] = appeal_row["id"] if appeal_row else None
-        row = insert_record(
-            store,
-            RULING,
-            values,
-            sources=common.sources,
-            about_private=bool(subject["private"]),
-        )
+        _link_naming(store, "rulings", values)
+        others = _with(store, participants, [f"P{subject['id']}"])
+        row = insert_record(store, RULING, values)
+        _add_participants(store, RULING, row["id"], others)
+        _cite(store, row, common, about_private=bool(subject["private"]))
     return Recorded(RULING, row, {"person": subject["name"]})
 
 
 def _per_person(
-    store: Store, kind: Kind, person: str, values: dict[str, Any], common: Common
+    store: Store,
+    kind: Kind,
+    person: str,
+    values: dict[str, Any],
+    common: Common,
+    participants: Sequence[str] = (),
 ) -> Recorded:
     TABLE[kind.table].check(values)  # before the person is looked up: the value is wrong
     with store.transaction(f"add {kind.name}"):
         subject = resolve_person(store, person)
-        row = insert_record(
-            store,
-            kind,
-            {**values, "person_id": subject["id"]},
-            sources=common.sources,
-            about_private=bool(subject["private"]),
-        )
+        _link_naming(store, kind.table, values)
+        others = _with(store, participants, [f"P{subject['id']}"])
+        row = insert_record(store, kind, {**values, "person_id": subject["id"]})
+        _add_participants(store, kind, row["id"], others)
+        _cite(store, row, common, about_private=bool(subject["private"]))
     return Recorded(kind, row, {"person": subject["name"]})
 
 
@@ -282,6 +446,7 @@ def add_asylum(
     country: str | None = None,
     authority: str | None = None,
     until: str | None = None,
+    participants: Sequence[str] = (),
     common: Common = Common(),
 ) -> Recorded:
     """Record an asylum decision (or application)."""
@@ -292,7 +457,8 @@ def add_asylum(
         "authority": authority,
         "until": until,
     }
-    return _per_person(store, ASYLUM, person, _values("asylum", given, common), common)
+    values = _values("asylum", given, common)
+    return _per_person(store, ASYLUM, person, values, common, participants)
 
 
 def add_detention(
@@ -304,43 +470,70 @@ def add_detention(
     kind: str | None = None,
     place: str | None = None,
     authority: str | None = None,
+    participants: Sequence[str] = (),
     common: Common = Common(),
 ) -> Recorded:
     """Record a detention; without END it is still going on."""
     given = {"start": start, "end": end, "kind": kind, "place": place, "authority": authority}
-    return _per_person(store, DETENTION, person, _values("detentions", given, common), common)
+    values = _values("detentions", given, common)
+    return _per_person(store, DETENTION, person, values, common, participants)
 
 
 def add_event(
     store: Store,
-    person: str,
+    actor: str,
     *,
     date: str,
     kind: str,
     place: str | None = None,
     summary: str | None = None,
+    trial: str | None = None,
+    participants: Sequence[str] = (),
     common: Common = Common(),
 ) -> Recorded:
-    """Record an event in a person's case."""
-    given = {"date": date, "kind": kind, "place": place, "summary": summary}
-    return _per_person(store, EVENT, person, _values("events", given, common), common)
+    """Record an event of a person or organisation (the subject), with any other
+    actors taking part in it (``--with ACTOR[=ROLE]``)."""
+    values = _values(
+        "events", {"date": date, "kind": kind, "place": place, "summary": summary}, common
+    )
+    with store.transaction("add event"):
+        subject_kind, subject = resolve_actor(store, actor)
+        values[actors.OWNER[subject_kind.table]] = subject["id"]
+        if trial is not None:
+            values["trial_id"] = resolve_ref(store, trial, TRIAL)[1]["id"]
+        others = _with(store, participants, [f"{subject_kind.prefix}{subject['id']}"])
+        row = insert_record(store, EVENT, values)
+        _add_participants(store, EVENT, row["id"], others)
+        _cite(store, row, common, about_private=bool(subject["private"]))
+    return Recorded(
+        EVENT, row, {"person": actor_name(subject_kind, subject), "actor": subject_kind.prefix}
+    )
 
 
 def add_relation(
-    store: Store, person: str, other: str, *, kind: str, common: Common = Common()
+    store: Store,
+    actor: str,
+    other: str,
+    *,
+    kind: str,
+    since: str | None = None,
+    until: str | None = None,
+    common: Common = Common(),
 ) -> Recorded:
-    """Record that OTHER is PERSON's KIND (lawyer, parent...)."""
-    values = _values("relations", {"kind": kind}, common)
+    """Record that OTHER is ACTOR's KIND (lawyer, parent, leader...), from SINCE to UNTIL."""
+    values = _values("relations", {"kind": kind, "since": since, "until": until}, common)
+    TABLE["relations"].check({**values, "person_id": 0, "other_id": 0})
     with store.transaction("add relation"):
-        subject = resolve_person(store, person)
-        related = resolve_person(store, other)
-        if subject["id"] == related["id"]:
-            raise Invalid(f"P{subject['id']} cannot be related to themselves")
-        row = insert_record(
-            store,
-            RELATION,
-            {**values, "person_id": subject["id"], "other_id": related["id"]},
-            sources=common.sources,
-            about_private=bool(subject["private"] or related["private"]),
-        )
-    return Recorded(RELATION, row, {"person": subject["name"], "other": related["name"]})
+        first_kind, first = resolve_actor(store, actor)
+        second_kind, second = resolve_actor(store, other)
+        if (first_kind, first["id"]) == (second_kind, second["id"]):
+            raise Invalid(f"{first_kind.prefix}{first['id']} cannot be related to themselves")
+        values["person_id" if first_kind == PERSON else "org_id"] = first["id"]
+        values["other_id" if second_kind == PERSON else "other_org_id"] = second["id"]
+        row = insert_record(store, RELATION, values)
+        _cite(store, row, common, about_private=bool(first["private"] or second["private"]))
+    return Recorded(
+        RELATION,
+        row,
+        {"person": actor_name(first_kind, first), "other": actor_name(second_kind, second)},
+    )

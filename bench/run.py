@@ -90,6 +90,95 @@ def report(label: str, ours: float, base: float, target: float, unit: str = "flo
     return ratio <= target
 
 
+def timed_to_file(command: list[str], out: Path) -> tuple[float, int]:
+    """Wall seconds and peak memory (KiB) of one process writing its stdout to OUT."""
+    with out.open("wb") as handle:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        assert process.stderr is not None
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[:300]}")
+    return elapsed, int(usage.ru_maxrss)
+
+
+def first_screen(command: list[str]) -> float:
+    """Seconds until COMMAND, on a terminal, has handed its first screen to the
+    pager: the pager takes one byte and quits, and the command then ends."""
+    import pty
+
+    master, slave = pty.openpty()
+    environment = {**os.environ, "CASES_PAGER": "head -c 1 > /dev/null", "COLUMNS": "120"}
+    environment.pop("NO_PAGER", None)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdin=slave, stdout=slave, stderr=slave, env=environment, close_fds=True
+    )
+    os.close(slave)
+    while True:
+        try:
+            if not os.read(master, 65536):
+                break
+        except OSError:
+            break
+    process.wait()
+    elapsed = time.perf_counter() - started
+    os.close(master)
+    return elapsed
+
+
+def report_size(label: str, seconds: float, kib: int, most_seconds: float, most_mib: int) -> bool:
+    """Print one whole-answer measurement against its targets."""
+    met = seconds <= most_seconds and kib / 1024 <= most_mib
+    print(
+        f"{label:<38} {seconds:8.1f} s   {kib / 1024:6.0f} MiB  "
+        f"(target <= {most_seconds:g} s, <= {most_mib} MiB)  {'PASS' if met else 'FAIL'}"
+    )
+    return met
+
+
+def long_answers(db: str, work: Path, floor: list[str], runs: int) -> list[bool]:
+    """Every fact and every person to a file, as tables and as JSON; dupes; the
+    first screen of the whole timeline on a terminal."""
+    import json
+
+    results = []
+    cases = [*CASES, "--db", db]
+    for label, arguments, seconds, mib in [
+        ("timeline > file", ["timeline"], 30, 150),
+        ("timeline --json > file", ["timeline", "--json"], 30, 150),
+        ("list people > file", ["list", "people"], 5, 100),
+        ("list people --json > file", ["list", "people", "--json"], 5, 100),
+        ("dupes --limit 50", ["dupes", "--limit", "50"], 15, 300),
+    ]:
+        out = work / "answer.txt"
+        elapsed, memory = timed_to_file([*cases, *arguments], out)
+        met = report_size(label, elapsed, memory, seconds, mib)
+        if "--json" in arguments:
+            with out.open(encoding="utf-8") as handle:
+                items = len(json.load(handle))  # the file is one valid JSON array
+            print(f"{'':<38} {items:,} items, valid JSON")
+        else:
+            with out.open(encoding="utf-8") as handle:
+                print(f"{'':<38} {sum(1 for _ in handle):,} lines")
+        results.append(met)
+        out.unlink()
+    firsts, bases = [], []
+    for _ in range(runs):
+        bases.append(timed(floor)[0])
+        firsts.append(first_screen([*cases, "timeline"]))
+    results.append(
+        report(
+            "timeline, first screen on a terminal",
+            statistics.median(firsts),
+            statistics.median(bases),
+            1.5,
+        )
+    )
+    return results
+
+
 def pick_examples(path: Path) -> dict[str, str]:
     """A person name, a person reference and a rare word from the database."""
     conn = sqlite3.connect(path)
@@ -105,7 +194,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--only",
+        choices=["reads", "long", "transfer"],
+        action="append",
+        help="Run only these groups (repeatable; default all).",
+    )
     options = parser.parse_args()
+    groups = set(options.only or ["reads", "long", "transfer"])
     db = str(options.path)
     floor = [*FLOOR, db]
     examples = pick_examples(options.path)
@@ -113,18 +209,24 @@ def main() -> None:
     floor_alone = statistics.median(timed(floor)[0] for _ in range(options.runs))
     print(f"floor (Typer + Rich + sqlite-utils, one row): {floor_alone * 1000:.0f} ms median\n")
     reads = [
-        (f"show {examples['name']!r}", ["show", examples["name"]], 1.25),
-        (f"timeline {examples['ref']}", ["timeline", examples["ref"]], 1.25),
-        ("timeline --limit 50", ["timeline", "--limit", "50"], 1.25),
-        (f"search {examples['word']!r}", ["search", examples["word"]], 1.25),
+        (f"show {examples['name']!r}", ["show", examples["name"]], 0.8),
+        (f"timeline {examples['ref']}", ["timeline", examples["ref"]], 0.8),
+        ("timeline --limit 50", ["timeline", "--limit", "50"], 0.8),
+        (f"search {examples['word']!r}", ["search", examples["word"]], 0.8),
         ("stats", ["stats"], 2.0),
     ]
-    for label, arguments, target in reads:
+    for label, arguments, target in reads if "reads" in groups else []:
         ours, base = median_against_floor([*CASES, "--db", db, *arguments], floor, options.runs)
         results.append(report(label, ours, base, target))
 
     work = Path(tempfile.mkdtemp(prefix="cases-run-"))
     try:
+        if "long" in groups:
+            print()
+            results.extend(long_answers(db, work, floor, options.runs))
+        if "transfer" not in groups:
+            return _verdict(results)
+        print()
         exported = work / "export"
         export_times, dump_times, export_memory = [], [], 0
         for _attempt in range(3):  # median of three, alternating
@@ -188,6 +290,10 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(work)
+    _verdict(results)
+
+
+def _verdict(results: list[bool]) -> None:
     print(f"\n{sum(results)} of {len(results)} targets met")
     sys.exit(0 if all(results) else 1)
 

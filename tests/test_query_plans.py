@@ -168,7 +168,7 @@ def test_large_id_lists_stay_under_sqlites_variable_limit(store: Store) -> None:
     try:
         trials = rows.count(store, "trials")
         assert trials > 150
-        assert len(list_records(store, TRIAL)) == trials
+        assert len(list(list_records(store, TRIAL))) == trials
         assert len(list(timeline(store))) > 2000
         hits = search(store, "documents", limit=5000)
         assert max(Counter((hit["kind"], hit["field"]) for hit in hits).values()) > 500

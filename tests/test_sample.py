@@ -11,7 +11,9 @@ import io
 
 import pytest
 
-from cases.render import make_console, print_summary, print_timeline
+from cases.render import make_console, print_summary
+from cases.render.stream import print_table_stream
+from cases.render.tables import timeline_columns
 
 
 def test_every_fact_cites_a_report_with_its_words(run, run_json, sample) -> None:
@@ -212,7 +214,7 @@ def test_every_sample_actor_reads_in_the_terminal(run_json, sample) -> None:
 def test_views_fit_the_terminal(run_json, sample, width: int) -> None:
     items = run_json("timeline")
     out = io.StringIO()
-    print_timeline(make_console(out, width=width), items)
+    print_table_stream(make_console(out, width=width), timeline_columns(width), items, "none")
     text = out.getvalue()
     assert max(len(line) for line in text.splitlines()) <= width
     for item in items:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from cases import __version__
-from cases.cli._common import OneValueEach
+from cases.cli._common import OneValueEach, PlainGroup
 
 # Each command: its module under cases.cli, the object there, and whether it is a
 # group of subcommands. main() registers only the command being run, so a command
@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "backup": ("admin", "backup", False),
     "check": ("admin", "check", False),
     "export": ("transfer", "export_app", True),
+    "chart": ("chart", "chart", False),
     "import": ("transfer", "import_app", True),
     "encrypt": ("encryption", "encrypt", False),
     "decrypt": ("encryption", "decrypt", False),
@@ -60,19 +61,26 @@ def root(
             help="Database file (default: $CASES_DB, else cases.db in your user data folder).",
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Never send long answers through a pager (as NO_PAGER does)."
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
 ) -> None:
     """Track human-rights cases and their sources."""
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": db, "no_pager": no_pager}
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command, or with only the command ONLY."""
     app = typer.Typer(
         name="cases",
+        cls=PlainGroup,
         help="Track human-rights cases: people, trials, rulings, asylum decisions, detentions, "
         "events and the sources that report them.\n\n"
         "Example:\n\n    cases init --sample\n    cases timeline",
@@ -133,9 +141,18 @@ def main() -> None:
     signal.signal(signal.SIGINT, _interrupted)
     app = build_app(command_name(sys.argv[1:]))
     try:
-        app(prog_name="cases")
+        try:
+            app(prog_name="cases")
+        finally:
+            # what is still buffered goes now, while a closed pipe can be caught
+            sys.stdout.flush()
     except Interrupted:
         sys.exit(130)
+    except BrokenPipeError:  # the reader (head, a pager) stopped: end quietly
+        from cases.cli._common import quiet_stdout
+
+        quiet_stdout()
+        sys.exit(0)
     except Exception as error:  # a bug: say so, but print no record contents
         sys.stderr.write(
             f"Error: internal error ({type(error).__name__}); nothing was changed. "

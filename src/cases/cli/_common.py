@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from cases.errors import CasesError
 
@@ -24,6 +24,13 @@ SourceOption = Annotated[
         "--source",
         metavar="SRC",
         help="Cite a source: an S reference, a recorded URL or a new URL. Repeatable.",
+    ),
+]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal, not through $CASES_PAGER, $PAGER or less.",
     ),
 ]
 PrivateOption = Annotated[
@@ -49,6 +56,54 @@ WithOption = Annotated[
 ]
 
 
+def _taken_as_given(params: list[Any]) -> None:
+    """Give the parameters that hold text or flags a coercion that returns them as
+    Click parsed them.
+
+    Typer (0.26 and later) coerces every parameter through a pydantic TypeAdapter,
+    built when the parameter is first processed: importing pydantic for that costs
+    about a fifth of a short command (see bench/README.md). Text, lists of text and
+    flags need no coercion. Other annotations (paths, numbers) keep Typer's own.
+    """
+    as_given = _as_given_class()
+    if as_given is None:
+        return
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", True) is not None:
+            continue
+        annotation = descriptor.annotation
+        if annotation in (str, bool) or annotation == list[str]:
+            param._runtime_param = as_given(
+                parameter_info=descriptor.parameter_info, annotation=annotation
+            )
+
+
+@functools.cache
+def _as_given_class() -> Any:
+    try:
+        from typer._coercion import RuntimeParam
+    except ImportError:  # another Typer: it keeps its own coercion
+        return None
+
+    class AsGiven(RuntimeParam):
+        """A parameter's value as Click parsed it (a list for a repeated option)."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return list(value) if isinstance(value, tuple) else value
+
+    return AsGiven
+
+
+class PlainGroup(TyperGroup):
+    """The root command group: its options (--db) are taken as given (see
+    :func:`_taken_as_given`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _taken_as_given(self.get_params(ctx))
+        return list(super().parse_args(ctx, args))
+
+
 class OneValueEach(TyperCommand):
     """A command whose options that take one value refuse to be given twice (a
     usage error, exit 2) instead of keeping the last value silently."""
@@ -71,6 +126,7 @@ class OneValueEach(TyperCommand):
                 raise typer.BadParameter(
                     f"{param.opts[0]} takes one value and was given {times} times", ctx=ctx
                 )
+        _taken_as_given(self.get_params(ctx))
         return list(super().parse_args(ctx, args))
 
 
@@ -163,6 +219,9 @@ def guarded(function: F) -> F:
 
             print_error(str(error))
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # the reader (head, a pager) stopped reading: so do we
+            quiet_stdout()
+            raise typer.Exit(0) from None
         except OSError as error:  # a path that cannot be read or written
             from cases.render import print_error
 
@@ -171,6 +230,28 @@ def guarded(function: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def long_answer(ctx: typer.Context, no_pager: bool = False) -> Iterator[Any]:
+    """Where a long answer is written as it is read: a pipe or file as plain rows,
+    a terminal through the pager (off with --no-pager, before or after the
+    command, or NO_PAGER)."""
+    from cases.render.stream import answer
+
+    root = ctx.find_root()
+    with answer(no_pager or bool((root.obj or {}).get("no_pager"))) as out:
+        yield out
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def console() -> Any:

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cases.cli._common import JsonOption, console, db_path, guarded, open_store, whole_number
+from cases.cli._common import (
+    JsonOption,
+    NoPagerOption,
+    console,
+    db_path,
+    guarded,
+    long_answer,
+    open_store,
+    whole_number,
+)
 
 
 @guarded
@@ -52,6 +61,7 @@ def log(
     ctx: typer.Context,
     limit: Annotated[str, typer.Option(metavar="N", help="At most this many changes.")] = "20",
     as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """List the latest changes, newest first (what 'undo' would reverse).
 
@@ -59,13 +69,14 @@ def log(
 
         cases log --limit 5
     """
-    from cases.render import emit_json, print_records
+    from cases.render.stream import columns
     from cases.service.admin import change_log
 
     with open_store(ctx, write=False) as store:
         entries = change_log(store, whole_number(limit, "--limit") or 0)
     if as_json:
-        emit_json(entries)
+        with long_answer(ctx, no_pager) as out:
+            out.json(entries)
         return
     for entry in entries:
         entry["state"] = (
@@ -77,18 +88,16 @@ def log(
             if entry["needs_purged"]
             else ""
         )
-    print_records(
-        console(),
-        [
-            ("Ref", "ref"),
-            ("At (UTC)", "at"),
-            ("User", "user"),
-            ("Command", "command"),
-            ("What", "summary"),
-            ("State", "state"),
-        ],
-        entries,
-    )
+    shown = [
+        ("Ref", "ref"),
+        ("At (UTC)", "at"),
+        ("User", "user"),
+        ("Command", "command"),
+        ("What", "summary"),
+        ("State", "state"),
+    ]
+    with long_answer(ctx, no_pager) as out:
+        out.records(columns(shown, flexible="summary"), entries, "nothing recorded")
 
 
 @guarded

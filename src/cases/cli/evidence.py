@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
 
 import typer
 
-from cases.cli._common import AccordingToOption, JsonOption, console, guarded, open_store
+from cases.cli._common import (
+    AccordingToOption,
+    JsonOption,
+    NoPagerOption,
+    console,
+    guarded,
+    long_answer,
+    open_store,
+)
 
 
 @guarded
@@ -77,7 +86,9 @@ def uncite(
 
 
 @guarded
-def uncited(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def uncited(
+    ctx: typer.Context, as_json: JsonOption = False, no_pager: NoPagerOption = False
+) -> None:
     """List every fact that cites no source, oldest first: a fact-checker's worklist.
 
     Facts are trials, rulings, asylum decisions, detentions, events and
@@ -87,15 +98,20 @@ def uncited(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
         cases uncited
     """
-    from cases.render import emit_json, print_records
+    from cases.render.stream import columns
     from cases.service.evidence import uncited as facts
 
-    with open_store(ctx, write=False) as store:
-        found = list(facts(store))
-    if as_json:
-        emit_json(found)
-        return
+    shown = columns(
+        [("Date", "date_display"), ("Ref", "ref"), ("Who", "actor"), ("What", "summary")]
+    )
+    with open_store(ctx, write=False) as store, long_answer(ctx, no_pager) as out:
+        if as_json:
+            out.json(facts(store))
+        else:
+            out.records(shown, _with_actor_ref(facts(store)), "every fact cites a source")
+
+
+def _with_actor_ref(found: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for fact in found:
         fact["actor"] = f"{fact['actor']} ({fact['actor_ref']})" if fact["actor"] else ""
-    columns = [("Date", "date_display"), ("Ref", "ref"), ("Who", "actor"), ("What", "summary")]
-    print_records(console(), columns, found, empty="every fact cites a source")
+        yield fact

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
 
 import typer
 
-from cases.cli._common import JsonOption, console, guarded, open_store, whole_number
+from cases.cli._common import (
+    JsonOption,
+    NoPagerOption,
+    console,
+    guarded,
+    long_answer,
+    open_store,
+    whole_number,
+)
 
 LIST_KINDS = (
     "people",
@@ -98,6 +107,7 @@ def show(
         ),
     ],
     as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show everything recorded about a person or organisation, with sources.
 
@@ -113,7 +123,7 @@ def show(
         cases show S1
     """
     from cases.records import SOURCE, parse_ref
-    from cases.render import emit_json, print_source, print_summary
+    from cases.render import emit_json
 
     ref = parse_ref(actor.strip())
     with open_store(ctx, write=False) as store:
@@ -127,10 +137,14 @@ def show(
             summary = actor_summary(store, actor)
     if as_json:
         emit_json(summary)
-    elif "source" in summary:
-        print_source(console(), summary)
-    else:
-        print_summary(console(), summary)
+        return
+    from cases.render import print_source, print_summary
+
+    with long_answer(ctx, no_pager) as out:
+        if "source" in summary:
+            print_source(out.console, summary)
+        else:
+            print_summary(out.console, summary)
 
 
 @guarded
@@ -163,16 +177,19 @@ def timeline(
     ] = None,
     limit: Annotated[str | None, typer.Option(metavar="N", help="At most this many facts.")] = None,
     as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Print every fact in date order: trials, rulings, asylum, detentions and events.
 
     Approximate and partial dates sort by their earliest day; undated facts come last.
+    Facts are printed as they are read: a table on a terminal (through a pager
+    when longer than the screen), tab-separated lines to a pipe or file, one
+    JSON array with --json.
 
     Example:
 
         cases timeline "Tilek Tabarikuly" --since 2018 --kind ruling --kind detention
     """
-    from cases.render import emit_json, print_timeline
     from cases.service.timeline import timeline as build
 
     with open_store(ctx, write=False) as store:
@@ -186,10 +203,13 @@ def timeline(
             place=place,
             limit=whole_number(limit, "--limit"),
         )
-        if as_json:
-            emit_json(list(items))
-        else:
-            print_timeline(console(), list(items))
+        with long_answer(ctx, no_pager) as out:
+            if as_json:
+                out.json(items)
+            else:
+                from cases.render.tables import timeline_columns
+
+                out.records(timeline_columns(out.console.width), items, empty="no facts match")
 
 
 @guarded
@@ -206,8 +226,9 @@ def list_records(
         ),
     ] = None,
     as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """List every record of one kind.
+    """List every record of one kind, in reference order, as it is read.
 
     Example:
 
@@ -216,7 +237,7 @@ def list_records(
     """
     from cases.errors import Invalid
     from cases.records import KIND_BY_TABLE
-    from cases.render import emit_json, print_records
+    from cases.render.stream import columns
     from cases.service.reading import list_records as build
 
     if what not in LIST_KINDS:
@@ -224,13 +245,20 @@ def list_records(
     with open_store(ctx, write=False) as store:
         table = "organisations" if what == "orgs" else what
         rows = build(store, KIND_BY_TABLE[table], actor=person)
-    if as_json:
-        emit_json(rows)
-        return
+        with long_answer(ctx, no_pager) as out:
+            if as_json:
+                out.json(rows)
+            else:
+                out.records(
+                    columns(LIST_COLUMNS[what]), _with_party_names(rows), "nothing recorded"
+                )
+
+
+def _with_party_names(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for row in rows:
         if "parties" in row:
             row["party_names"] = [f"{p['name']} ({p['role']})" for p in row["parties"]]
-    print_records(console(), LIST_COLUMNS[what], rows)
+        yield row
 
 
 @guarded
@@ -260,6 +288,7 @@ def search(
     ],
     limit: Annotated[str, typer.Option(metavar="N", help="At most this many hits.")] = "50",
     as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Find text in names, aliases, notes, charges, courts, places, summaries and source titles.
 
@@ -271,7 +300,7 @@ def search(
         cases search Zharkent border
     """
     from cases.errors import Invalid
-    from cases.render import emit_json, print_records
+    from cases.render.stream import columns
     from cases.service.identity import search as find
 
     count = whole_number(limit, "--limit") or 0
@@ -279,17 +308,15 @@ def search(
         raise Invalid(f"--limit {count} must be 1 or more")
     with open_store(ctx, write=False) as store:
         hits = find(store, " ".join(text), count)
-    if as_json:
-        emit_json(hits)
-    else:
-        print_records(
-            console(),
-            [
-                ("Ref", "ref"),
-                ("Kind", "kind"),
-                ("Field", "field"),
-                ("Text", "text"),
-                ("Of", "actor"),
-            ],
-            hits,
-        )
+    shown = [
+        ("Ref", "ref"),
+        ("Kind", "kind"),
+        ("Field", "field"),
+        ("Text", "text"),
+        ("Of", "actor"),
+    ]
+    with long_answer(ctx, no_pager) as out:
+        if as_json:
+            out.json(hits)
+        else:
+            out.records(columns(shown, flexible="text"), hits, "nothing found")

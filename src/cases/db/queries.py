@@ -129,6 +129,8 @@ class _Source:
     court: str = "NULL"
     place: str = "NULL"
     detail: str = "NULL"
+    # the participants' link to this kind of fact, for a run of its participants
+    participant_link: str | None = None
 
 
 def _sources() -> list[_Source]:
@@ -218,6 +220,7 @@ def _sources() -> list[_Source]:
             court,
             place,
             detail,
+            fk,
         )
         sources += [subject, participant]
     return sources
@@ -241,6 +244,11 @@ ITEM_COLUMNS = (
     "private",
     "anchor",
     "tail",
+    "actor_name",
+    "actor_description",
+    "actor_private",
+    "source_ids",
+    "record",
 )
 
 
@@ -268,6 +276,8 @@ def timeline(
     for source in _SOURCES:
         if kinds and source.kind not in kinds:
             continue
+        if source.participant_link and not _any_participant(store, source.participant_link):
+            continue  # else the run would scan every fact of its kind to find none
         runs.append(_run(store, source, person_id, org_id, since, until, event_kinds, court, place))
     merged = heapq.merge(
         *runs,
@@ -283,6 +293,12 @@ def timeline(
     )
     for item in merged:
         yield dict(zip(ITEM_COLUMNS, item, strict=True))
+
+
+def _any_participant(store: Store, link: str) -> bool:
+    """Whether any participant takes part in a fact of the kind LINK points to."""
+    found = store.conn.execute(f'SELECT 1 FROM participants WHERE "{link}" IS NOT NULL LIMIT 1')
+    return found.fetchone() is not None
 
 
 def _run(
@@ -326,19 +342,31 @@ def _run(
         params.append(f"%{place}%")
     anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
     kind = "x.kind" if source.kind == "event" else f"'{source.kind}'"
+    # Everything an item shows comes with it (the actor's name, the sources cited,
+    # the record itself): no lookups per item, and one pass in index order.
     cursor = store.conn.execute(
         f"""SELECT {kind}, '{source.prefix}', x.id, x.uid, {source.person}, {source.org},
                    {source.role}, x."{field}", x.{field}_earliest, x.{field}_latest,
-                   {source.detail}, x.private, {anchor}, {tail}
+                   {source.detail}, x.private, {anchor}, {tail},
+                   coalesce(pe.name, oe.name), pe.description,
+                   coalesce(pe.private, oe.private, 0),
+                   (SELECT group_concat(c.source_id) FROM citations c
+                    WHERE c.record_uid = x.uid),
+                   x.*
             FROM "{source.table}" x {source.join}
+            LEFT JOIN people pe ON pe.id = {source.person}
+            LEFT JOIN organisations oe ON oe.id = {source.org}
             WHERE {" AND ".join(conditions)}
             ORDER BY {anchor}, {tail}, x.id""",
         params,
     )
+    first_record_column = len(ITEM_COLUMNS) - 1
+    record_columns = [column[0] for column in cursor.description][first_record_column:]
     # a loop, not ``yield from``: a run left half-read is not asked to close its
     # cursor later, when the connection may be closed already
-    for row in cursor:  # noqa: UP028
-        yield row
+    for row in cursor:
+        record = dict(zip(record_columns, row[first_record_column:], strict=True))
+        yield (*row[:first_record_column], record)
 
 
 # -- counts --------------------------------------------------------------------

@@ -4,7 +4,7 @@ that find a record by its name, URL or uid."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from cases.db.connection import Row, Store, chunks, marks
 from cases.errors import CasesError, Conflict, Invalid
@@ -67,6 +67,14 @@ def all_rows(store: Store, table: str, *, person_id: int | None = None) -> list[
     if person_id is None:
         return store.all(f'SELECT * FROM "{table}" ORDER BY id')
     return store.all(f'SELECT * FROM "{table}" WHERE person_id = ? ORDER BY id', [person_id])
+
+
+def chunks_of_table(store: Store, table: str, size: int = 500) -> Iterator[list[Row]]:
+    """Every row of a table in id order, SIZE at a time, read as they are asked for."""
+    cursor = store.conn.execute(f'SELECT * FROM "{table}" ORDER BY id')
+    names = [column[0] for column in cursor.description]
+    while batch := cursor.fetchmany(size):
+        yield [dict(zip(names, row, strict=True)) for row in batch]
 
 
 def by_ids(store: Store, table: str, ids: Sequence[int]) -> list[Row]:

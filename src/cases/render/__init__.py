@@ -3,31 +3,37 @@
 Every value from the database is wrapped in :class:`rich.text.Text` after
 control characters are stripped, so markup in a name (``[/bold]``) is shown
 as typed and an escape sequence in a note never reaches the terminal.
+
+Names are loaded from their modules when first used, so that a command pays
+for Rich's tables and panels only when it prints one.
 """
 
-from cases.render.summary import print_source, print_summary
-from cases.render.tables import print_records, print_stats, print_timeline
-from cases.render.text import (
-    emit_json,
-    make_console,
-    plain,
-    print_added,
-    print_error,
-    print_notice,
-    safe,
-)
+from __future__ import annotations
 
-__all__ = [
-    "emit_json",
-    "make_console",
-    "plain",
-    "print_added",
-    "print_error",
-    "print_notice",
-    "print_records",
-    "print_source",
-    "print_stats",
-    "print_summary",
-    "print_timeline",
-    "safe",
-]
+import importlib
+from typing import Any
+
+_HOMES = {
+    "print_source": "summary",
+    "print_summary": "summary",
+    "print_records": "tables",
+    "print_stats": "tables",
+    "timeline_columns": "tables",
+    "emit_json": "text",
+    "make_console": "text",
+    "plain": "text",
+    "print_added": "text",
+    "print_error": "text",
+    "print_notice": "text",
+    "safe": "text",
+    "answer": "stream",
+    "columns": "stream",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(f"cases.render.{_HOMES[name]}"), name)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from cases.dates import display_date
+from cases.render.stream import Column
 from cases.render.text import plain, private_mark, safe, table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def print_records(
@@ -20,6 +21,8 @@ def print_records(
 ) -> None:
     """A list of records as one table: COLUMNS are (heading, key) pairs; EMPTY
     is said when there are none."""
+    from rich.text import Text
+
     if not rows:
         console.print(Text(empty, style="dim"))
         return
@@ -40,34 +43,39 @@ def print_records(
     console.print(shown)
 
 
-def print_timeline(console: Console, items: Sequence[dict[str, Any]]) -> None:
-    """One chronological table: date, ref, actor, what happened, sources."""
-    if not items:
-        console.print(Text("no facts match", style="dim"))
-        return
-    shown = table("Date", "Ref", "Who", "What happened", "Sources")
-    shown.expand = True
-    date_column, ref_column, who_column, what_column, sources_column = shown.columns
-    # Fixed narrow columns leave the rest to "What happened", even at 80 columns.
-    date_column.min_width = 11
-    date_column.max_width = 12 if console.width < 100 else 20
-    ref_column.no_wrap = True
-    who_column.width = 14 if console.width < 100 else 24
-    what_column.ratio = 1
-    sources_column.max_width = 5 if console.width < 100 else 12
-    if console.width < 100:
-        sources_column.header = "Src"
-    for item in items:
-        what = safe(item["summary"])
-        what.append_text(private_mark(item))
-        shown.add_row(
-            safe(display_date(item["date"]) or "undated", "" if item["date"] else "dim"),
-            safe(item["ref"], "cyan"),
-            Text.assemble(safe(item["actor"]), " ", (item["actor_ref"], "dim")),
-            what,
-            safe(" ".join(item["sources"]), "dim"),
-        )
-    console.print(shown)
+def timeline_columns(width: int) -> list[Column]:
+    """The timeline's columns: date, ref, actor, what happened, sources (narrower
+    fixed columns below 100 terminal columns)."""
+    narrow = width < 100
+    return [
+        Column("Date", "date", max_width=12 if narrow else 20, cell=_timeline_date),
+        Column("Ref", "ref", style="cyan"),
+        Column("Who", "actor", max_width=14 if narrow else 24, cell=_timeline_actor),
+        Column("What happened", "summary", flexible=True, cell=_timeline_what),
+        Column(
+            "Src" if narrow else "Sources",
+            "sources",
+            style="dim",
+            max_width=5 if narrow else 12,
+            cell=_timeline_sources,
+        ),
+    ]
+
+
+def _timeline_date(item: dict[str, Any]) -> str:
+    return display_date(item["date"]) or "undated"
+
+
+def _timeline_actor(item: dict[str, Any]) -> str:
+    return f"{item['actor']} {item['actor_ref']}"
+
+
+def _timeline_sources(item: dict[str, Any]) -> str:
+    return " ".join(item["sources"])
+
+
+def _timeline_what(item: dict[str, Any]) -> str:
+    return item["summary"] + (" (private)" if item.get("private") else "")
 
 
 def print_stats(console: Console, figures: dict[str, Any]) -> None:

@@ -2,31 +2,57 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
-def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
+def make_console(file: IO[str] | None = None, width: int | None = None, **options: Any) -> Console:
     """A console that follows the terminal (width, colour, NO_COLOR); WIDTH for tests."""
-    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+    return _console_class()(file=file, width=width, highlight=False, soft_wrap=False, **options)
+
+
+@functools.cache
+def _console_class() -> Any:
+    from rich.console import Console
+
+    class QuietConsole(Console):
+        """Rich exits with status 1 when the reader of its pipe goes away; a reader
+        that stops (head, a pager quit early) is no error: the command's guard
+        ends quietly on the BrokenPipeError."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return QuietConsole
 
 
 def plain(value: Any) -> str:
-    """Text safe for a terminal: control characters (escapes, CR...) removed."""
+    """Text safe for a terminal: control characters (escapes, CR...) removed, a
+    tab made a space."""
     if value is None:
         return ""
     text = str(value)
-    return "".join(ch for ch in text if ch == "\n" or not unicodedata.category(ch).startswith("C"))
+    if text.isprintable():  # the usual case, checked in C
+        return text
+    return "".join(
+        " " if ch == "\t" else ch
+        for ch in text
+        if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+    )
 
 
 def safe(value: Any, style: str = "") -> Text:
     """A database value as Rich Text: never parsed as markup."""
+    from rich.text import Text
+
     return Text(plain(value), style=style)
 
 
@@ -49,15 +75,21 @@ def print_notice(message: str) -> None:
 
 
 def markers(numbers: Iterable[Any]) -> Text:
+    from rich.text import Text
+
     return Text("".join(f"[{n}]" for n in numbers), style="dim")
 
 
 def private_mark(record: dict[str, Any]) -> Text:
+    from rich.text import Text
+
     return Text(" (private)", style="magenta") if record.get("private") else Text("")
 
 
 def print_added(console: Console, ref: str, summary: str) -> None:
     """The line an ``add`` prints: reference and one-line summary."""
+    from rich.text import Text
+
     line = Text.assemble((ref, "bold cyan"), " ", safe(summary))
     console.print(line)
 

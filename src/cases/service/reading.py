@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cases.catalogue import TABLE
@@ -395,20 +395,36 @@ def _appearance(summary: _Summary, item: Row) -> dict[str, Any]:
 # -- lists -------------------------------------------------------------------------
 
 
-def list_records(store: Store, kind: Kind, actor: str | None = None) -> list[dict[str, Any]]:
-    """Every record of one kind in reference order, optionally only one actor's."""
+def list_records(store: Store, kind: Kind, actor: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every record of one kind in reference order, optionally only one actor's,
+    read a chunk at a time as they are asked for. An unknown ACTOR is an error
+    here, before anything is read."""
     if actor is not None:
-        actor_kind, row = resolve_actor(store, actor)
-        found = actor_summary(store, f"{actor_kind.prefix}{row['id']}")
-        key = {"people": "person", "organisations": "organisation", "asylum": "asylum"}.get(
-            kind.table, kind.table
-        )
-        if kind.table in ("people", "organisations"):
-            return [found[key]] if key in found else []
-        if kind == SOURCE:
-            return [{k: v for k, v in s.items() if k != "number"} for s in found["sources"]]
-        return list(found.get(key, []))
-    records = rows.all_rows(store, kind.table)
+        return iter(_records_of_actor(store, kind, actor))
+    return _all_listed(store, kind)
+
+
+def _all_listed(store: Store, kind: Kind) -> Iterator[dict[str, Any]]:
+    for records in rows.chunks_of_table(store, kind.table):
+        yield from _listed(store, kind, records)
+
+
+def _records_of_actor(store: Store, kind: Kind, actor: str) -> list[dict[str, Any]]:
+    actor_kind, row = resolve_actor(store, actor)
+    found = actor_summary(store, f"{actor_kind.prefix}{row['id']}")
+    key = {"people": "person", "organisations": "organisation", "asylum": "asylum"}.get(
+        kind.table, kind.table
+    )
+    if kind.table in ("people", "organisations"):
+        return [found[key]] if key in found else []
+    if kind == SOURCE:
+        return [{k: v for k, v in s.items() if k != "number"} for s in found["sources"]]
+    return list(found.get(key, []))
+
+
+def _listed(store: Store, kind: Kind, records: list[Row]) -> list[dict[str, Any]]:
+    """A chunk of records as list items: trials with their parties, facts with
+    the name of whom they are about."""
     if kind == TRIAL:
         by_trial = _parties_by_trial(
             queries.parties_of_trials(store, [int(t["id"]) for t in records])

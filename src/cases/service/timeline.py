@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cases.dates import parse_date
-from cases.db import actors, queries, rows
+from cases.db import queries
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import ORGANISATION, PERSON, EventKind
@@ -17,10 +16,6 @@ from cases.service.resolving import actor_name, resolve_actor
 
 FACT_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end")
 TIMELINE_KINDS = FACT_KINDS + tuple(kind.value for kind in EventKind)
-_PREFIX_TABLE = {"T": "trials", "R": "rulings", "A": "asylum", "D": "detentions", "E": "events"}
-# Items looked up (records, names, sources) together: a few queries per chunk,
-# and memory that does not grow with the timeline.
-CHUNK = 256
 
 
 def timeline(
@@ -66,52 +61,36 @@ def timeline(
     )
     if limit is not None:
         involvements = itertools.islice(involvements, limit)
-    return _items(store, involvements)
+    return _items(involvements)
 
 
-def _items(store: Store, involvements: Iterator[Row]) -> Iterator[dict[str, Any]]:
-    while chunk := list(itertools.islice(involvements, CHUNK)):
-        yield from _described(store, chunk)
+def _items(involvements: Iterator[Row]) -> Iterator[dict[str, Any]]:
+    for fact in involvements:
+        yield _item(fact)
 
 
-def _described(store: Store, chunk: list[Row]) -> list[dict[str, Any]]:
-    """The items of a chunk of involvements: each with its summary, actor and sources."""
-    records: dict[tuple[str, int], Row] = {}
-    for prefix, table in _PREFIX_TABLE.items():
-        ids = sorted({int(f["record_id"]) for f in chunk if f["prefix"] == prefix})
-        records.update(((prefix, int(row["id"])), row) for row in rows.by_ids(store, table, ids))
-    people = actors.by_ids(store, "people", [f["person_id"] for f in chunk if f["person_id"]])
-    orgs = actors.by_ids(store, "organisations", [f["org_id"] for f in chunk if f["org_id"]])
-    sources: dict[str, list[str]] = defaultdict(list)
-    for citation in rows.citations_for(store, sorted({f["record_uid"] for f in chunk})):
-        sources[citation["record_uid"]].append(f"S{citation['id']}")
-    items = []
-    for fact in chunk:
-        record = records[(fact["prefix"], int(fact["record_id"]))]
-        if fact["person_id"]:
-            kind, actor = PERSON, people[int(fact["person_id"])]
-        else:
-            kind, actor = ORGANISATION, orgs[int(fact["org_id"])]
-        name = actor_name(kind, actor)
-        ref = f"{kind.prefix}{actor['id']}"
-        items.append(
-            {
-                "date": fact["date"],
-                "earliest": fact["earliest"],
-                "latest": fact["latest"],
-                "ref": f"{fact['prefix']}{fact['record_id']}",
-                "uid": fact["record_uid"],
-                "kind": fact["kind"],
-                "person": name if kind == PERSON else None,
-                "person_ref": ref if kind == PERSON else None,
-                "actor": name,
-                "actor_ref": ref,
-                "role": fact["role"],
-                "summary": fact_summary(fact["kind"], record, fact["detail"], fact["role"]),
-                "sources": sorted(
-                    set(sources.get(fact["record_uid"], [])), key=lambda s: int(s[1:])
-                ),
-                "private": bool(fact["private"] or actor["private"]),
-            }
-        )
-    return items
+def _item(fact: Row) -> dict[str, Any]:
+    """A timeline item from an involvement read with its record, actor and sources."""
+    is_person = bool(fact["person_id"])
+    kind = PERSON if is_person else ORGANISATION
+    actor_id = fact["person_id"] or fact["org_id"]
+    name = actor_name(kind, {"name": fact["actor_name"], "description": fact["actor_description"]})
+    ref = f"{kind.prefix}{actor_id}"
+    cited = fact["source_ids"]
+    sources = sorted({int(number) for number in cited.split(",")}) if cited else []
+    return {
+        "date": fact["date"],
+        "earliest": fact["earliest"],
+        "latest": fact["latest"],
+        "ref": f"{fact['prefix']}{fact['record_id']}",
+        "uid": fact["record_uid"],
+        "kind": fact["kind"],
+        "person": name if is_person else None,
+        "person_ref": ref if is_person else None,
+        "actor": name,
+        "actor_ref": ref,
+        "role": fact["role"],
+        "summary": fact_summary(fact["kind"], fact["record"], fact["detail"], fact["role"]),
+        "sources": [f"S{number}" for number in sources],
+        "private": bool(fact["private"] or fact["actor_private"]),
+    }

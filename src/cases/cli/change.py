@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from cases.cli._common import JsonOption, console, guarded, open_store
+from cases.cli._common import (
+    JsonOption,
+    NoPagerOption,
+    console,
+    guarded,
+    long_answer,
+    open_store,
+    whole_number,
+)
 
 
 @guarded
@@ -76,36 +84,64 @@ def delete(
 
 
 @guarded
-def dupes(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def dupes(
+    ctx: typer.Context,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="At most this many pairs, the most likely (default: 50 on a terminal, "
+            "all when the output goes to a file or a pipe).",
+        ),
+    ] = None,
+    min_score: Annotated[
+        str,
+        typer.Option(
+            metavar="S",
+            help="Only names at least S alike, 0-100 (the score shown adds the other "
+            "reasons, so it is never lower).",
+        ),
+    ] = "80",
+    as_json: JsonOption = False,
+    no_pager: NoPagerOption = False,
+) -> None:
     """List pairs of people (or organisations) who may be the same, most likely first.
 
     Names are compared across scripts and spellings; the same birth year,
-    origin, trials or sources make a pair more likely.
+    origin, trials or sources make a pair more likely. Only names having a
+    word that begins alike are compared (Sauytbay, Sauytbayeva).
 
     Example:
 
         cases dupes
+        cases dupes --limit 10 --min-score 90
     """
-    from cases.render import emit_json, print_records
+    from cases.errors import Invalid
+    from cases.render.stream import columns
     from cases.service.identity import dupes as find
 
+    count = whole_number(limit, "--limit")
+    if count is None and sys.stdout.isatty():
+        count = 50
+    try:
+        lowest = float(min_score.strip())
+    except ValueError:
+        raise Invalid(f"--min-score takes a number from 0 to 100, not {min_score!r}") from None
+    shown = [
+        ("Ref", "ref"),
+        ("Name", "name"),
+        ("Other", "other_ref"),
+        ("Other name", "other_name"),
+        ("Score", "score"),
+        ("Why", "reasons"),
+    ]
     with open_store(ctx, write=False) as store:
-        pairs = find(store)
-    if as_json:
-        emit_json(pairs)
-        return
-    print_records(
-        console(),
-        [
-            ("Ref", "ref"),
-            ("Name", "name"),
-            ("Other", "other_ref"),
-            ("Other name", "other_name"),
-            ("Score", "score"),
-            ("Why", "reasons"),
-        ],
-        pairs,
-    )
+        pairs = find(store, limit=count, min_score=lowest)  # checks its arguments now
+        with long_answer(ctx, no_pager) as out:
+            if as_json:
+                out.json(pairs)
+            else:
+                out.records(columns(shown), pairs, "nothing recorded")
 
 
 @guarded

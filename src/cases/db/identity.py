@@ -3,11 +3,12 @@ in a merge. What points at an actor is read from the catalogue's links."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from cases.catalogue import TABLES
 from cases.db.actors import OWNER
-from cases.db.connection import Store, chunks, marks
+from cases.db.connection import Row, Store, chunks, marks
 
 
 def links_to(table: str) -> Iterator[tuple[str, str, bool]]:
@@ -28,38 +29,46 @@ def name_words(store: Store, table: str) -> Iterator[tuple[int, str]]:
     )
 
 
-def names_of(store: Store, table: str, actor_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Every name key (name and aliases) of these actors."""
-    owner = OWNER[table]
-    found: dict[int, list[str]] = {}
-    for chunk in chunks(actor_ids):
-        rows = store.conn.execute(
-            f'SELECT id, name_key FROM "{table}" WHERE id IN ({marks(chunk)}) '
-            f"AND name_key IS NOT NULL UNION ALL "
-            f"SELECT {owner}, name_key FROM aliases WHERE {owner} IN ({marks(chunk)})",
-            chunk + chunk,
-        )
-        for actor_id, key in rows:
-            found.setdefault(int(actor_id), []).append(str(key))
+def facts_of(store: Store, table: str, actor_ids: Sequence[int]) -> dict[int, Row]:
+    """What a duplicate pair shows and weighs of these actors: uid, name and,
+    for people, the earliest birth date and origin."""
+    columns = "id, uid, name" + (", born_earliest, origin" if table == "people" else "")
+    found: dict[int, Row] = {}
+    for chunk in chunks(sorted(set(actor_ids))):
+        for row in store.all(
+            f'SELECT {columns} FROM "{table}" WHERE id IN ({marks(chunk)})', chunk
+        ):
+            found[int(row["id"])] = row
     return found
 
 
-def shared_links(store: Store, table: str, first: int, second: int) -> dict[str, int]:
-    """How many trials and sources two actors share."""
+def trials_of(store: Store, table: str, actor_ids: Sequence[int]) -> dict[int, Counter[int]]:
+    """The trials each of these actors is a party to (trial id: how many roles)."""
     owner = OWNER[table]
-    trials = store.scalar(
-        f"SELECT count(*) FROM trial_parties a JOIN trial_parties b ON a.trial_id = b.trial_id "
-        f"WHERE a.{owner} = ? AND b.{owner} = ?",
-        [first, second],
-    )
-    sources = store.scalar(
-        "SELECT count(DISTINCT a.source_id) FROM citations a JOIN citations b "
-        "ON a.source_id = b.source_id "
-        f'WHERE a.record_uid = (SELECT uid FROM "{table}" WHERE id = ?) '
-        f'AND b.record_uid = (SELECT uid FROM "{table}" WHERE id = ?)',
-        [first, second],
-    )
-    return {"trials": int(trials), "sources": int(sources)}
+    found: dict[int, Counter[int]] = {}
+    for chunk in chunks(actor_ids):
+        rows = store.conn.execute(
+            f"SELECT {owner}, trial_id FROM trial_parties WHERE {owner} IN ({marks(chunk)})",
+            chunk,
+        )
+        for actor_id, trial_id in rows:
+            found.setdefault(int(actor_id), Counter())[int(trial_id)] += 1
+    return found
+
+
+def sources_of(store: Store, table: str, actor_ids: Sequence[int]) -> dict[int, set[int]]:
+    """The sources cited for each of these actors (the actor itself, as written)."""
+    found: dict[int, set[int]] = {}
+    for chunk in chunks(actor_ids):
+        rows = store.conn.execute(
+            f'SELECT actor.id, citations.source_id FROM "{table}" AS actor '
+            f"JOIN citations ON citations.record_uid = actor.uid "
+            f"WHERE actor.id IN ({marks(chunk)})",
+            chunk,
+        )
+        for actor_id, source_id in rows:
+            found.setdefault(int(actor_id), set()).add(int(source_id))
+    return found
 
 
 def record_counts(store: Store, table: str, actor_id: int) -> dict[str, int]:

@@ -11,8 +11,9 @@ import typer
 from cases.cli._common import JsonOption, console, guarded, open_store
 
 export_app = typer.Typer(
-    help="Write the database out as CSV files or one JSON document (private records "
-    "left out unless --include-private).\n\nExample:\n\n    cases export csv --out shared/",
+    help="Write the database out as CSV files, one JSON document or FollowTheMoney "
+    "entities (private records left out unless --include-private).\n\nExample:\n\n"
+    "    cases export csv --out shared/\n\n    cases export ftm --out cases.ftm.json",
     no_args_is_help=True,
 )
 import_app = typer.Typer(
@@ -82,6 +83,37 @@ def export_json(
             write(store, sys.stdout, include_private=include_private)
             return
         export_json_file(store, out, include_private=include_private, force=force)
+
+
+@export_app.command("ftm")
+@guarded
+def export_ftm(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    include_private: IncludePrivate = False,
+    force: Force = False,
+) -> None:
+    """Write FollowTheMoney entities, one JSON object a line (for Aleph and other FtM tools).
+
+    What FtM has no property for goes into each entity's notes (see the README).
+
+    Example:
+
+        cases export ftm --out cases.ftm.json
+    """
+    from cases.service.ftm import export_ftm as write
+    from cases.service.ftm import export_ftm_file
+
+    with open_store(ctx, write=False) as store:
+        if out is None:
+            write(store, sys.stdout, include_private=include_private)
+            return
+        counts = export_ftm_file(store, out, include_private=include_private, force=force)
+    from cases.render import print_added
+
+    print_added(console(), "ok", f"wrote {sum(counts.values())} entities to {out}")
 
 
 @import_app.command("csv")

@@ -89,6 +89,13 @@ def test_every_example_runs(
     monkeypatch.setenv("CASES_KEY", "an example key")
     if command[:1] in (["encrypt"], ["decrypt"]) and importlib.util.find_spec("sqlcipher3") is None:
         pytest.skip('the encryption extra is not installed (pip install "cases[encrypt]")')
+    if command[:1] == ["serve"]:
+        if importlib.util.find_spec("datasette") is None:
+            pytest.skip('the serve extra is not installed (pip install "cases[serve]")')
+        # what the serve example serves: the sample published in site/; and
+        # Datasette is not started (it would serve until stopped)
+        runner.invoke(app, ["publish", "site"])
+        monkeypatch.setattr("cases.service.publish.run_datasette", lambda arguments, port: None)
     if any(" import " in f" {line} " for line in examples):
         # what the import examples read: an export of the sample in shared/
         runner.invoke(app, ["export", "csv", "--out", "shared", "--include-private"])

@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "import": ("transfer", "import_app", True),
     "encrypt": ("encryption", "encrypt", False),
     "decrypt": ("encryption", "decrypt", False),
+    "publish": ("publish", "publish", False),
+    "serve": ("publish", "serve", False),
 }
 # Global options that take a value, to find the command name in argv.
 _VALUE_OPTIONS = {"--db"}
@@ -130,7 +132,12 @@ class Interrupted(BaseException):
     files go), but past Click, which would print "Aborted!" and exit 1."""
 
 
+_interrupt_requested = False
+
+
 def _interrupted(signum: int, frame: object) -> None:
+    global _interrupt_requested
+    _interrupt_requested = True
     raise Interrupted
 
 
@@ -154,6 +161,10 @@ def main() -> None:
         quiet_stdout()
         sys.exit(0)
     except Exception as error:  # a bug: say so, but print no record contents
+        if _interrupt_requested:
+            # Ctrl-C inside a SQL function (cell defusing) reaches us as SQLite's
+            # "user-defined function raised exception": still a Ctrl-C
+            sys.exit(130)
         sys.stderr.write(
             f"Error: internal error ({type(error).__name__}); nothing was changed. "
             "Please report it with the command you ran.\n"

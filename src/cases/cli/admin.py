@@ -30,7 +30,7 @@ def init(
         typer.Option(
             "--encrypt",
             help="Create it encrypted, with the key from CASES_KEY, else asked twice on the "
-            'terminal (extra: pip install "cases[encrypt]").',
+            'terminal (extra: pip install "cases\\[encrypt]").',
         ),
     ] = False,
 ) -> None:

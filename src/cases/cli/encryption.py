@@ -26,7 +26,7 @@ def encrypt(
     never given on the command line. The encrypted copy is written beside the
     database, checked, then renamed over it: an interruption leaves the
     database as it was. Every command then asks for the key (or reads
-    CASES_KEY). Needs the extra: pip install "cases[encrypt]".
+    CASES_KEY). Needs the extra: pip install "cases\\[encrypt]".
 
     Example:
 

@@ -38,7 +38,7 @@ from cases.records import ORGANISATION, PERSON
 from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
 from cases.service.resolving import actor_name, resolve_actor
 from cases.service.status import Facts, ending, expected_release
-from cases.service.transfer import _refuse_overwrite
+from cases.service.transfer import refuse_overwrite
 
 # Rows drawn when no actor is named and no --limit is given, and the most any
 # chart may have: past a few hundred rows a picture no longer reads.
@@ -140,13 +140,13 @@ def check_target(store: Store, path: Path, *, force: bool) -> str:
     if not path.parent.is_dir():
         # said before the chart is drawn, which can take seconds
         raise Invalid(f"cannot write {path}: there is no folder {path.parent}")
-    _refuse_overwrite(store, [path], force)
+    refuse_overwrite(store, [path], force)
     return suffix[1:]
 
 
 def save(store: Store, path: Path, text: str, *, force: bool) -> None:
     """Write TEXT to PATH (mode 0600), which appears only when complete."""
-    _refuse_overwrite(store, [path], force)
+    refuse_overwrite(store, [path], force)
     with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
         handle.write(text)
 

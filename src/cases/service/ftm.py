@@ -38,7 +38,7 @@ from cases.dates import display_date
 from cases.db.connection import Store
 from cases.errors import Invalid
 from cases.privacy import PrivacyFilter
-from cases.service.transfer import _refuse_overwrite
+from cases.service.transfer import refuse_overwrite
 
 # The FtM type of each property written, and the longest value each type takes.
 _NAME = "name"
@@ -666,7 +666,7 @@ def export_ftm_file(
     """:func:`export_ftm` into the file PATH (mode 0600), which appears only when complete."""
     if path.is_dir():
         raise Invalid(f"{path} is a folder; give a file name")
-    _refuse_overwrite(store, [path], force)
+    refuse_overwrite(store, [path], force)
     with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
         return export_ftm(store, handle, include_private=include_private)
 

@@ -14,7 +14,7 @@ from cases.errors import Conflict, Invalid
 from cases.privacy import PrivacyFilter
 
 
-def _refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
+def refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
     """Never write onto the database (or a file SQLite keeps beside it); replace an
     existing file only with FORCE."""
     if store.path is not None:
@@ -45,7 +45,7 @@ def export_csv(
     if folder.exists() and not folder.is_dir():
         raise Invalid(f"{folder} exists and is not a folder")
     targets = [folder / f"{table.name}.csv" for table in TABLES]
-    _refuse_overwrite(store, targets, force)
+    refuse_overwrite(store, targets, force)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
@@ -69,7 +69,7 @@ def export_json_file(
     """:func:`export_json` into the file PATH, which appears only when complete."""
     if path.is_dir():
         raise Invalid(f"{path} is a folder; give a file name")
-    _refuse_overwrite(store, [path], force)
+    refuse_overwrite(store, [path], force)
     with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
         return export_json(store, handle, include_private=include_private)
 

@@ -1,0 +1,605 @@
+"""Publishing: a database for reading with Datasette, written through the privacy filter.
+
+``publish`` writes ``DIR/cases.db`` and ``DIR/metadata.json``. The database
+holds what an export would write and nothing else (no change log, no name
+keys, no search internals of the cases file): each catalogue table streamed
+through :class:`~cases.privacy.PrivacyFilter` inside one read snapshot, with
+readable ids and foreign keys, a ``label`` where a record has no name of its
+own, full-text search and a ``timeline`` view. The metadata describes every
+table and column (from the catalogue), and says how links read, what to facet
+by and what to search. ``serve`` runs Datasette on that, on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from cases import __version__
+from cases.catalogue import (
+    CHOICE,
+    CHOICES,
+    CITABLE,
+    DATE,
+    FLAG,
+    LINK,
+    MONEY,
+    NAMING,
+    NUMBER,
+    RECORD,
+    TABLES,
+    Field,
+    Table,
+)
+from cases.csv_io import replacing_files, text_file
+from cases.dates import display_date
+from cases.db.connection import Store
+from cases.db.publish import Column, Publication
+from cases.errors import Conflict, Invalid, NotFound
+from cases.privacy import PrivacyFilter
+from cases.records import KIND_BY_TABLE
+from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
+from cases.service.transfer import refuse_overwrite
+
+DATABASE = "cases.db"
+METADATA = "metadata.json"
+# Datasette names a database after its file.
+DATABASE_NAME = "cases"
+EXTRA = 'pip install "cases[serve]"'
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+
+# Tables whose records are found by full-text search.
+SEARCHED = ("people", "organisations", "events", "sources")
+# Tables of facts, listed in date order.
+DATED = ("trials", "rulings", "asylum", "detentions", "events")
+# Tables that list their records' aliases.
+WITH_ALIASES = {"people": "person_id", "organisations": "org_id"}
+# How a record of a table reads where another links to it: a column of its own,
+# else the ``label`` written for it.
+NAMED_BY = {"organisations": "name", "aliases": "name", "sources": "title", "citations": "quote"}
+
+TABLE_DESCRIPTIONS = {
+    "people": "People whose cases are documented: one row per person, named, or described "
+    "when a report mentions them without a name.",
+    "organisations": "Organisations and groups: courts, police, ministries, NGOs, media, and "
+    "groups of people a report counts but does not name.",
+    "aliases": "Other names of people and organisations: other spellings, other scripts.",
+    "sources": "The reports, testimonies and documents the records rest on, with their "
+    "reliability from 0 (unverified) to 4 (confirmed by several sources).",
+    "trials": "Trials and investigations: the court, place, charge, when it opened and its status.",
+    "trial_parties": "Who is party to each trial and in what role: defendants, plaintiffs, "
+    "lawyers, judges, prosecutors.",
+    "rulings": "Court rulings: outcome, sentence, fine, plea, and decisions on deportation "
+    "and extradition.",
+    "asylum": "Asylum applications and decisions, by country, and how long each is valid.",
+    "detentions": "Detentions: when they began and ended (no end while the person is held, "
+    "as far as the sources tell), what kind and where.",
+    "events": "Events in a person's or an organisation's story: arrests, releases, hearings, "
+    "border crossings, statements, petitions.",
+    "relations": "Relations between people and organisations: family, lawyers, members, "
+    "leaders, employees.",
+    "participants": "Everyone else taking part in a trial, ruling, asylum decision, detention "
+    "or event, in their role (victim, witness, organizer...).",
+    "citations": "Which source supports which record: each row links one record (the "
+    "record_..._id column that is set) to the source, with the words it uses and where.",
+}
+
+TIMELINE_DESCRIPTION = (
+    "Every fact in date order (by day, then latest day): trials with their "
+    "parties, rulings, asylum decisions, the start and end of detentions, and events, one "
+    "row for each person or organisation involved. Open a fact from its table (fact, fact_id) "
+    "to see its sources."
+)
+TIMELINE_COLUMN_DESCRIPTIONS = {
+    "day": "The day it is placed by: the earliest day its date can be, or for an open "
+    "start (before ...) the latest; undated when it has no date.",
+    "date": "When: a day, month or year, approximate (~), uncertain (?), open-ended "
+    "(before, after) or a range (/).",
+    "kind": "What happened: trial, ruling, asylum, detention, detention-end, or the kind of event.",
+    "actor": "The person or organisation involved.",
+    "role": "Their part in it: subject, or their role in the trial or the event.",
+    "what": "The fact in words.",
+    "place": "Where (for an asylum decision, the country).",
+    "fact": "The table the fact is in.",
+    "fact_id": "Its id in that table.",
+    "person_id": "The id of the person involved, in people.",
+    "org_id": "The id of the organisation involved, in organisations.",
+    "earliest": "The earliest day the date can be (ISO; empty when open-ended).",
+    "latest": "The latest day the date can be (ISO; empty when open-ended).",
+}
+
+# What the catalogue's help says for someone typing a command, said for a reader.
+_READER_HELP = {
+    ("detentions", "end"): "When it ended; empty while the person is held, as far as the "
+    "sources tell.",
+    ("rulings", "sentence_kinds"): "The kinds of sentence, comma-separated.",
+    ("trial_parties", "name"): "A party named only as text (a judge, lawyer or prosecutor).",
+    ("aliases", "name"): "The other name.",
+    ("sources", "title"): "Its title (or a description of it, where it has none).",
+    ("citations", "source_id"): "The source that supports the record.",
+}
+_LINK_HELP = {
+    "part_of_id": "The organisation it is part of.",
+    "relays_id": "The source it relays (reports from).",
+    "appeal_of_id": "The ruling it appeals.",
+    "other_id": "The other person of the relation.",
+    "other_org_id": "The other organisation of the relation.",
+    "according_to_person_id": "The person who, according to the source, made the claim.",
+    "according_to_org_id": "The organisation that, according to the source, made the claim.",
+    "name_person_id": "The person the name is, where recorded.",
+}
+# Facets beside every vocabulary: courts and countries.
+_MORE_FACETS = {
+    "people": ("ethnicity", "citizenship"),
+    "organisations": ("country",),
+    "sources": ("publisher", "language", "reliability"),
+    "trials": ("court",),
+    "rulings": ("court",),
+    "asylum": ("country",),
+    "citations": ("record_table",),
+}
+
+
+# Datasette lists the description of every column above a table, one a line,
+# which hides the table below the fold: two a line, smaller. A data: URL keeps
+# the publication two files.
+STYLE = (
+    "dl.column-descriptions{display:grid;grid-template-columns:max-content 1fr max-content 1fr;"
+    "gap:.1em 1em;font-size:.85em;line-height:1.3}"
+    "dl.column-descriptions dd{margin:0;padding:0;white-space:normal}"
+    "@media (max-width:800px){dl.column-descriptions{grid-template-columns:max-content 1fr}}"
+    # a uid is for copying, not reading; dates stay on one line
+    "td.col-uid{font-size:.75em;white-space:nowrap;color:#666}"
+    'td[class*="_earliest"],td[class*="_latest"],td.col-earliest,td.col-latest'
+    "{white-space:nowrap}"
+    # a citation's source and words, not its mostly empty links, take the width
+    "body.table-citations td.col-source_id,body.table-citations td.col-quote{min-width:16em}"
+)
+
+
+# -- the layout of each published table -----------------------------------------
+
+
+def _singular(table_name: str) -> str:
+    kind = KIND_BY_TABLE.get(table_name)
+    if kind is not None:
+        return kind.label
+    return {
+        "aliases": "alias",
+        "trial_parties": "trial party",
+        "participants": "participant",
+        "citations": "citation",
+    }.get(table_name, table_name)
+
+
+def _record_kind(table_name: str) -> str:
+    """How a citation's link to a record of TABLE_NAME is named: record_KIND_id."""
+    kind = KIND_BY_TABLE.get(table_name)
+    return kind.name if kind is not None else _singular(table_name).replace(" ", "_")
+
+
+RECORD_TABLES = tuple((_record_kind(name), name) for name in CITABLE)
+
+
+def _sql_type(field: Field, column: str) -> str:
+    if field.type in (NUMBER, FLAG):
+        return "INTEGER"
+    if field.type == MONEY and column.endswith("_amount"):
+        return "NUMERIC"
+    return "TEXT"
+
+
+class Layout:
+    """A catalogue table as published: its columns, and each row as read from the
+    privacy filter (its exported columns) turned into a published row."""
+
+    def __init__(self, table: Table, include_private: bool) -> None:
+        self.table = table
+        self.labelled = table.name not in NAMED_BY
+        self.aliases = table.name in WITH_ALIASES
+        source = table.exported_columns
+        kept = [
+            column
+            for column in source
+            if column != "uid" and (include_private or column != "private")
+        ]
+        # what a citation cites comes after what it says (its links, one a table, are sparse)
+        kept.sort(key=lambda column: self._field(column).type == RECORD)
+        self.picked = [source.index(column) for column in kept]
+        self.uid = source.index("uid")
+        self.source = source
+        columns = [Column("label")] if self.labelled else []
+        for column in kept:
+            field = self._field(column)
+            if field.type == RECORD:
+                columns.append(Column("record_table", records=True))
+            elif column in table.links:
+                columns.append(Column(column, "INTEGER", links=table.links[column]))
+            else:
+                columns.append(Column(column, _sql_type(field, column)))
+        if self.aliases:
+            columns.append(Column("aliases", filled_later=True))
+        columns.append(Column("uid"))
+        self.columns = columns
+        self.label = _LABELS.get(table.name, _plain_label)
+
+    def _field(self, column: str) -> Field:
+        for field in self.table.all_fields:
+            if column in field.columns:
+                return field
+        raise KeyError(column)
+
+    def rows(self, rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+        """ROWS of the filter as published rows."""
+        pick = itemgetter(*self.picked, self.uid)
+        if not self.labelled:
+            return map(pick, rows)
+        return self._labelled(pick, rows)
+
+    def _labelled(
+        self, pick: Callable[[Sequence[Any]], tuple[Any, ...]], rows: Iterable[Sequence[Any]]
+    ) -> Iterator[tuple[Any, ...]]:
+        label, source = self.label, self.source
+        for row in rows:
+            yield (label(dict(zip(source, row, strict=True))), *pick(row))
+
+    @property
+    def label_column(self) -> str:
+        return "label" if self.labelled else NAMED_BY[self.table.name]
+
+    @property
+    def links(self) -> list[str]:
+        """Its link columns, as published."""
+        found = [column.name for column in self.columns if column.links]
+        if any(column.records for column in self.columns):
+            found += [f"record_{kind}_id" for kind, _ in RECORD_TABLES]
+        return found
+
+    @property
+    def sort(self) -> str | None:
+        """The column its page is sorted by: a fact's date, else none (its id)."""
+        if self.table.name not in DATED:
+            return None
+        return f"{KIND_BY_TABLE[self.table.name].date_fields[0]}_earliest"
+
+    def searched(self) -> list[str]:
+        columns = [column for column in self.table.search_columns if column != "name_key"]
+        return [*columns, "aliases"] if self.aliases else columns
+
+    def facets(self) -> list[str]:
+        names = [column.name for column in self.columns]
+        vocabularies = [
+            field.name
+            for field in self.table.all_fields
+            if field.type in (CHOICE, FLAG) and field.name in names
+        ]
+        return vocabularies + [f for f in _MORE_FACETS.get(self.table.name, ()) if f in names]
+
+    def sortable(self) -> list[str]:
+        """Columns that sort meaningfully: not a date as written (``~2018`` before
+        ``2017``), which sorts by its earliest and latest days instead."""
+        dates = {field.name for field in self.table.all_fields if field.type == DATE}
+        return ["id"] + [
+            column.name
+            for column in self.columns
+            if column.name not in dates and column.name not in ("note", "uid", "aliases")
+        ]
+
+    def described(self) -> dict[str, str]:
+        """A description of every column."""
+        descriptions = {
+            "id": f"The {_singular(self.table.name)}'s number in this publication (the uid "
+            "is what stays the same from one publication to the next).",
+        }
+        for column in self.columns:
+            descriptions.update(self._column_descriptions(column))
+        return descriptions
+
+    def _column_descriptions(self, column: Column) -> dict[str, str]:
+        name = column.name
+        if name == "label":
+            return {
+                name: f"The {_singular(self.table.name)} in words: how it reads where "
+                "another record links to it."
+            }
+        if name == "uid":
+            return {name: "Its lasting identifier, the same in every export and publication."}
+        if name == "aliases":
+            return {name: "Other names it is known by (spellings, scripts), one a line."}
+        if column.records:
+            found = {name: "The table of the record the source supports."}
+            for kind, target in RECORD_TABLES:
+                found[f"record_{kind}_id"] = f"The {_singular(target)} the source supports."
+            return found
+        field = self._field(name)
+        return {name: _field_description(self.table, field, name)}
+
+
+def _field_description(table: Table, field: Field, column: str) -> str:
+    text = _READER_HELP.get((table.name, field.name))
+    if text is None and field.name == "private":
+        text = "1 for a private record (this publication includes them)."
+    if text is None:
+        text = field.help or ""
+        if field.type == CHOICES:
+            text = text.replace("Repeatable.", "").strip()
+    if field.type == DATE and column != field.name:
+        bound = "earliest" if column.endswith("_earliest") else "latest"
+        return f"The {bound} day {field.what} can be (ISO; empty when open-ended)."
+    if field.type == DATE:
+        return (
+            f"{text} A day, month or year, approximate (~), uncertain (?), open-ended "
+            "(before, after) or a range (/)."
+        ).strip()
+    if field.type == MONEY:
+        return "The fine's amount." if column.endswith("_amount") else "Its currency (ISO 4217)."
+    if field.type == NAMING and column != field.name:
+        target = _singular(field.link or "")
+        return f"The {target} the {field.what} names, where it is recorded."
+    if field.type == LINK:
+        if column in _LINK_HELP:
+            return _LINK_HELP[column]
+        return text or f"The {_singular(field.link or '')}."
+    if field.choices:
+        words = f"One of: {', '.join(field.choices)}."
+        return f"{text} {words}" if text else f"{field.what.capitalize()}. {words}"
+    return text or f"{field.what.capitalize()}."
+
+
+# -- labels: how a record reads where another links to it -------------------------
+
+
+@lru_cache(maxsize=4096)
+def _shown(canonical: str | None) -> str:
+    return display_date(canonical)
+
+
+def _dated(when: str | None, text: str) -> str:
+    return f"{_shown(when)}: {text}" if when else text
+
+
+def _person_label(row: dict[str, Any]) -> str:
+    return str(row["name"]) if row.get("name") else f"[{row.get('description') or 'unnamed'}]"
+
+
+def _trial_label(row: dict[str, Any]) -> str:
+    return _dated(row.get("opened"), fact_summary("trial", row, None))
+
+
+def _ruling_label(row: dict[str, Any]) -> str:
+    return _dated(row.get("date"), "ruling: " + ruling_phrase(row))
+
+
+def _asylum_label(row: dict[str, Any]) -> str:
+    return _dated(row.get("date"), asylum_phrase(row))
+
+
+def _detention_label(row: dict[str, Any]) -> str:
+    what = f"{row['kind']} detention" if row.get("kind") else "detention"
+    if row.get("place"):
+        what += f" in {row['place']}"
+    start, end = _shown(row.get("start")), _shown(row.get("end"))
+    return f"from {start} to {end}: {what}" if end else f"from {start}: {what}"
+
+
+def _event_label(row: dict[str, Any]) -> str:
+    return _dated(row.get("date"), fact_summary(str(row["kind"]), row, None))
+
+
+def _relation_label(row: dict[str, Any]) -> str:
+    text = str(row["kind"])
+    if row.get("since"):
+        text += f", since {_shown(row['since'])}"
+    if row.get("until"):
+        text += f", until {_shown(row['until'])}"
+    return text
+
+
+def _party_label(row: dict[str, Any]) -> str:
+    return f"{row['role']}: {row['name']}" if row.get("name") else str(row["role"])
+
+
+def _plain_label(row: dict[str, Any]) -> str:
+    return str(row.get("role") or row.get("kind") or "")
+
+
+_LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "people": _person_label,
+    "trials": _trial_label,
+    "trial_parties": _party_label,
+    "rulings": _ruling_label,
+    "asylum": _asylum_label,
+    "detentions": _detention_label,
+    "events": _event_label,
+    "relations": _relation_label,
+}
+
+
+# -- publish ---------------------------------------------------------------------
+
+
+def publish(
+    store: Store,
+    folder: Path,
+    *,
+    include_private: bool = False,
+    title: str | None = None,
+    force: bool = False,
+) -> dict[str, int]:
+    """Write FOLDER/cases.db and FOLDER/metadata.json from one snapshot of the
+    database, through the privacy filter; both appear together, only when
+    complete (mode 0600). Returns the number of rows of each table."""
+    if folder.exists() and not folder.is_dir():
+        raise Invalid(f"{folder} exists and is not a folder")
+    targets = [folder / DATABASE, folder / METADATA]
+    refuse_overwrite(store, targets, force)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise Invalid(f"cannot create {folder}: {error.strerror}") from None
+    layouts = [Layout(table, include_private) for table in TABLES]
+    with store.snapshot(), replacing_files(targets) as (database, metadata):
+        visible = PrivacyFilter(store, include_private=include_private)
+        publication = Publication(database)
+        try:
+            counts = _write(publication, visible, layouts)
+            publication.finish()
+        except BaseException:
+            publication.abandon()
+            raise
+        document = _metadata(layouts, counts, include_private=include_private, title=title)
+        with text_file(metadata) as handle:
+            json.dump(document, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+    return counts
+
+
+def _write(
+    publication: Publication, visible: PrivacyFilter, layouts: Sequence[Layout]
+) -> dict[str, int]:
+    counts = {}
+    for layout in layouts:
+        table = layout.table.name
+        counts[table] = publication.add_table(
+            table,
+            layout.columns,
+            layout.rows(visible.rows(layout.table)),
+            record_tables=RECORD_TABLES if table == "citations" else (),
+        )
+        publication.index(table, [*layout.links, *([layout.sort] if layout.sort else [])])
+        if table == "aliases":
+            for owner, link in WITH_ALIASES.items():
+                publication.collect_names(owner, "aliases", "aliases", link)
+    for layout in layouts:
+        if layout.table.name in SEARCHED:
+            publication.enable_search(layout.table.name, layout.searched())
+    publication.create_timeline()
+    return counts
+
+
+def _metadata(
+    layouts: Sequence[Layout],
+    counts: dict[str, int],
+    *,
+    include_private: bool,
+    title: str | None,
+) -> dict[str, Any]:
+    today = dt.date.today().isoformat()
+
+    def counted(table: str, one: str, many: str) -> str:
+        number = counts.get(table, 0)
+        return f"{number} {one if number == 1 else many}"
+
+    listed = [
+        counted("people", "person", "people"),
+        counted("organisations", "organisation", "organisations"),
+        counted("trials", "trial", "trials"),
+        counted("rulings", "ruling", "rulings"),
+        counted("asylum", "asylum decision", "asylum decisions"),
+        counted("detentions", "detention", "detentions"),
+        counted("events", "event", "events"),
+    ]
+    summary = (
+        f"Published {today} with cases: {', '.join(listed)}, from "
+        f"{counted('sources', 'source', 'sources')}. Every record links to its sources: "
+        "open a record, then its citations."
+    )
+    if include_private:
+        summary += " This publication INCLUDES PRIVATE RECORDS: do not share it."
+    else:
+        summary += " Records marked private, and whatever would reveal them, are left out."
+    tables: dict[str, Any] = {}
+    for layout in layouts:
+        name = layout.table.name
+        entry: dict[str, Any] = {
+            "description": TABLE_DESCRIPTIONS[name],
+            "label_column": layout.label_column,
+            "columns": layout.described(),
+            "sortable_columns": layout.sortable(),
+        }
+        facets = layout.facets()
+        if facets:
+            entry["facets"] = facets
+        if layout.sort:
+            entry["sort"] = layout.sort
+        if name in SEARCHED:
+            entry.update({"fts_table": f"{name}_fts", "fts_pk": "id", "searchmode": "escaped"})
+        tables[name] = entry
+    tables["timeline"] = {
+        "description": TIMELINE_DESCRIPTION,
+        "columns": TIMELINE_COLUMN_DESCRIPTIONS,
+        "facets": ["kind", "role"],
+    }
+    tables["timeline_entries"] = {
+        "description": "The rows of the timeline view, written in its order: read the view.",
+        "columns": TIMELINE_COLUMN_DESCRIPTIONS,
+        "hidden": True,
+    }
+    shown_title = title or ("Cases (with private records)" if include_private else "Cases")
+    return {
+        "title": shown_title,
+        "description": summary,
+        "source": f"cases {__version__}",
+        "extra_css_urls": ["data:text/css," + quote(STYLE)],
+        "databases": {
+            DATABASE_NAME: {"title": shown_title, "description": summary, "tables": tables}
+        },
+    }
+
+
+# -- serve -----------------------------------------------------------------------
+
+
+def datasette_command(folder: Path, port: int) -> list[str]:
+    """The command that serves the publication in FOLDER on 127.0.0.1:PORT."""
+    import importlib.util
+
+    if importlib.util.find_spec("datasette") is None:
+        raise Conflict(f"cases serve needs Datasette; install it with: {EXTRA}")
+    if not 1 <= port <= 65535:
+        raise Invalid(f"--port {port} is not a port; use 1 to 65535")
+    database, metadata = folder / DATABASE, folder / METADATA
+    if not database.is_file() or not metadata.is_file():
+        raise NotFound(f"{folder} holds no publication; make one with: cases publish {folder}")
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(database),
+        "--metadata",
+        str(metadata),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+
+
+def _check_port_free(port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            raise Conflict(f"port {port} on {HOST} is in use; choose another with --port") from None
+
+
+def run_datasette(arguments: list[str], port: int) -> None:
+    """Become Datasette, serving on PORT: this process runs ARGUMENTS in its
+    place, so that Ctrl-C and any signal reach the server itself, and nothing
+    is left running behind it."""
+    _check_port_free(port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(arguments[0], arguments)

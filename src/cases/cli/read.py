@@ -107,7 +107,6 @@ def show(
         ),
     ],
     as_json: JsonOption = False,
-    no_pager: NoPagerOption = False,
 ) -> None:
     """Show everything recorded about a person or organisation, with sources.
 
@@ -140,11 +139,12 @@ def show(
         return
     from cases.render import print_source, print_summary
 
-    with long_answer(ctx, no_pager) as out:
-        if "source" in summary:
-            print_source(out.console, summary)
-        else:
-            print_summary(out.console, summary)
+    # one summary, printed straight to the terminal (prompts for a key, if any,
+    # have been answered there): not through the pager
+    if "source" in summary:
+        print_source(console(), summary)
+    else:
+        print_summary(console(), summary)
 
 
 @guarded

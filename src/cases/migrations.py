@@ -895,3 +895,40 @@ def m011_actors_evidence_rulings(db: Database) -> None:
     problems = conn.execute("PRAGMA foreign_key_check").fetchall()
     if problems:
         raise sqlite3.IntegrityError(f"foreign key check failed after m011: {problems[:3]}")
+
+
+# Links that most rows leave empty: their indexes hold only the rows that link.
+_M012_SPARSE_LINKS = {
+    "organisations_part_of": ("organisations", "part_of_id"),
+    **{
+        f"participants_{column}": ("participants", f"{column}_id")
+        for column in ("trial", "ruling", "asylum", "detention", "event", "person", "org")
+    },
+    "aliases_org": ("aliases", "org_id"),
+    "sources_relays": ("sources", "relays_id"),
+    "citations_according_to_person": ("citations", "according_to_person_id"),
+    "citations_according_to_org": ("citations", "according_to_org_id"),
+    "trials_court_org": ("trials", "court_org_id"),
+    "trial_parties_org": ("trial_parties", "org_id"),
+    "trial_parties_name_person": ("trial_parties", "name_person_id"),
+    "rulings_court_org": ("rulings", "court_org_id"),
+    "rulings_appeal_of": ("rulings", "appeal_of_id"),
+    "asylum_authority_org": ("asylum", "authority_org_id"),
+    "detentions_authority_org": ("detentions", "authority_org_id"),
+    "events_org": ("events", "org_id"),
+    "events_trial": ("events", "trial_id"),
+    "relations_org": ("relations", "org_id"),
+    "relations_other_org": ("relations", "other_org_id"),
+}
+
+
+@migrations()
+def m012_sparse_link_indexes(db: Database) -> None:
+    """Indexes of links that most rows leave empty (an event's organisation, a
+    citation's attribution) hold only the rows that link: a lookup by the link
+    uses them as before, and an import builds them in a fraction of the time."""
+    for index, (table, column) in _M012_SPARSE_LINKS.items():
+        db.conn.execute(f'DROP INDEX IF EXISTS "{index}"')
+        db.conn.execute(
+            f'CREATE INDEX "{index}" ON "{table}"("{column}") WHERE "{column}" IS NOT NULL'
+        )

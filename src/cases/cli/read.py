@@ -209,7 +209,7 @@ def timeline(
             else:
                 from cases.render.tables import timeline_columns
 
-                out.records(timeline_columns(out.console.width), items, empty="no facts match")
+                out.records(timeline_columns(out.width), items, empty="no facts match")
 
 
 @guarded

@@ -416,7 +416,7 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
         coalesce((SELECT max(coalesce(start_latest, start_earliest)) FROM detentions
                   WHERE person_id = d.person_id), ''))"""
     row = store.conn.execute(
-        f"""WITH ended AS (
+        f"""WITH ended AS MATERIALIZED (
                 SELECT d.start_earliest AS first, d.start_latest AS last, d."end" AS ended,
                        d.end_earliest, d.end_latest,
                        CASE WHEN d."end" IS NULL THEN {ends} END AS ending,

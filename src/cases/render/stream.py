@@ -89,8 +89,13 @@ class Answer:
     def __init__(self, file: IO[str], terminal: bool, width: int | None = None) -> None:
         self.file = file
         self.terminal = terminal
-        self.width = width
+        self._width = width
         self._console: Any = None
+
+    @property
+    def width(self) -> int:
+        """The terminal's width; plain rows have none (and need no console)."""
+        return int(self.console.width) if self.terminal else 10_000
 
     @property
     def console(self) -> Any:
@@ -99,7 +104,7 @@ class Answer:
             from cases.render.text import make_console
 
             if self.terminal and self.file is not sys.stdout:  # the pager's pipe
-                self._console = make_console(self.file, self.width, force_terminal=True)
+                self._console = make_console(self.file, self._width, force_terminal=True)
             else:
                 self._console = make_console(self.file)
         return self._console

@@ -870,6 +870,28 @@ class PrivacyMachine(RuleBasedStateMachine):
             if self.checks % 8 == 0:
                 # what was shared can be read back by anyone: into a new, empty database
                 self.cases("import", "csv", str(folder), db=self.folder / f"fresh-{self.checks}.db")
+            self.check_other_outputs()
+
+    def check_other_outputs(self) -> None:
+        """FollowTheMoney, a published site and a chart leave nothing hidden either:
+        no text or name of a hidden record, no hidden uid, in any byte they write."""
+        model = self.model
+        site, chart = self.folder / "site", self.folder / "chart.svg"
+        self.cases("publish", str(site), "--force")
+        self.cases("chart", "--out", str(chart), "--force", "--limit", "500")
+        outputs = {
+            "export ftm": self.cases("export", "ftm"),
+            "publish": b"".join(path.read_bytes() for path in sorted(site.iterdir())).decode(
+                "utf-8", "replace"
+            ),
+            "chart": chart.read_text(encoding="utf-8"),
+        }
+        for label, text in outputs.items():
+            folded = text.lower()  # a full-text index keeps its words lower-cased
+            found = sorted(m for m in model.secret_markers() if m.lower() in folded)
+            assert not found, f"{label}: hidden text left a trace: {[self.whose(m) for m in found]}"
+            hidden = [self.describe(u) for u in model.records if not model.shown(u) and u in text]
+            assert not hidden, f"{label}: uids of hidden records appear: {hidden}"
 
     def describe(self, uid: str) -> str:
         """A record as a failure message names it: reference, privacy and whose it is."""

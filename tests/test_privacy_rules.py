@@ -314,3 +314,29 @@ def test_an_export_is_one_snapshot(run, run_json, database: Path, tmp_path: Path
             for column, value in row.items():
                 if column.endswith("_uid") and value and column != "record_uid":
                     assert value in uids, (column, value)
+
+
+def test_a_public_name_merged_stays_public_beside_a_private_alias_of_that_text(
+    run, run_json
+) -> None:
+    """Merging a public person whose name the survivor holds only as a private
+    alias keeps the name as a public alias (found by the privacy model test)."""
+    run("add", "person", "Berik Publicname")
+    run("add", "person", "Third Person")
+    run("add", "alias", "P2", "Berik Publicname", "--private")
+    run("merge", "P1", "--into", "P2")
+    exported = json.loads(run("export", "json").stdout)["tables"]["aliases"]
+    assert [alias["name"] for alias in exported] == ["Berik Publicname"]
+    everything = json.loads(run("export", "json", "--include-private").stdout)["tables"]
+    assert sorted(a["private"] for a in everything["aliases"]) == [False, True]
+
+
+def test_a_public_name_renamed_stays_public_beside_a_private_alias_of_that_text(
+    run, run_json
+) -> None:
+    run("add", "person", "Berik Publicname")
+    run("add", "person", "Berik Publicname", "--private")  # the same name, kept private
+    run("merge", "P2", "--into", "P1")  # P1 now has a private alias of its own name
+    run("edit", "P1", "--set", "name=Berik Newname")
+    exported = json.loads(run("export", "json").stdout)["tables"]["aliases"]
+    assert [alias["name"] for alias in exported] == ["Berik Publicname"]

@@ -89,9 +89,14 @@ def _replace_named(store: Store, trial: Row, role: str, text: str | None) -> Non
 
 def _keep_old_name(store: Store, table: str, before: dict[str, Any]) -> None:
     """A renamed person or organisation keeps the old name as an alias (private
-    with its owner, like every alias), unless it is one already."""
+    with its owner, like every alias), unless it is a public alias already (a
+    private alias of that text would hide a name that was public)."""
     owner = actors.OWNER[table]
-    known = {alias["name"].casefold() for alias in actors.aliases_of(store, table, before["id"])}
+    known = {
+        alias["name"].casefold()
+        for alias in actors.aliases_of(store, table, before["id"])
+        if not alias.get("private")
+    }
     if before["name"].casefold() in known:
         return
     rows.insert(

@@ -463,12 +463,16 @@ def _alias_of_merged_name(
     stays_private: bool,
 ) -> int | None:
     """The alias the merged name becomes (its id), unless the survivor has that
-    name already and nothing private must be kept with it."""
+    name already, as its name or a public alias, and nothing private must be
+    kept with it. (A private alias of the same text does not count: the merged
+    name was public, and would be hidden with it.)"""
     if not merged.get("name"):
         return None  # an unnamed person has no name to keep
     owner = actors.OWNER[table]
     known = {str(survivor.get("name") or "").casefold()} | {
-        alias["name"].casefold() for alias in actors.aliases_of(store, table, survivor["id"])
+        alias["name"].casefold()
+        for alias in actors.aliases_of(store, table, survivor["id"])
+        if not alias.get("private")
     }
     if merged["name"].casefold() in known and not stays_private:
         return None

@@ -37,7 +37,7 @@ from cases.privacy import PrivacyFilter
 from cases.records import ORGANISATION, PERSON
 from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
 from cases.service.resolving import actor_name, resolve_actor
-from cases.service.status import Facts, ending, expected_release
+from cases.service.status import Facts, ending, expected_release, latest_fact_day
 from cases.service.transfer import refuse_overwrite
 
 # Rows drawn when no actor is named and no --limit is given, and the most any
@@ -362,7 +362,7 @@ def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[s
 def _row(name: str, kind: str, private: bool, facts: _Facts, today: str) -> ChartRow:
     row = ChartRow(name, kind, private=private)
     status_facts = Facts(facts.detentions, facts.asylum, facts.rulings, facts.events)
-    latest_known = _latest_fact_day(facts)
+    latest_known = latest_fact_day(status_facts)
     for detention in facts.detentions:
         row.bars.append(_detention_bar(detention, status_facts, latest_known))
     row.bars.extend(_seeker_bars(facts.asylum))
@@ -381,23 +381,6 @@ def _row(name: str, kind: str, private: bool, facts: _Facts, today: str) -> Char
     row.markers.sort(key=lambda m: (m.anchor, m.latest or ""))
     row.bars.sort(key=lambda b: (b.kind != "detention", b.first or ""))
     return row
-
-
-def _latest_fact_day(facts: _Facts) -> str | None:
-    """The last day the records say anything about the actor (as `show` counts an
-    open detention's least length)."""
-    days = [
-        str(row.get(f"{day_field}_latest") or row.get(f"{day_field}_earliest") or "")
-        for rows, day_field in (
-            (facts.events, "date"),
-            (facts.rulings, "date"),
-            (facts.asylum, "date"),
-            (facts.detentions, "start"),
-        )
-        for row in rows
-    ]
-    days = [day for day in days if day]
-    return max(days) if days else None
 
 
 def _pieces(

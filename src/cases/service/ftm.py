@@ -33,12 +33,10 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from cases.catalogue import TABLE
-from cases.csv_io import replacing_files, text_file
 from cases.dates import display_date
 from cases.db.connection import Store
-from cases.errors import Invalid
 from cases.privacy import PrivacyFilter
-from cases.service.transfer import refuse_overwrite
+from cases.service.transfer import write_to_file
 
 # The FtM type of each property written, and the longest value each type takes.
 _NAME = "name"
@@ -664,11 +662,9 @@ def export_ftm_file(
     store: Store, path: Path, *, include_private: bool = False, force: bool = False
 ) -> dict[str, int]:
     """:func:`export_ftm` into the file PATH (mode 0600), which appears only when complete."""
-    if path.is_dir():
-        raise Invalid(f"{path} is a folder; give a file name")
-    refuse_overwrite(store, [path], force)
-    with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
-        return export_ftm(store, handle, include_private=include_private)
+    return write_to_file(
+        store, path, force, lambda out: export_ftm(store, out, include_private=include_private)
+    )
 
 
 # FtM's country codes (ISO 3166 and a few more) with the names each is known by:

@@ -238,7 +238,7 @@ def detention_length(detention: Row, facts: Facts, today: dt.date | None = None)
             end_earliest, end_latest = row.get("date_earliest"), row.get("date_latest")
         else:
             open_ended = True
-            end_earliest = _latest_fact_day(facts) or detention.get("start_latest")
+            end_earliest = latest_fact_day(facts) or detention.get("start_latest")
             end_latest = today.isoformat()
     days_min, days_max = length(
         detention.get("start_earliest"), detention.get("start_latest"), end_earliest, end_latest
@@ -251,7 +251,9 @@ def detention_length(detention: Row, facts: Facts, today: dt.date | None = None)
     }
 
 
-def _latest_fact_day(facts: Facts) -> str | None:
+def latest_fact_day(facts: Facts) -> str | None:
+    """The last day the records say anything about the person: how long an open
+    detention that nothing ends lasted at least."""
     days = [
         str(row.get(f"{field}_latest") or row.get(f"{field}_earliest") or "")
         for rows, field in (

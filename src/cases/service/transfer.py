@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from cases.catalogue import TABLES
 from cases.csv_io import replacing_files, text_file, write_csv
 from cases.db.connection import Store
 from cases.errors import Conflict, Invalid
 from cases.privacy import PrivacyFilter
+
+R = TypeVar("R")
 
 
 def refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
@@ -63,15 +65,23 @@ def export_csv(
     return counts
 
 
-def export_json_file(
-    store: Store, path: Path, *, include_private: bool = False, force: bool = False
-) -> dict[str, int]:
-    """:func:`export_json` into the file PATH, which appears only when complete."""
+def write_to_file(store: Store, path: Path, force: bool, write: Callable[[TextIO], R]) -> R:
+    """WRITE into the file PATH, which appears only when complete (mode 0600):
+    never a folder nor the database, an existing file only with FORCE."""
     if path.is_dir():
         raise Invalid(f"{path} is a folder; give a file name")
     refuse_overwrite(store, [path], force)
     with replacing_files([path]) as (temporary,), text_file(temporary) as handle:
-        return export_json(store, handle, include_private=include_private)
+        return write(handle)
+
+
+def export_json_file(
+    store: Store, path: Path, *, include_private: bool = False, force: bool = False
+) -> dict[str, int]:
+    """:func:`export_json` into the file PATH, which appears only when complete."""
+    return write_to_file(
+        store, path, force, lambda out: export_json(store, out, include_private=include_private)
+    )
 
 
 def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> dict[str, int]:

@@ -347,3 +347,38 @@ def test_a_second_person_of_the_same_name_is_warned_and_a_rename_keeps_the_old(
     assert added["possible_duplicates"] == ["P1", "P2"]
     run("edit", "P1", "--set", "name=Ayana Test")
     assert [a["name"] for a in run_json("show", "P1")["aliases"]] == ["Ayan Test"]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_stats_totals_are_the_sum_of_every_persons_lengths(tmp_path: Path, seed: int) -> None:
+    """``stats`` sums detention days in SQL; ``show`` works each length out in
+    Python. On generated people (open detentions ended by a release or a ruling,
+    open ones nothing ends, closed ones; dates of a day, a month, a year or
+    "before") the totals are the sums of what ``show`` says, detention by
+    detention. (Seed 11 once found a ruling dated "before" counted as a day.)"""
+    import sys
+
+    from cases.db import Store, rows
+    from cases.service.importing import import_folder
+    from cases.service.reading import person_summary, stats
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from make_db import generate
+
+    today = dt.date(2026, 11, 30)
+    generate(tmp_path, 400, seed=seed)
+    store = Store.open(tmp_path / "derived.db", write=True)
+    import_folder(store, tmp_path)
+    exact = fewest = most = 0
+    for person in rows.all_rows(store, "people"):
+        for held in person_summary(store, person, today)["detentions"]:
+            fewest += held["days_min"] or 0
+            most += held["days_max"] or 0
+            exact += held["days"] or 0
+    figures = stats(store, today)
+    assert figures["open_detentions"] > 10
+    assert (
+        figures["detention_days"],
+        figures["detention_days_min"],
+        figures["detention_days_max"],
+    ) == (exact, fewest, most)

@@ -372,18 +372,72 @@ def _run(
 # -- counts --------------------------------------------------------------------
 
 
-def count_by(store: Store, table: str, column: str) -> dict[str, int]:
-    """How many rows have each non-null value of COLUMN."""
-    rows = store.conn.execute(
-        f'SELECT "{column}", count(*) FROM "{table}" WHERE "{column}" IS NOT NULL '
-        f'GROUP BY "{column}" ORDER BY "{column}"'
-    )
-    return {str(row[0]): int(row[1]) for row in rows}
+def count_values(
+    store: Store, table: str, wanted: dict[str, list[str]]
+) -> dict[str, dict[str, int]]:
+    """How many rows of TABLE hold each wanted value of each column, in one scan
+    (``{column: [value, ...]}`` in, ``{column: {value: count}}`` out)."""
+    pairs = [(column, value) for column, values in wanted.items() for value in values]
+    if not pairs:
+        return {}
+    counts = ", ".join(f'count(*) FILTER (WHERE "{column}" = ?)' for column, _ in pairs)
+    row = store.conn.execute(
+        f'SELECT {counts} FROM "{table}"', [value for _, value in pairs]
+    ).fetchone()
+    found: dict[str, dict[str, int]] = {column: {} for column in wanted}
+    for (column, value), number in zip(pairs, row, strict=True):
+        found[column][value] = int(number)
+    return found
 
 
 def count_open_detentions(store: Store) -> int:
     """Detentions with no end recorded."""
     return int(store.scalar('SELECT count(*) FROM detentions WHERE "end" IS NULL'))
+
+
+_DAY = "coalesce({0}_earliest, {0}_latest)"
+
+# The fewest and most days of one span (FIRST..LAST its start, END_FIRST..END_LAST
+# its end), and the three sums over the spans: exact lengths, fewest, most.
+_LENGTHS = """max(0, CAST(julianday(end_first) - julianday(coalesce(last, end_first))
+                        AS INTEGER)) AS fewest,
+              max(0, CAST(julianday(end_last) - julianday(first) AS INTEGER)) AS most"""
+_SUMS = """coalesce(sum(CASE WHEN fewest = most THEN fewest END), 0),
+           coalesce(sum(fewest), 0), coalesce(sum(most), 0)"""
+# The spans are read through "LIMIT -1" (no limit) so that SQLite runs them as a
+# co-routine instead of flattening them into the sums, which would work out each
+# length twice.
+
+# The first later release or ending ruling of an open detention D, as service/
+# status.py's ``ending`` picks it (the earliest day, then the lowest id), packed
+# in one string that sorts that way: "DAY|ID|EARLIEST|LATEST", with ID in 12
+# digits and EARLIEST in 10 characters (blank when the date has no earliest day:
+# "before 2019-03-31"), so that min() finds it; NULL when nothing ends D.
+_ENDING_FACT = """min({day} || '|' || printf('%012d', {t}.id) || '|'
+                || coalesce({t}.date_earliest, '          ') || '|'
+                || coalesce({t}.date_latest, ''))"""
+_ENDING = f"""nullif(min(
+    coalesce((SELECT {_ENDING_FACT.format(day=_DAY.format("e.date"), t="e")}
+              FROM events e WHERE e.person_id = d.person_id AND e.kind = 'release'
+              AND {_DAY.format("e.date")} >= {_DAY.format("d.start")}), '~'),
+    coalesce((SELECT {_ENDING_FACT.format(day=_DAY.format("r.date"), t="r")}
+              FROM rulings r WHERE r.person_id = d.person_id
+              AND {_DAY.format("r.date")} >= {_DAY.format("d.start")}
+              AND (r.sentence_kinds IS NOT NULL OR r.outcome IN ('acquitted', 'dismissed'))),
+             '~')), '~')"""
+_ENDING_EARLIEST = "nullif(trim(substr(ending, 25, 10)), '')"
+_ENDING_LATEST = "nullif(substr(ending, 36), '')"
+
+# The latest date of any fact about D's person ('' when none has a date).
+_LATEST_FACT = """max(
+    coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM events
+              WHERE person_id = d.person_id), ''),
+    coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM rulings
+              WHERE person_id = d.person_id), ''),
+    coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM asylum
+              WHERE person_id = d.person_id), ''),
+    coalesce((SELECT max(coalesce(start_latest, start_earliest)) FROM detentions
+              WHERE person_id = d.person_id), ''))"""
 
 
 def detention_day_totals(store: Store, today: str) -> dict[str, int]:
@@ -394,56 +448,35 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
     counting a hundred thousand people reads each table once: a detention
     without an end ends at the first later release event or ruling that ends
     it; one that nothing ends lasted at least until the latest-dated fact about
-    the person and at most until TODAY.
+    the person and at most until TODAY. Closed and open detentions are summed
+    apart, and the latest fact is looked up only for the open ones nothing
+    ends: each lookup is an index search per detention, the cost of the command.
     """
-    day = "coalesce({0}_earliest, {0}_latest)"
-    start = day.format("d.start")
-    ends = f"""(SELECT {day.format("e.date")} || '|' || coalesce(e.date_latest, '')
-                FROM events e WHERE e.person_id = d.person_id AND e.kind = 'release'
-                AND {day.format("e.date")} >= {start}
-                UNION ALL
-                SELECT {day.format("r.date")} || '|' || coalesce(r.date_latest, '')
-                FROM rulings r WHERE r.person_id = d.person_id AND {day.format("r.date")} >= {start}
-                AND (r.sentence_kinds IS NOT NULL OR r.outcome IN ('acquitted', 'dismissed'))
-                ORDER BY 1 LIMIT 1)"""
-    latest_fact = """max(
-        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM events
-                  WHERE person_id = d.person_id), ''),
-        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM rulings
-                  WHERE person_id = d.person_id), ''),
-        coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM asylum
-                  WHERE person_id = d.person_id), ''),
-        coalesce((SELECT max(coalesce(start_latest, start_earliest)) FROM detentions
-                  WHERE person_id = d.person_id), ''))"""
-    row = store.conn.execute(
-        f"""WITH ended AS MATERIALIZED (
-                SELECT d.start_earliest AS first, d.start_latest AS last, d."end" AS ended,
-                       d.end_earliest, d.end_latest,
-                       CASE WHEN d."end" IS NULL THEN {ends} END AS ending,
-                       CASE WHEN d."end" IS NULL THEN {latest_fact} END AS latest_fact
-                FROM detentions d),
+    closed = store.conn.execute(
+        f"""SELECT {_SUMS} FROM (
+                SELECT {_LENGTHS} FROM (
+                    SELECT start_earliest AS first, start_latest AS last,
+                           end_earliest AS end_first, end_latest AS end_last
+                    FROM detentions WHERE "end" IS NOT NULL) LIMIT -1)"""
+    ).fetchone()
+    still_open = store.conn.execute(
+        f"""WITH open AS MATERIALIZED (
+                SELECT d.person_id, d.start_earliest AS first, d.start_latest AS last,
+                       {_ENDING} AS ending
+                FROM detentions d WHERE d."end" IS NULL),
             spans AS (
                 SELECT first, last,
-                       CASE WHEN ended IS NOT NULL THEN end_earliest
-                            WHEN ending IS NOT NULL THEN substr(ending, 1, 10)
-                            ELSE nullif(latest_fact, '') END AS end_first,
-                       CASE WHEN ended IS NOT NULL THEN end_latest
-                            WHEN ending IS NOT NULL
-                                 THEN nullif(substr(ending, 12), '')
+                       CASE WHEN ending IS NOT NULL THEN {_ENDING_EARLIEST}
+                            ELSE nullif({_LATEST_FACT}, '') END AS end_first,
+                       CASE WHEN ending IS NOT NULL THEN {_ENDING_LATEST}
                             ELSE :today END AS end_last
-                FROM ended),
-            lengths AS (
-                SELECT max(0, CAST(julianday(end_first) - julianday(coalesce(last, end_first))
-                                   AS INTEGER)) AS fewest,
-                       max(0, CAST(julianday(end_last) - julianday(first) AS INTEGER)) AS most
-                FROM spans)
-            SELECT coalesce(sum(CASE WHEN fewest = most THEN fewest END), 0),
-                   coalesce(sum(fewest), 0), coalesce(sum(most), 0)
-            FROM lengths""",
+                FROM open d)
+            SELECT {_SUMS} FROM (SELECT {_LENGTHS} FROM spans LIMIT -1)""",
         {"today": today},
     ).fetchone()
+    exact, fewest, most = (int(a) + int(b) for a, b in zip(closed, still_open, strict=True))
     return {
-        "detention_days": int(row[0]),
-        "detention_days_min": int(row[1]),
-        "detention_days_max": int(row[2]),
+        "detention_days": exact,
+        "detention_days_min": fewest,
+        "detention_days_max": most,
     }

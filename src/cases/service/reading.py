@@ -477,20 +477,29 @@ def stats(store: Store, today: dt.date | None = None) -> dict[str, Any]:
     """Counts of people, organisations, trials, outcomes, decisions and detention
     days (exact, and the fewest and most the dates allow)."""
 
-    def counts(table: str, column: str, enum: Any) -> dict[str, int]:
-        found = queries.count_by(store, table, column)
-        return {member.value: found.get(member.value, 0) for member in enum}
+    def values(*enums: Any) -> list[str]:
+        return [member.value for member in enums]
 
+    rulings = queries.count_values(
+        store,
+        "rulings",
+        {
+            "outcome": values(*Outcome),
+            "deportation": values(*Deportation),
+            "extradition": values(*Extradition),
+        },
+    )
+    asylum = queries.count_values(store, "asylum", {"decision": values(*Decision)})
     days = _detention_days(store, today)
     return {
         "people": rows.count(store, "people"),
         "organisations": rows.count(store, "organisations"),
         "sources": rows.count(store, "sources"),
         "trials": rows.count(store, "trials"),
-        "rulings": counts("rulings", "outcome", Outcome),
-        "deportation": counts("rulings", "deportation", Deportation),
-        "extradition": counts("rulings", "extradition", Extradition),
-        "asylum": counts("asylum", "decision", Decision),
+        "rulings": rulings["outcome"],
+        "deportation": rulings["deportation"],
+        "extradition": rulings["extradition"],
+        "asylum": asylum["decision"],
         "detentions": rows.count(store, "detentions"),
         "open_detentions": queries.count_open_detentions(store),
         **days,

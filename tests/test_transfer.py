@@ -418,6 +418,16 @@ def _break(folder: Path, name: str, content: bytes) -> None:
         ),
         (lambda f: _edit_csv(f / "people.csv", 2, "private", "maybe"), "private must be 0 or 1"),
         (lambda f: _edit_csv(f / "sources.csv", 2, "uid", "=HYPERLINK(1)"), "is not a uid"),
+        # a newline inside a quoted uid, which a one-regex-per-chunk check must see
+        (lambda f: _edit_csv(f / "sources.csv", 3, "uid", "ab\ncd"), "is not a uid"),
+        (
+            lambda f: _edit_csv(f / "citations.csv", 3, "source_uid", "ghost-source"),
+            "citations.csv, line 3: source_uid ghost-source names no record",
+        ),
+        (
+            lambda f: _edit_csv(f / "events.csv", 2, "trial_uid", "ghost-trial"),
+            "events.csv, line 2: trial_uid ghost-trial names no record",
+        ),
     ],
 )
 def test_refused_imports_name_file_and_line_and_change_nothing(

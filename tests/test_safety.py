@@ -303,6 +303,97 @@ def test_sigkill_during_import_is_all_or_nothing(
     assert after == before or people == 1501, people
 
 
+@pytest.mark.parametrize("delay", [0.3, 0.45, 0.6])
+def test_sigkill_during_an_import_into_a_new_file(
+    run, run_json, database: Path, big_folder: Path, delay: float
+) -> None:
+    """An import into an empty database writes with a rollback journal: killed,
+    it leaves all of the import or none of it, and the next reading command
+    (the first to open the file) reads it."""
+    run("init")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cases", "--db", str(database), "import", "csv", str(big_folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    people = run_json("list", "people")
+    assert len(people) in (0, 1500), len(people)
+    assert_undamaged(run)
+
+
+_KILLED_MID_WRITE = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode=DELETE")
+conn.execute("PRAGMA cache_size=8")  # so that pages reach the file before the commit
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE people SET name = 'Overwritten'")
+conn.execute("CREATE TABLE scratch (x)")
+conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) "
+             "INSERT INTO scratch SELECT randomblob(2000) FROM n")
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_reader_rolls_back_what_a_killed_write_left_in_a_rollback_journal(
+    run, run_json, database: Path
+) -> None:
+    """A read-only connection cannot roll back a hot journal (SQLite says
+    "attempt to write a readonly database"); a reading command first has a
+    writable connection do it, so it reads the database as it was."""
+    run("add", "person", "Ayan Test")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MID_WRITE, str(database)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "written"
+    writer.kill()
+    writer.communicate()
+    journal = Path(f"{database}-journal")
+    assert journal.exists() and journal.read_bytes()[:8] != bytes(8)  # hot: a real header
+    assert [person["name"] for person in run_json("list", "people")] == ["Ayan Test"]
+    assert not journal.exists()
+    assert_undamaged(run)
+
+
+def test_an_import_into_a_new_file_leaves_it_in_wal_mode(
+    run, database: Path, big_folder: Path
+) -> None:
+    run("init")
+    run("import", "csv", str(big_folder))
+    conn = sqlite3.connect(database)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_readers_wait_for_an_import_into_a_new_file(run, database: Path, big_folder: Path) -> None:
+    run("init")
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "cases", "--db", str(database), "import", "csv", str(big_folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        reads = 0
+        while importer.poll() is None:
+            listed = subprocess.run(
+                [sys.executable, "-m", "cases", "--db", str(database), "list", "people"],
+                capture_output=True,
+                text=True,
+            )
+            assert listed.returncode == 0, listed.stderr
+            reads += 1
+    finally:
+        _, errors = importer.communicate()
+    assert importer.returncode == 0, errors
+
+
 def test_a_killed_export_leaves_the_old_file(run, tmp_path: Path, big_folder: Path) -> None:
     run("import", "csv", str(big_folder))
     out = tmp_path / "out"

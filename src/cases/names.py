@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 
 # Applied in order to each lower-case ASCII word. "dzh" and "dj" go to "j"
 # after zh -> j; kh goes first so that "kh" never becomes "kh" -> "k" + "h".
@@ -28,6 +29,7 @@ _FOLDS: tuple[tuple[str, str], ...] = (
     ("ie", "e"),
 )
 _DOUBLED = re.compile(r"(.)\1+")
+_FIRST_GROUP = itemgetter(1)
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -50,7 +52,9 @@ def name_words(text: str) -> tuple[str, ...]:
     # each word: a separator never takes part in a pair (and is split off below).
     for variant, canonical in _FOLDS:
         latin = latin.replace(variant, canonical)
-    latin = _DOUBLED.sub(r"\1", latin)
+    # the letter itself, taken from the match in C: a template ("\\1") is
+    # expanded by Python code for each match
+    latin = _DOUBLED.sub(_FIRST_GROUP, latin)
     return tuple(filter(None, _NOT_ALNUM.split(latin)))
 
 

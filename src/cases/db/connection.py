@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.db import cipher
-from cases.errors import Conflict, Invalid, NotFound
+from cases.errors import CasesError, Conflict, Invalid, NotFound
 from cases.uids import new_uid
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
@@ -110,6 +110,23 @@ def _connection(
     if key is None:
         return sqlite3.connect(where, isolation_level=None, timeout=timeout, uri=uri)
     return cipher.connect(where, key=key, uri=uri, timeout=timeout, shown=path or target)
+
+
+def _roll_back_hot_journal(target: str, path: Path, key: str | None) -> None:
+    """Roll back what a write killed mid-way left in a rollback journal (an
+    import into a new file writes with one): a read-only connection cannot,
+    a writable one does on its first read. Without waiting: the journal of a
+    write still running is not rolled back, and the reader waits as usual."""
+    try:
+        conn = _connection(target, path, write=True, timeout=0, key=key)
+    except (sqlite3.Error, CasesError):
+        return
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()
 
 
 class _RolledBack(Exception):
@@ -230,6 +247,8 @@ class Store:
         key: str | None = None,
     ) -> Store:
         timeout = busy_timeout_seconds()
+        if not write and path is not None and Path(f"{path}-journal").exists():
+            _roll_back_hot_journal(target, path, key)
         conn = _connection(target, path, write=write, timeout=timeout, key=key)
         store = cls(conn, path, created_file)
         try:
@@ -251,6 +270,8 @@ class Store:
                 store._use_wal()
         except sqlite3.DatabaseError as error:
             conn.close()
+            if "locked" in str(error):  # a load into a new file keeps readers waiting
+                raise Conflict(store._busy_message(timeout)) from None
             shown = path if path else target
             raise Conflict(f"{shown} is not a usable cases database ({error})") from None
         except BaseException:

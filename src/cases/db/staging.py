@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from cases.catalogue import (
     CITABLE,
     FLAG,
     LINK,
+    LOGGED,
     NAMING,
     RECORD,
     TABLE,
@@ -623,6 +624,31 @@ def insert_triggers_dropped(store: Store) -> Iterator[None]:
     yield
     for _, sql in rows:
         store.conn.execute(sql)
+
+
+@contextmanager
+def rollback_journal_if_empty(store: Store) -> Iterator[bool]:
+    """Around a bulk load (outside its transaction): when the database holds no
+    records yet, write with a rollback journal instead of the write-ahead log,
+    and go back to the log after; yield whether it did.
+
+    The log takes every page twice (into the log, then into the file at the
+    checkpoint) and finds each page read in its index, while the rollback
+    journal of an empty database holds next to nothing: at 100,000 people
+    about 1.5 s of a 19 s import. Readers wait meanwhile, but there is nothing
+    to read yet. With another connection open, the mode stays as it is.
+    """
+    switched = False
+    if store.path is not None and not any(max_id(store, name) for name in LOGGED):
+        with suppress(sqlite3.OperationalError):
+            switched = store.scalar("PRAGMA journal_mode=DELETE") == "delete"
+    try:
+        yield switched
+    finally:
+        if switched:
+            # if this fails (a reader came in), the next writer's open switches back
+            with suppress(sqlite3.OperationalError):
+                store.conn.execute("PRAGMA journal_mode=WAL")
 
 
 def drop_indexes(store: Store, table_name: str) -> list[str]:

@@ -91,7 +91,11 @@ def import_folder(
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
     staging.use_large_cache(store)
-    with staging.keys_checked_once(store), store.transaction(command, dry_run=dry_run):
+    with (
+        staging.rollback_journal_if_empty(store),
+        staging.keys_checked_once(store),
+        store.transaction(command, dry_run=dry_run),
+    ):
         changelog.set_bulk(store, True)
         with staging.insert_triggers_dropped(store):
             for name in LOAD_ORDER:

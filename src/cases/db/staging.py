@@ -26,6 +26,7 @@ from cases.catalogue import (
     FLAG,
     LINK,
     LOGGED,
+    NAME,
     NAMING,
     RECORD,
     TABLE,
@@ -79,7 +80,9 @@ class _Column:
 
     name: str
     staged: str  # the staging table's column
-    role: str  # uid, link, record, text, mapped (checked per distinct value) or unread
+    # uid, link, record, text, mapped (parsed once per distinct value), parsed
+    # (as it is staged, row by row: names, nearly all distinct) or unread
+    role: str
     field: Field | None = None
     link_column: str | None = None  # for a link: the stored column it fills
     target: str | None = None  # for a link: the table it points at
@@ -100,6 +103,8 @@ def _role(field: Field) -> str:
         return "record"
     if field.type in (TEXT, NAMING):
         return "text"
+    if field.type == NAME:
+        return "parsed"
     return "mapped"
 
 
@@ -152,21 +157,53 @@ class FileLoad:
     # -- staging -------------------------------------------------------------------
 
     def stage(self) -> int:
-        """Load the raw rows into temp.stage with one executemany; return how many."""
+        """Load the raw rows into temp.stage with one executemany; return how many.
+
+        A parsed column's stored values are staged beside its cells
+        (``cN_o0``...), and a value its field refuses is noted as a problem of
+        its row.
+        """
         conn = self.store.conn
-        conn.execute("DROP TABLE IF EXISTS temp.stage")
-        conn.execute(f"CREATE TEMP TABLE stage ({', '.join(c.staged for c in self.columns)})")
-        # numbered parameters pick the staged cells out of each whole row
-        picks = ", ".join(f"?{int(c.staged[1:]) + 1}" for c in self.columns)
         width = len(self.header)
+        parsed = [(c, _outputs(c)) for c in self.columns if c.role == "parsed"]
+        extra = [f"{c.staged}_o{i}" for c, outputs in parsed for i in range(len(outputs))]
+        conn.execute("DROP TABLE IF EXISTS temp.stage")
+        conn.execute(
+            f"CREATE TEMP TABLE stage ({', '.join([*(c.staged for c in self.columns), *extra])})"
+        )
+        # numbered parameters pick the staged cells out of each whole row
+        picks = [f"?{int(c.staged[1:]) + 1}" for c in self.columns]
+        picks += [f"?{width + number + 1}" for number in range(len(extra))]
         with open_table(self.path, (), ()) as (_, reader):
+            rows = self._with_parsed(reader, parsed, width) if parsed else reader
             try:
-                conn.executemany(f"INSERT INTO temp.stage VALUES ({picks})", reader)
+                conn.executemany(f"INSERT INTO temp.stage VALUES ({', '.join(picks)})", rows)
             except sqlite3.ProgrammingError:
                 # a row with more or fewer cells than the header
                 self._refuse_ragged(width)
         self.rows = int(self.store.scalar("SELECT count(*) FROM temp.stage"))
         return self.rows
+
+    def _with_parsed(
+        self, reader: Iterator[list[str]], parsed: list[tuple[_Column, list[str]]], width: int
+    ) -> Iterator[list[Any]]:
+        """Each row with the stored values of its parsed columns after it."""
+        for number, row in enumerate(reader, 1):  # the staging rowid
+            if len(row) != width:
+                yield row  # refused by its length (see _refuse_ragged)
+                continue
+            values: list[Any] = []
+            for column, outputs in parsed:
+                assert column.field is not None
+                text = row[int(column.staged[1:])]
+                restored = text[1:] if text[:1] == "'" else text  # as an export defused it
+                try:
+                    stored = column.field.parse_input(column.name, restored)
+                except CasesError as error:
+                    self.problems.append((number, str(error)))
+                    stored = {}
+                values.extend(stored.get(output) for output in outputs)
+            yield row + values
 
     def _refuse_ragged(self, width: int) -> None:
         with open_table(self.path, (), ()) as (_, reader):
@@ -436,6 +473,10 @@ class FileLoad:
             elif column.role == "record":
                 stored.append(field.name)
                 values.append(cell)
+            elif column.role == "parsed":
+                for index, output in enumerate(_outputs(column)):
+                    stored.append(output)
+                    values.append(f"{cell}_o{index}")
             else:
                 outputs = _outputs(column)
                 default = "0" if field.type == FLAG else "NULL"

@@ -6,6 +6,7 @@ underneath can change without these changing.
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 from pathlib import Path
 
@@ -249,3 +250,42 @@ def test_an_import_is_one_change_and_undone_as_one(run, run_json, sample_export:
     run("--db", str(fresh), "undo")
     assert run_json("--db", str(fresh), "list", "people") == []
     assert_search_index_matches_records(fresh)
+
+
+def test_an_import_into_tables_emptied_by_deletes_is_undone_whole(
+    run, run_json, sample_export: Path
+) -> None:
+    """New ids continue after the highest ever used (AUTOINCREMENT), not after
+    the highest left: undo removes every record the import added, even when
+    the tables held records that were deleted before it."""
+    fresh = sample_export.parent / "emptied.db"
+    run("--db", str(fresh), "add", "person", "Ayan Test")
+    run("--db", str(fresh), "add", "person", "Berik Sample")
+    run("--db", str(fresh), "delete", "P1", "--yes")
+    run("--db", str(fresh), "delete", "P2", "--yes")
+    run("--db", str(fresh), "import", "csv", str(sample_export))
+    assert len(run_json("--db", str(fresh), "list", "people")) == sample_rows("people")
+    run("--db", str(fresh), "undo")
+    for kind in ("people", "orgs", "sources", "events", "detentions"):
+        assert run_json("--db", str(fresh), "list", kind) == [], kind
+    assert_search_index_matches_records(fresh)
+
+
+def test_a_rule_broken_in_a_load_into_an_empty_table_names_its_line(
+    run, fails_cleanly, sample_export: Path
+) -> None:
+    """A load into an empty table checks the rules by id (row N is the N-th id
+    after the last one ever given): the line is still the right one, also
+    when deleted records used ids before."""
+    with (sample_export / "detentions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[3][rows[0].index("end")] = "2001-01-01"  # line 4 ends before it starts
+    with (sample_export / "detentions.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    fresh = sample_export.parent / "rules.db"
+    run("--db", str(fresh), "add", "person", "Ayan Test")
+    run("--db", str(fresh), "add", "detention", "P1", "--start", "2019")
+    run("--db", str(fresh), "delete", "D1", "--yes")
+    run("--db", str(fresh), "delete", "P1", "--yes")
+    line = fails_cleanly("--db", str(fresh), "import", "csv", str(sample_export))
+    assert "detentions.csv, line 4:" in line and "before it starts" in line, line

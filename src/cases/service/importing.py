@@ -111,8 +111,8 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     """Stage, check and write one file."""
     load = staging.FileLoad(store, TABLE[name], path)
     total = load.stage()
-    last_before = staging.max_id(store, name)
-    into_empty = last_before == 0
+    last_before = staging.last_id(store, name)
+    into_empty = not staging.holds_rows(store, name)
     # into an empty table, the unique index built after the load finds a repeat
     load.checks_repeats = not into_empty
     load.check()
@@ -131,7 +131,7 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     load.index_new(last_before)
     updated = 0 if into_empty or keep_existing else load.update_existing()
     load.link_within()
-    load.check_rules()
+    load.check_rules(added_after=last_before if into_empty else None)
     for column, target in TABLE[name].links.items():
         if target == name:
             circular = staging.first_in_a_cycle(store, name, column)

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from cases.errors import Invalid
+from cases.names import clean_name, name_key
 from cases.records import (
     ASYLUM,
     DETENTION,
@@ -208,8 +209,6 @@ def _text(field: Field, text: str, exact: bool) -> dict[str, Any]:
 
 
 def _name(field: Field, text: str, exact: bool) -> dict[str, Any]:
-    from cases.names import clean_name, name_key
-
     cleaned = clean_name(text)
     if not cleaned:
         raise Invalid(f"{field.what} must not be empty")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from operator import itemgetter
 
 # Applied in order to each lower-case ASCII word. "dzh" and "dj" go to "j"
@@ -41,7 +40,6 @@ def clean_name(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=4096)
 def name_words(text: str) -> tuple[str, ...]:
     """The folded words of a name, in written order."""
     if text.isascii():  # NFKC and transliteration leave ASCII as it is

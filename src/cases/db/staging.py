@@ -232,21 +232,18 @@ class FileLoad:
         as much. A cell holding a newline adds one, so the count catches it.
         """
         conn = self.store.conn
-        last = 0
-        while True:
-            count, last_rowid, joined = conn.execute(
-                f"""SELECT count(*), max(rowid), group_concat({column.staged} || char(10), '')
-                    FROM (SELECT rowid, {column.staged} FROM temp.stage WHERE rowid > ?
-                          ORDER BY rowid LIMIT {UID_CHUNK})""",
-                [last],
+        # the staged rows are numbered 1, 2, ... in file order
+        for first in range(1, self.rows + 1, UID_CHUNK):
+            count, joined = conn.execute(
+                f"""SELECT count(*), group_concat({column.staged} || char(10), '')
+                    FROM temp.stage WHERE rowid BETWEEN ? AND ?""",
+                [first, first + UID_CHUNK - 1],
             ).fetchone()
-            if not count:
-                return True
             if not isinstance(joined, str) or joined.count("\n") != count:
                 return False
             if _UIDS.fullmatch(joined) is None:
                 return False
-            last = last_rowid
+        return True
 
     # -- checking ------------------------------------------------------------------
 

@@ -158,7 +158,7 @@ class FileLoad:
         self.rows = 0
         # whether check() looks for a uid given twice (see refuse_repeats)
         self.checks_repeats = True
-        # the link columns some staged row fills (see _has_cells)
+        # the link and mapped columns some staged row fills (see _has_cells)
         self._filled: set[str] | None = None
 
     # -- staging -------------------------------------------------------------------
@@ -392,7 +392,13 @@ class FileLoad:
             f"{', '.join(f'o{i}' for i in range(len(outputs)))}) WITHOUT ROWID"
         )
         parsed = []
-        for (value,) in conn.execute(f"SELECT DISTINCT {cell} FROM temp.stage"):
+        # a column no row fills (most of a ruling's) has one value, read nowhere
+        distinct = (
+            conn.execute(f"SELECT DISTINCT {cell} FROM temp.stage")
+            if self._has_cells(column)
+            else [("",)] * min(self.rows, 1)
+        )
+        for (value,) in distinct:
             text = "" if value is None else str(value)
             restored = text[1:] if text[:1] == "'" else text
             try:
@@ -542,13 +548,14 @@ class FileLoad:
         return stored, values, joins, params
 
     def _has_cells(self, column: _Column) -> bool:
-        """Whether any staged row fills the link COLUMN (most rows leave a sparse
-        link empty); every link column of the file is looked at in one scan."""
+        """Whether any staged row fills COLUMN, a link or a mapped column (most
+        rows leave a sparse link or a ruling's fine empty); every such column of
+        the file is looked at in one scan."""
         if self._filled is None:
-            links = [c.staged for c in self.columns if c.role == "link"]
-            some_filled = ", ".join(f"max({cell} != '')" for cell in links)
+            cells = [c.staged for c in self.columns if c.role in ("link", "mapped")]
+            some_filled = ", ".join(f"max({cell} != '')" for cell in cells)
             filled = self.store.conn.execute(f"SELECT {some_filled} FROM temp.stage").fetchone()
-            self._filled = {cell for cell, some in zip(links, filled, strict=True) if some}
+            self._filled = {cell for cell, some in zip(cells, filled, strict=True) if some}
         return column.staged in self._filled
 
     def _few_values(self, column: _Column) -> list[tuple[Any, ...]] | None:

@@ -3,7 +3,8 @@
 A file is read with ``csv.reader`` and its raw rows go into a TEMP staging
 table with one ``executemany``. Each column that is not free text is checked
 once per DISTINCT value through the catalogue's :meth:`Field.parse` (a million
-rows hold a few thousand distinct dates), into a small map table joined back.
+rows hold a few thousand distinct dates), into a small map table joined back;
+names, nearly all distinct, are parsed as they are staged.
 Links to other tables are resolved with a JOIN against their uid index. The
 first bad row (the lowest staging rowid of any problem) is refused naming the
 file and line. New rows are inserted with one ``INSERT ... SELECT`` in file
@@ -16,7 +17,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,9 @@ from cases.catalogue import (
     CITABLE,
     FLAG,
     LINK,
-    LOGGED,
     NAME,
     NAMING,
     RECORD,
-    TABLE,
     TEXT,
     UID,
     Field,
@@ -65,18 +63,6 @@ _NOT_A_UID = (
     "NOT ({0} GLOB '[A-Za-z0-9]*' AND {0} NOT GLOB '*[^A-Za-z0-9._:-]*' "
     "AND length({0}) BETWEEN 1 AND 100)"
 )
-
-
-@dataclass
-class Loaded:
-    """What loading one file did to its table."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    kept_private: int = 0
-    # existing rows left as they were (keep_existing)
-    kept: int = 0
 
 
 @dataclass(frozen=True)
@@ -653,141 +639,3 @@ class FileLoad:
             "AND (name = 'stage' OR name LIKE 'map\\_%' ESCAPE '\\')"
         ).fetchall():
             conn.execute(f'DROP TABLE temp."{name}"')
-
-
-def last_id(store: Store, table_name: str) -> int:
-    """The largest id TABLE_NAME has ever given (0 if none): AUTOINCREMENT gives
-    the next rows the ids after it, even when the rows that had them are gone."""
-    return int(
-        store.scalar(
-            f"""SELECT max(coalesce((SELECT max(id) FROM "{table_name}"), 0),
-                           coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))""",
-            [table_name],
-        )
-    )
-
-
-def holds_rows(store: Store, table_name: str) -> bool:
-    """Whether TABLE_NAME has any row."""
-    return bool(store.scalar(f'SELECT EXISTS (SELECT 1 FROM "{table_name}")'))
-
-
-@contextmanager
-def keys_checked_once(store: Store) -> Iterator[None]:
-    """Foreign keys unchecked row by row inside (around a transaction, which
-    cannot switch them); the block checks each table once with :func:`broken_links`.
-
-    Every link is resolved to an id just read, and one set-based check
-    afterwards costs a fraction of a lookup per row.
-    """
-    if store.conn.in_transaction:
-        raise RuntimeError("foreign keys cannot be switched inside a transaction")
-    store.conn.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        store.conn.execute("PRAGMA foreign_keys=ON")
-
-
-def broken_links(store: Store, table_name: str) -> int:
-    """How many link columns of TABLE_NAME hold a link that names nothing.
-
-    An import writes a cell that names no record as id -1 (see
-    :meth:`FileLoad._select`) and every other link as an id it has just read,
-    so looking for -1 through each link's index finds what a foreign-key check
-    of every row would, without reading the table.
-    """
-    return sum(
-        int(store.scalar(f'SELECT EXISTS (SELECT 1 FROM "{table_name}" WHERE "{column}" = -1)'))
-        for column in TABLE[table_name].links
-    )
-
-
-@contextmanager
-def insert_triggers_dropped(store: Store) -> Iterator[None]:
-    """Inside a transaction: the per-row insert triggers (change log, full-text
-    index) dropped for the block and created again after it, for a bulk load
-    that logs and indexes its rows set-based. If the block raises they are not
-    restored here: the transaction's rollback brings them back."""
-    store.require_write()
-    rows = store.conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        "AND (name LIKE '%\\_log\\_insert' ESCAPE '\\' OR name LIKE '%\\_ai' ESCAPE '\\')"
-    ).fetchall()
-    for name, _ in rows:
-        store.conn.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _, sql in rows:
-        store.conn.execute(sql)
-
-
-@contextmanager
-def rollback_journal_if_empty(store: Store) -> Iterator[bool]:
-    """Around a bulk load (outside its transaction): when the database holds no
-    records yet, write with a rollback journal instead of the write-ahead log,
-    and go back to the log after; yield whether it did.
-
-    The log takes every page twice (into the log, then into the file at the
-    checkpoint) and finds each page read in its index, while the rollback
-    journal of an empty database holds next to nothing: at 100,000 people
-    about 1.5 s of a 19 s import. Readers wait meanwhile, but there is nothing
-    to read yet. With another connection open, the mode stays as it is.
-    """
-    switched = False
-    if store.path is not None and not any(holds_rows(store, name) for name in LOGGED):
-        with suppress(sqlite3.OperationalError):
-            switched = store.scalar("PRAGMA journal_mode=DELETE") == "delete"
-    try:
-        yield switched
-    finally:
-        if switched:
-            # if this fails (a reader came in), the next writer's open switches back
-            with suppress(sqlite3.OperationalError):
-                store.conn.execute("PRAGMA journal_mode=WAL")
-
-
-def drop_indexes(store: Store, table_name: str) -> list[str]:
-    """Drop every index of TABLE_NAME, unique keys included; return the SQL that
-    rebuilds them: building an index once after a bulk load into an empty table
-    costs a fraction of keeping it up to date row by row."""
-    store.require_write()
-    rows = store.conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL",
-        [table_name],
-    ).fetchall()
-    for name, _ in rows:
-        store.conn.execute(f'DROP INDEX "{name}"')
-    return [str(sql) for _, sql in rows]
-
-
-def create_indexes(store: Store, table_name: str, statements: list[str]) -> None:
-    """Rebuild the indexes :func:`drop_indexes` dropped."""
-    try:
-        for statement in statements:
-            store.conn.execute(statement)
-    except sqlite3.IntegrityError as error:
-        raise integrity_error(table_name, error) from None
-
-
-def first_in_a_cycle(store: Store, table_name: str, column: str) -> str | None:
-    """The uid of a row that links to itself through COLUMN, directly or not."""
-    row = store.conn.execute(
-        f"""WITH RECURSIVE chain(start, next, depth) AS (
-                SELECT id, "{column}", 1 FROM "{table_name}" WHERE "{column}" IS NOT NULL
-                UNION ALL
-                SELECT chain.start, t."{column}", chain.depth + 1
-                FROM chain JOIN "{table_name}" t ON t.id = chain.next
-                WHERE t."{column}" IS NOT NULL AND chain.next != chain.start
-                AND chain.depth < 10000)
-            SELECT (SELECT uid FROM "{table_name}" WHERE id = start) FROM chain
-            WHERE next = start LIMIT 1"""
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def use_large_cache(store: Store) -> None:
-    """Keep up to 64 MiB of pages in memory: a bulk import then does not spill to
-    the journal mid-transaction. Reads keep SQLite's small default, so an
-    export's memory stays flat however large the database."""
-    store.conn.execute("PRAGMA cache_size=-65536")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.catalogue import TABLE, TABLES
-from cases.db import changelog, staging
+from cases.db import bulk, changelog, staging
 from cases.db.connection import Store
 from cases.errors import CasesError, ImportRefused
 
@@ -90,14 +90,14 @@ def import_folder(
     if not present:
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
-    staging.use_large_cache(store)
+    bulk.use_large_cache(store)
     with (
-        staging.rollback_journal_if_empty(store),
-        staging.keys_checked_once(store),
+        bulk.rollback_journal_if_empty(store),
+        bulk.keys_checked_once(store),
         store.transaction(command, dry_run=dry_run),
     ):
         changelog.set_bulk(store, True)
-        with staging.insert_triggers_dropped(store):
+        with bulk.insert_triggers_dropped(store):
             for name in LOAD_ORDER:
                 path = folder / f"{name}.csv"
                 if path.exists():
@@ -111,18 +111,18 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     """Stage, check and write one file."""
     load = staging.FileLoad(store, TABLE[name], path)
     total = load.stage()
-    last_before = staging.last_id(store, name)
-    into_empty = not staging.holds_rows(store, name)
+    last_before = bulk.last_id(store, name)
+    into_empty = not bulk.holds_rows(store, name)
     # into an empty table, the unique index built after the load finds a repeat
     load.checks_repeats = not into_empty
     load.check()
     load.check_presence_rules()
     # into an empty table: build its indexes once after the load, not row by row
-    rebuild = staging.drop_indexes(store, name) if into_empty else []
+    rebuild = bulk.drop_indexes(store, name) if into_empty else []
     kept_private = 0 if into_empty or keep_existing else load.kept_private()
     added = load.insert_new(into_empty=into_empty)
     try:
-        staging.create_indexes(store, name, rebuild)
+        bulk.create_indexes(store, name, rebuild)
     except CasesError as error:  # a unique key repeats: which row, if it is the uid?
         raise load.explain(str(error)) from None
     if added:
@@ -134,14 +134,14 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
     load.check_rules(added_after=last_before if into_empty else None)
     for column, target in TABLE[name].links.items():
         if target == name:
-            circular = staging.first_in_a_cycle(store, name, column)
+            circular = bulk.first_in_a_cycle(store, name, column)
             if circular is not None:
                 raise ImportRefused(
                     f"{path.name}: {circular} is an appeal of itself, or of an appeal of itself"
                 )
     # one set-based check of what foreign keys checked row by row would have:
     # a link naming nothing was written as id -1 (see staging.FileLoad._select)
-    if staging.broken_links(store, name):
+    if bulk.broken_links(store, name):
         raise load.explain("a row refers to a record that is not there")
     load.drop()
     report.added[name] = added

@@ -371,29 +371,6 @@ def test_an_import_into_a_new_file_leaves_it_in_wal_mode(
         conn.close()
 
 
-def test_readers_wait_for_an_import_into_a_new_file(run, database: Path, big_folder: Path) -> None:
-    run("init")
-    importer = subprocess.Popen(
-        [sys.executable, "-m", "cases", "--db", str(database), "import", "csv", str(big_folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        reads = 0
-        while importer.poll() is None:
-            listed = subprocess.run(
-                [sys.executable, "-m", "cases", "--db", str(database), "list", "people"],
-                capture_output=True,
-                text=True,
-            )
-            assert listed.returncode == 0, listed.stderr
-            reads += 1
-    finally:
-        _, errors = importer.communicate()
-    assert importer.returncode == 0, errors
-
-
 def test_a_killed_export_leaves_the_old_file(run, tmp_path: Path, big_folder: Path) -> None:
     run("import", "csv", str(big_folder))
     out = tmp_path / "out"

@@ -134,6 +134,7 @@ def _purge_victim(run) -> None:
     run("edit", "P202", "--set", "note=Killnote second")
 
 
+@pytest.mark.slow
 def test_a_killed_purge_is_all_or_nothing(run, database: Path) -> None:
     _purge_victim(run)
     shuffled = random.Random(14)

@@ -123,6 +123,7 @@ def test_no_record_text_in_the_file_its_wal_or_its_backup(
     assert shown["person"]["note"] == "Notetext Plughsecret"
 
 
+@pytest.mark.slow
 @needs_extra
 def test_nothing_readable_in_what_killed_writes_leave(tmp_path: Path) -> None:
     """An encrypted database's journal, WAL and writer's note, left by commands
@@ -202,6 +203,7 @@ def _walk(run, database: Path, folder: Path) -> list[str]:
     return answers
 
 
+@pytest.mark.slow
 @needs_extra
 def test_the_sample_walkthrough_works_the_same_on_an_encrypted_copy(
     run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -360,6 +362,7 @@ def test_the_key_is_asked_on_a_terminal_twice_when_created(tmp_path: Path) -> No
     assert status == 1 and "key does not open" in shown
 
 
+@pytest.mark.slow
 @needs_extra
 def test_the_key_is_never_in_the_process_list_or_in_a_file_the_tool_writes(
     run, tmp_path: Path, big_folder: Path
@@ -493,6 +496,7 @@ def _kill_while_converting(
     return statuses
 
 
+@pytest.mark.slow
 @needs_extra
 def test_a_conversion_killed_at_random_moments_leaves_a_usable_original(
     run, database: Path, big_folder: Path, tmp_path: Path

@@ -74,6 +74,7 @@ def test_chinese_characters_are_keyed_by_transliteration() -> None:
     assert name_key("赛拉古丽") != ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", FAMILIES[:6], ids=lambda f: f[0])
 def test_every_spelling_finds_the_person_both_ways(run, tmp_path: Path, family: list[str]) -> None:
     for index, recorded in enumerate(family):

@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer.main
 from hypothesis import Phase, event, settings
 from hypothesis import strategies as st
@@ -1092,3 +1093,4 @@ PrivacyMachine.TestCase.settings = settings(
     phases=[phase for phase in Phase if phase is not Phase.explain],
 )
 TestPrivacyModel = PrivacyMachine.TestCase
+TestPrivacyModel = pytest.mark.slow(TestPrivacyModel)

@@ -7,6 +7,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -114,6 +115,7 @@ class CasesMachine(RuleBasedStateMachine):
 
 CasesMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=12, deadline=None)
 TestCasesMachine = CasesMachine.TestCase
+TestCasesMachine = pytest.mark.slow(TestCasesMachine)
 
 
 def test_sqlite_is_new_enough() -> None:

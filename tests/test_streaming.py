@@ -202,6 +202,7 @@ def test_the_table_on_a_terminal_fits_it(sample) -> None:
 # -- a reader that stops --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_is_no_error(run) -> None:
     run("init")
     for number in range(300):

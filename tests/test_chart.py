@@ -330,3 +330,24 @@ def test_an_unnamed_person_is_labelled_by_description(run, tmp_path) -> None:
     root = _draw(run, tmp_path, "P1")
     assert [_label(row) for row in _all(root, "row")] == ["[a farmer from Ili]"]
     assert len(_all(root, "marker", "event", "custody")) == 1
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ("0001-01-01", "0001-03-01"),
+        ("9999-10-01", "9999-12-31"),
+        ("0001-01-01", "9999-12-31"),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_drawn(run, tmp_path, dates) -> None:
+    """Issue 25, failure 6: any date add accepts draws, in SVG and HTML."""
+    first, last = dates
+    run("add", "person", "Early Person")
+    run("add", "event", "P1", "--date", first, "--kind", "arrest")
+    run("add", "detention", "P1", "--start", first, "--end", last)
+    run("add", "person", "Late Person")
+    run("add", "event", "P2", "--date", last, "--kind", "release")
+    root = _draw(run, tmp_path)
+    assert len(_all(root, "marker")) >= 2
+    assert run("chart", "--out", str(tmp_path / "c.html"), "--force").exit_code == 0

@@ -170,6 +170,121 @@ def test_a_killed_purge_is_all_or_nothing(run, database: Path) -> None:
     assert b"killname" not in file_bytes(database).lower()
 
 
+class _Reader:
+    """Another program reading the database: it holds a read snapshot until told
+    to stop, as a timeline in a pager or an open sqlite3 shell does."""
+
+    def __init__(self, database: Path) -> None:
+        code = (
+            "import sqlite3, sys; conn = sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "conn.execute('BEGIN'); conn.execute('SELECT count(*) FROM people').fetchone(); "
+            "print('reading', flush=True); sys.stdin.readline(); conn.close()"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, str(database)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "reading"
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=20)
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def test_a_purge_a_reader_holds_back_is_told_and_finished_when_it_stops(
+    run, database: Path
+) -> None:
+    """Issue 25, failure 2: the purge waits for the reader, says who holds the old
+    copy, check reports the erasure pending, and the next command finishes it."""
+    _purge_victim(run)
+    reader = _Reader(database)
+    try:
+        purged = cases(
+            database,
+            "delete",
+            "P202",
+            "--yes",
+            "--purge",
+            env={**os.environ, "CASES_BUSY_TIMEOUT": "1"},
+        )
+        assert purged.returncode == 0, purged.stderr
+        assert "warning: P202 is purged, but its text is still in the file" in purged.stderr
+        assert f"pid {reader.process.pid} (python" in purged.stderr
+        assert b"killname" in file_bytes(database).lower()  # what the reader may still read
+        pending = cases(database, "check")
+        assert pending.returncode == 1
+        assert "purge: a purged text is still in the file" in pending.stderr
+    finally:
+        reader.stop()
+    assert cases(database, "list", "people").returncode == 0  # any command finishes it
+    assert b"killname" not in file_bytes(database).lower()
+    assert b"killnote" not in file_bytes(database).lower()
+    assert cases(database, "check").returncode == 0
+
+
+def test_a_purge_killed_before_its_checkpoint_is_finished_by_the_next_command(
+    run, database: Path
+) -> None:
+    """Issue 25, failure 2: killed after the commit, while it waits to wipe the old
+    pages; the next command (a reading one) wipes them."""
+    _purge_victim(run)
+    reader = _Reader(database)
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cases",
+                "--db",
+                str(database),
+                "delete",
+                "P202",
+                "--yes",
+                "--purge",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "CASES_BUSY_TIMEOUT": "30"},
+        )
+        deadline = time.monotonic() + 30
+        while cases(database, "show", "P202").returncode == 0:  # not committed yet
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert b"killname" in file_bytes(database).lower()
+    finally:
+        reader.stop()
+    shown = cases(database, "show", "P1")
+    assert shown.returncode == 0, shown.stderr
+    assert b"killname" not in file_bytes(database).lower()
+    assert cases(database, "check").returncode == 0
+
+
+def test_a_reader_that_held_back_a_purge_finishes_it_as_it_closes(run, database: Path) -> None:
+    from cases.db.connection import Store
+
+    _purge_victim(run)
+    reading = Store.open(database, write=False)
+    with reading.snapshot():
+        assert reading.scalar("SELECT count(*) FROM people") == 202
+        environment = {"CASES_BUSY_TIMEOUT": "0.5"}
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in environment.items():
+                patch.setenv(name, value)
+            result = run("delete", "P202", "--yes", "--purge")
+        assert "still in the file" in result.stderr
+    reading.close()
+    assert b"killname" not in file_bytes(database).lower()
+
+
 # -- exports never overwrite what they should not ------------------------------------
 
 
@@ -178,6 +293,33 @@ def test_export_never_writes_onto_the_database(run, database: Path, fails_cleanl
     message = fails_cleanly("export", "json", "--out", str(database), "--force")
     assert "database" in message
     assert "database" in fails_cleanly("export", "json", "--out", str(database) + "-wal")
+
+
+def _writers(database: Path, tmp_path: Path, target: Path) -> list[list[str]]:
+    """Every command that writes a file or folder the user names, writing TARGET."""
+    return [
+        ["backup", str(target), "--force"],
+        ["export", "json", "--out", str(target), "--force"],
+        ["export", "ftm", "--out", str(target), "--force"],
+        ["export", "csv", "--out", str(target), "--force"],
+        ["publish", str(target), "--force"],
+    ]
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal", "-shm", "-writer"])
+def test_no_command_writes_onto_the_database_or_its_journals(
+    run, database: Path, tmp_path: Path, fails_cleanly, suffix: str
+) -> None:
+    """Issue 25, failure 5: one rule, whichever command, whichever name reaches the file."""
+    run("add", "person", "Ayan Test")
+    target = Path(f"{database}{suffix}")
+    link = tmp_path / "innocent-name"
+    link.symlink_to(target)
+    for named in (target, link, Path(os.path.relpath(target))):
+        for command in _writers(database, tmp_path, named):
+            message = fails_cleanly(*command)
+            assert "database itself or a file SQLite keeps beside it" in message, command
+    assert not link.exists() or link.is_symlink()
 
 
 def test_export_needs_force_to_replace_a_file(run, tmp_path: Path, fails_cleanly) -> None:
@@ -464,12 +606,40 @@ def test_circular_and_self_appeals_are_refused(run, tmp_path: Path, fails_cleanl
     rulings.write_text(
         "\r\n".join([lines[0], ",".join(first), lines[2]]) + "\r\n", encoding="utf-8"
     )
-    assert "appeal" in fails_cleanly("import", "csv", str(out))
+    assert "is an appeal of itself, or an appeal of one that is" in fails_cleanly(
+        "import", "csv", str(out)
+    )
     second[column] = second[0]  # R2 appeals itself
     rulings.write_text(
         "\r\n".join([lines[0], lines[1], ",".join(second)]) + "\r\n", encoding="utf-8"
     )
-    assert "appeal" in fails_cleanly("import", "csv", str(out))
+    assert "is an appeal of itself" in fails_cleanly("import", "csv", str(out))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "words"),
+    [
+        ("organisations", "part_of_uid", "is part of itself, or part of one that is"),
+        ("sources", "relays_uid", "is a relay of itself, or a relay of one that is"),
+    ],
+)
+def test_a_circle_of_links_is_refused_in_its_own_words(
+    run, tmp_path: Path, fails_cleanly, table: str, column: str, words: str
+) -> None:
+    """Issue 25, failure 11: a part_of or relays circle is not called an appeal."""
+    run("add", "org", "First Org")
+    run("add", "org", "Second Org", "--part-of", "O1")
+    run("add", "source", "First Report")
+    run("add", "source", "Second Report", "--relays", "S1")
+    out = tmp_path / "out"
+    run("export", "csv", "--out", str(out))
+    path = out / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    first, second = lines[1].split(","), lines[2].split(",")
+    first[header.index(column)] = second[header.index("uid")]
+    path.write_text("\r\n".join([lines[0], ",".join(first), lines[2]]) + "\r\n", encoding="utf-8")
+    assert words in fails_cleanly("import", "csv", str(out))
 
 
 def test_long_merged_notes_still_round_trip(run, tmp_path: Path) -> None:
@@ -480,3 +650,24 @@ def test_long_merged_notes_still_round_trip(run, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("export", "csv", "--out", str(out))
     run("--db", str(tmp_path / "fresh.db"), "import", "csv", str(out))
+
+
+def test_check_after_a_private_court_is_deleted(run) -> None:
+    """Issue 25, failure 6: a trial whose private court was deleted reads "a court
+    not named", and check finds nothing wrong (it crashed on a rule with no words)."""
+    run("add", "person", "Ayan Test")
+    run("add", "org", "Closed Court", "--kind", "court", "--private")
+    run("add", "trial", "P1", "--court", "Closed Court", "--status", "decided")
+    run("delete", "O1", "--yes")
+    result = run("check")
+    assert result.stdout.startswith("ok"), result.stdout
+    assert "a court not named" in run("timeline").stdout
+
+
+def test_every_rule_says_what_it_is_in_words() -> None:
+    """A rule check can report by its words alone (as it does for a row it found in SQL)."""
+    from cases.catalogue import TABLES
+
+    for table in TABLES:
+        for rule in table.rules:
+            assert rule.described().strip(), (table.name, rule)

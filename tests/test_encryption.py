@@ -572,3 +572,93 @@ def test_without_the_extra_encryption_is_a_user_error_naming_it(tmp_path: Path) 
         assert status == 1 and stderr.startswith("Error: ") and EXTRA in stderr, stderr
         assert "Traceback" not in stderr
     assert database.read_bytes() == before
+
+
+@needs_extra
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal", "-shm"])
+def test_conversions_never_write_onto_the_database_or_its_journals(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Issue 25, failure 5: decrypt --out and encrypt --backup follow the one rule."""
+    plain = tmp_path / "plain.db"
+    succeeds(plain, "add", "person", "Ayan Test", key=None)
+    before = all_bytes(tmp_path)
+    status, _, stderr = finished(plain, "encrypt", "--backup", f"{plain}{suffix}")
+    assert status == 1 and "database itself or a file SQLite keeps beside it" in stderr
+    assert all_bytes(tmp_path) == before
+    encrypted = tmp_path / "secret.db"
+    succeeds(encrypted, "init", "--encrypt")
+    status, _, stderr = finished(encrypted, "decrypt", "--out", f"{encrypted}{suffix}", "--force")
+    assert status == 1 and "database itself or a file SQLite keeps beside it" in stderr, stderr
+    assert is_encrypted(encrypted)
+
+
+def _settled(folder: Path, seconds: float = 10) -> list[str]:
+    """The hidden files left in FOLDER, once a watchdog had time to remove them."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+@needs_extra
+def test_a_killed_decrypt_leaves_no_plain_copy_behind(tmp_path: Path) -> None:
+    """Issue 25, failure 10: a decrypt killed at any moment leaves no plaintext
+    part file, not even until the next decrypt."""
+    encrypted = tmp_path / "secret.db"
+    succeeds(encrypted, "init", "--encrypt", "--sample")
+    out_folder = tmp_path / "out"
+    out_folder.mkdir()
+    out = out_folder / "plain.db"
+    started = time.monotonic()
+    succeeds(encrypted, "decrypt", "--out", str(out))
+    took = time.monotonic() - started
+    out.unlink()
+    seen_parts = 0
+    for delay in (took * share for share in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)):
+        process = cases(encrypted, "decrypt", "--out", str(out), "--force")
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            seen_parts += any(p.name.endswith(".part") for p in out_folder.iterdir())
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        assert _settled(out_folder) == []
+    assert seen_parts, "no kill came while a part file was being written"
+
+
+@needs_extra
+def test_a_writer_waiting_out_an_encrypt_writes_into_the_encrypted_file(
+    run, database: Path, big_folder: Path
+) -> None:
+    """Issue 25, failure 11: a writer kept waiting by an encrypt is told who holds
+    the lock and how long it really waited; one that waits long enough writes
+    into the encrypted file that replaced the plain one."""
+    run("import", "csv", str(big_folder))
+    converting = cases(database, "encrypt")
+    note = Path(f"{database}-writer")
+    deadline = time.monotonic() + 60
+    while not (note.exists() and "encrypt" in note.read_text()):
+        assert time.monotonic() < deadline and converting.poll() is None
+        time.sleep(0.01)
+    env = {**os.environ, "CASES_KEY": KEY, "CASES_BUSY_TIMEOUT": "0.3"}
+    impatient = subprocess.run(
+        [sys.executable, "-m", "cases", "--db", str(database), "add", "person", "Too Soon"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if converting.poll() is None:  # the encrypt was still at work
+        assert impatient.returncode == 1
+        assert "'encrypt'" in impatient.stderr and "waited 0 s" in impatient.stderr
+    patient = cases(database, "add", "person", "Waited Patiently")
+    converting.communicate(timeout=120)
+    assert converting.returncode == 0
+    stdout, stderr = patient.communicate(timeout=120)
+    assert patient.returncode == 0, stderr
+    assert is_encrypted(database)
+    people = contents(database)["tables"]["people"]
+    assert any(person["name"] == "Waited Patiently" for person in people)

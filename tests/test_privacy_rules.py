@@ -341,3 +341,44 @@ def test_a_public_name_renamed_stays_public_beside_a_private_alias_of_that_text(
     run("edit", "P1", "--set", "name=Berik Newname")
     exported = json.loads(run("export", "json").stdout)["tables"]["aliases"]
     assert [alias["name"] for alias in exported] == ["Berik Publicname"]
+
+
+@pytest.fixture
+def hidden_in_many_ways(run, sample) -> None:
+    """The sample with records left out of exports for every reason there is."""
+    run("edit", "P2", "--set", "private=yes")  # a person: their facts go too
+    run("edit", "O1", "--set", "private=yes")  # an organisation
+    run("edit", "E3", "--set", "private=yes")  # one fact
+    run("add", "person", "Aigul Hiddenjudge", "--private")
+    run("add", "trial", "P3", "--court", "Open court", "--judge", "Aigul Hiddenjudge")
+    run("add", "event", "P3", "--date", "2019", "--kind", "statement", "Uncited words")
+    run("add", "relation", "P3", "P2", "--kind", "sibling")  # to a private person
+
+
+def test_search_and_uncited_mark_private_what_an_export_leaves_out(
+    run_json, database: Path, hidden_in_many_ways
+) -> None:
+    """Issue 25, failure 11: every hit and every worklist line an export would
+    leave out is marked private, and nothing else."""
+    from cases.catalogue import TABLES
+    from cases.db.connection import Store
+    from cases.privacy import PrivacyFilter, left_out
+
+    store = Store.open(database, write=False)
+    try:
+        with store.snapshot():
+            export = PrivacyFilter(store, include_private=False)
+            asked = left_out(store)
+            for table in TABLES:
+                ids = [row[0] for row in store.conn.execute(f'SELECT id FROM "{table.name}"')]
+                assert asked.among(table.name, ids) == export.hidden_ids(table), table.name
+    finally:
+        store.close()
+    for line in run_json("uncited"):
+        hidden = line["ref"] in ("E3",) or line["actor_ref"] in ("P2", "O1")
+        if hidden:
+            assert line["private"], line
+    tabarikuly = run_json("search", "Tabarikuly")
+    assert tabarikuly and all(hit["private"] for hit in tabarikuly if hit["ref"] == "P2")
+    events = [hit for hit in run_json("search", "Tabarikuly") if hit["kind"] == "event"]
+    assert all(hit["private"] for hit in events), events

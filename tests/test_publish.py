@@ -299,7 +299,7 @@ def test_serve_runs_the_site_on_loopback(site: Path, database: Path) -> None:
         [sys.executable, "-m", "cases", "serve", str(site), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "CASES_DB": str(database)},
+        env={**os.environ, "CASES_DB": str(database), "CASES_KEY": "a key for the database"},
         start_new_session=True,
     )
     try:
@@ -316,6 +316,9 @@ def test_serve_runs_the_site_on_loopback(site: Path, database: Path) -> None:
             except OSError:
                 time.sleep(0.3)
         assert body is not None and "Qaisha Aqan" in body, process.poll()
+        # the server (this very process, which became Datasette) never holds the key
+        environment = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+        assert not any(variable.startswith(b"CASES_KEY=") for variable in environment)
     finally:
         os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C on a terminal
         try:

@@ -134,3 +134,111 @@ def test_the_shell_completes_a_vocabulary(tmp_path: Path) -> None:
         check=False,
     )
     assert result.stdout.split() == ["border-crossing"], result.stderr
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+
+
+def _cell(path: Path, line: int, column: str) -> str:
+    rows = _rows(path)
+    return rows[line - 1][rows[0].index(column)]
+
+
+def _change(path: Path, line: int, **cells: str) -> None:
+    rows = _rows(path)
+    for column, value in cells.items():
+        rows[line - 1][rows[0].index(column)] = value
+    _write_rows(path, rows)
+
+
+def _repeat(path: Path, line: int, **cells: str) -> None:
+    """Add a copy of LINE with a new uid and CELLS changed."""
+    rows = _rows(path)
+    copy = list(rows[line - 1])
+    copy[rows[0].index("uid")] = "repeated-row-uid"
+    for column, value in cells.items():
+        copy[rows[0].index(column)] = value
+    _write_rows(path, [*rows, copy])
+
+
+@pytest.fixture
+def involved(run, tmp_path: Path) -> Path:
+    """Two people and an organisation, a relation, an event with a participant, a
+    citation; exported to export/."""
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Berik Test")
+    run("add", "org", "Test Committee")
+    run("add", "source", "Report", "--url", "https://example.org/r")
+    run("add", "relation", "P1", "P2", "--kind", "sibling")
+    run("add", "event", "P1", "--date", "2019", "--kind", "arrest", "--with", "P2=witness")
+    run("cite", "E1", "--source", "S1", "--according-to", "P2")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder))
+    return folder
+
+
+# what add refuses, and the same fact written into an export: (add, change, words)
+REFUSED_BY_ADD_AND_IMPORT = {
+    "related to oneself": (
+        ["add", "relation", "P1", "P1", "--kind", "sibling"],
+        lambda f: _change(
+            f / "relations.csv", 2, other_uid=_cell(f / "relations.csv", 2, "person_uid")
+        ),
+        "a person cannot be related to themselves",
+    ),
+    "an actor twice in one fact": (
+        [
+            "add",
+            "event",
+            "P1",
+            "--date",
+            "2019",
+            "--kind",
+            "arrest",
+            "--with",
+            "P2",
+            "--with",
+            "P2",
+        ],
+        lambda f: _repeat(f / "participants.csv", 2, role="victim"),
+        "an actor takes part in a fact once",
+    ),
+    "the subject also a participant": (
+        ["add", "event", "P1", "--date", "2019", "--kind", "arrest", "--with", "P1=victim"],
+        lambda f: _change(f / "participants.csv", 2, person_uid=_cell(f / "people.csv", 2, "uid")),
+        "a fact's subject (or a trial's party) is not also one of its participants",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_ADD_AND_IMPORT, ids=str)
+def test_import_refuses_what_add_refuses(fails_cleanly, involved: Path, case: str) -> None:
+    add, change, words = REFUSED_BY_ADD_AND_IMPORT[case]
+    assert words in fails_cleanly(*add)
+    change(involved)
+    assert words in fails_cleanly("import", "csv", str(involved))
+
+
+def test_import_refuses_a_claim_attributed_to_two_actors(fails_cleanly, involved: Path) -> None:
+    org = _cell(involved / "organisations.csv", 2, "uid")
+    _change(involved / "citations.csv", 2, according_to_org_uid=org)
+    message = fails_cleanly("import", "csv", str(involved))
+    assert "citations.csv, line 2: a claim is attributed to one person or organisation" in message
+
+
+def test_import_refuses_a_uid_that_names_a_record_of_another_kind(
+    fails_cleanly, involved: Path
+) -> None:
+    person = _cell(involved / "people.csv", 2, "uid")
+    _change(involved / "organisations.csv", 2, uid=person)
+    message = fails_cleanly("import", "csv", str(involved))
+    assert f"organisations.csv, line 2: uid {person} is already the uid of a record of people" in (
+        message
+    )

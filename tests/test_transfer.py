@@ -99,7 +99,7 @@ def test_export_import_export_is_byte_identical(run, database: Path, tmp_path: P
     run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert len(names) == 13  # one file per table
+    assert len(names) == 14  # one file per table, and the manifest
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     text = (first / "events.csv").read_text(encoding="utf-8")
@@ -408,8 +408,8 @@ def _break(folder: Path, name: str, content: bytes) -> None:
         (lambda f: _break(f, "peopel.csv", b"uid,name\n"), "peopel.csv: not a cases table"),
         (lambda f: _edit_csv(f / "people.csv", 2, "name", ""), "people.csv, line 2: name"),
         (
-            lambda f: _break(f, "trials.csv", b"uid,place\nt1,Town\n"),
-            "trials.csv, line 2: a trial needs a court",
+            lambda f: _break(f, "trials.csv", b"uid,place,opened\nt1,Town,2019-13\n"),
+            "trials.csv, line 2: cannot read date '2019-13'",
         ),
         (lambda f: _edit_csv(f / "sources.csv", 2, "reliability", "9"), "sources.csv, line 2"),
         (
@@ -462,3 +462,52 @@ def test_appeal_links_within_one_file_survive(run, run_json, tmp_path: Path) -> 
     copy = tmp_path / "copy.db"
     run("--db", str(copy), "import", "csv", str(out))
     assert run_json("--db", str(copy), "list", "rulings")[1]["appeal_of_ref"] == "R1"
+
+
+def test_a_public_export_imports_back_and_withholds_nothing_it_left_out(
+    run, run_json, tmp_path: Path
+) -> None:
+    """Issue 25, failure 4: the links and texts the privacy filter empties are
+    kept as they are by an import of that export, and the export imports into
+    an empty database (a trial whose private court was withheld)."""
+    run("add", "org", "Secret Court", "--kind", "court", "--private")
+    run("add", "org", "Hidden Parent", "--private")
+    run("add", "org", "Open Branch", "--part-of", "O2")
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Aigul Secretjudge", "--private")
+    run("add", "trial", "P1", "--court", "Secret Court", "--judge", "Aigul Secretjudge")
+    run(
+        "add", "ruling", "P1", "--date", "2019", "--outcome", "convicted", "--court", "Secret Court"
+    )
+    run("add", "asylum", "P1", "--date", "2019", "--decision", "applied", "--authority", "O1")
+    run("add", "source", "Private notes", "--private", "--url", "https://example.org/notes")
+    run(
+        "add",
+        "source",
+        "Relay",
+        "--relays",
+        "S1",
+        "--author",
+        "Aigul Secretjudge",
+        "--author",
+        "An Author",
+    )
+    before = tmp_path / "before"
+    run("export", "csv", "--out", str(before), "--include-private")
+    public = tmp_path / "public"
+    run("export", "csv", "--out", str(public))
+    assert json.loads((public / "cases-export.json").read_text())["public"] is True
+    assert "Secret" not in "".join(p.read_text() for p in public.glob("*.csv"))
+    report = run_json("import", "csv", str(public))
+    assert all(table["updated"] == 0 for table in report["tables"]), report
+    after = tmp_path / "after"
+    run("export", "csv", "--out", str(after), "--include-private")
+    for path in sorted(before.glob("*.csv")):
+        assert (after / path.name).read_text() == path.read_text(), path.name
+    # and into an empty database, as anyone it is shared with would
+    fresh = tmp_path / "fresh.db"
+    run("--db", str(fresh), "import", "csv", str(public))
+    again = tmp_path / "again"
+    run("--db", str(fresh), "export", "csv", "--out", str(again))
+    for path in sorted(public.glob("*.csv")):
+        assert (again / path.name).read_text() == path.read_text(), path.name

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -104,6 +105,10 @@ class Field:
     help: str = ""
     # the message for a number out of range, if the plain one would not do
     range_message: str = ""
+    # the actor tables a free text may name (a publisher, an author, who made a
+    # claim): hidden where it names a hidden actor, erased by a purge of one;
+    # its links, if any, are the LINK fields named after it (according_to_person_id)
+    names: tuple[str, ...] = ()
 
     @property
     def what(self) -> str:
@@ -347,17 +352,17 @@ _PARSERS: dict[str, Callable[[Field, str, bool], dict[str, Any]]] = {
 }
 
 
-class Rule:
+class Rule(ABC):
     """A rule across several fields of a row, checked in Python (add, edit) and
     in SQL (import, check) alike."""
 
+    @abstractmethod
     def problem(self, row: Mapping[str, Any]) -> str | None:
         """What is wrong with ROW (stored columns), or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def broken_sql(self, alias: str) -> str:
         """SQL true for a row (named ALIAS) that breaks the rule."""
-        raise NotImplementedError
 
     def check(self, row: Mapping[str, Any]) -> None:
         """Raise Invalid if ROW breaks the rule."""
@@ -365,9 +370,9 @@ class Rule:
         if problem is not None:
             raise Invalid(problem)
 
+    @abstractmethod
     def described(self) -> str:
         """The rule broken, in words (for a row whose values are not at hand)."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -417,25 +422,65 @@ class OneOf(Rule):
 
 
 @dataclass(frozen=True)
-class RequiredUnless(Rule):
-    """A column that must be set unless another has a given value (a trial's court,
-    which may be unknown while the case is under investigation)."""
+class AtMostOne(Rule):
+    """Of these columns, at most one is set."""
 
-    column: str
-    unless: str
-    value: str
+    columns: tuple[str, ...]
     what: str
 
     def problem(self, row: Mapping[str, Any]) -> str | None:
-        if row.get(self.column) is None and row.get(self.unless) != self.value:
-            return self.what
-        return None
+        given = sum(row.get(column) is not None for column in self.columns)
+        return self.what if given > 1 else None
 
     def broken_sql(self, alias: str) -> str:
-        return (
-            f'{alias}."{self.column}" IS NULL AND {alias}."{self.unless}" IS NOT \'{self.value}\''
-        )
+        given = " + ".join(f'({alias}."{column}" IS NOT NULL)' for column in self.columns)
+        return f"({given}) > 1"
 
+    def described(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True)
+class Different(Rule):
+    """Two columns that, when both are set, hold different values (a relation
+    between two actors, not one actor and itself)."""
+
+    first: str
+    second: str
+    what: str
+
+    def problem(self, row: Mapping[str, Any]) -> str | None:
+        one, other = row.get(self.first), row.get(self.second)
+        return self.what if one is not None and one == other else None
+
+    def broken_sql(self, alias: str) -> str:
+        return f'{alias}."{self.first}" = {alias}."{self.second}"'
+
+    def described(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True)
+class AcrossRows(Rule):
+    """A rule a row breaks only with other rows (an actor taking part in one fact
+    twice): OFFENDING is SQL for the ids of the rows that break it. ``add``
+    refuses it before writing; import and ``check`` find it in SQL."""
+
+    offending: str
+    what: str
+
+    def problem(self, row: Mapping[str, Any]) -> str | None:
+        return None  # one row alone cannot break it
+
+    def broken_sql(self, alias: str) -> str:
+        return f"{alias}.id IN ({self.offending})"
+
+    def described(self) -> str:
+        return self.what
+
+
+# What a free text that may name anyone may name.
+ACTORS = ("people", "organisations")
 
 NOTE = Field("note", searchable=True, help="A free-text note.")
 PRIVATE = Field("private", FLAG, help="Never exported without --include-private.")
@@ -533,7 +578,9 @@ class Table:
             rule.check(row)
 
 
-def _link(name: str, target: str, *, required: bool = True, owner: bool | None = None) -> Field:
+def _link(
+    name: str, target: str, *, required: bool = True, owner: bool | None = None, label: str = ""
+) -> Field:
     """A link to TARGET; a required one is to the record the row belongs to."""
     return Field(
         name,
@@ -542,6 +589,7 @@ def _link(name: str, target: str, *, required: bool = True, owner: bool | None =
         link=target,
         editable=False,
         owner=required if owner is None else owner,
+        label=label,
     )
 
 
@@ -596,7 +644,7 @@ TABLES: tuple[Table, ...] = (
             Field("kind", CHOICE, vocabulary=OrgKind, label="organisation kind"),
             Field("country", searchable=True, help="Its country, e.g. Kazakhstan."),
             Field("size", SIZE, help="How many people a group counts: 30, or ~30."),
-            _link("part_of_id", "organisations", required=False),
+            _link("part_of_id", "organisations", required=False, label="part of"),
         ),
         kind=ORGANISATION,
     ),
@@ -613,12 +661,17 @@ TABLES: tuple[Table, ...] = (
         (
             Field("title", required=True, searchable=True, label="a source title"),
             Field("url", URL, help="Where it was published."),
-            Field("publisher", searchable=True, help="Who published it, e.g. RFE/RL."),
-            Field("authors", NAMES, searchable=True, help="Who wrote it."),
+            Field(
+                "publisher",
+                searchable=True,
+                names=ACTORS,
+                help="Who published it, e.g. RFE/RL.",
+            ),
+            Field("authors", NAMES, searchable=True, names=ACTORS, help="Who wrote it."),
             Field("language", LANGUAGE, help="Its language: an ISO 639 code, e.g. en, ru, kk."),
             Field("date", DATE, help="Publication date."),
             Field("accessed", DATE, help="When it was read."),
-            _link("relays_id", "sources", required=False),
+            _link("relays_id", "sources", required=False, label="a relay of"),
             Field(
                 "reliability",
                 NUMBER,
@@ -637,7 +690,8 @@ TABLES: tuple[Table, ...] = (
                 "court",
                 "organisations",
                 searchable=True,
-                help="The court (linked if a recorded organisation).",
+                help="The court (linked if a recorded organisation); left out when a "
+                "report does not name it.",
             ),
             Field("place", searchable=True, help="Town or city."),
             Field("charge", searchable=True, help="The charge."),
@@ -646,14 +700,6 @@ TABLES: tuple[Table, ...] = (
             Field("status", CHOICE, vocabulary=TrialStatus, label="trial status"),
         ),
         kind=TRIAL,
-        rules=(
-            RequiredUnless(
-                "court",
-                "status",
-                "investigation",
-                "a trial needs a court (--court), unless its status is investigation",
-            ),
-        ),
     ),
     Table(
         "trial_parties",
@@ -703,7 +749,7 @@ TABLES: tuple[Table, ...] = (
             Field("plea", CHOICE, vocabulary=Plea),
             Field("deportation", CHOICE, vocabulary=Deportation, label="deportation decision"),
             Field("extradition", CHOICE, vocabulary=Extradition, label="extradition decision"),
-            _link("appeal_of_id", "rulings", required=False),
+            _link("appeal_of_id", "rulings", required=False, label="an appeal of"),
         ),
         kind=RULING,
     ),
@@ -767,6 +813,8 @@ TABLES: tuple[Table, ...] = (
         rules=(
             OneOf(("person_id", "org_id"), "a relation starts at one person or organisation"),
             OneOf(("other_id", "other_org_id"), "a relation ends at one person or organisation"),
+            Different("person_id", "other_id", "a person cannot be related to themselves"),
+            Different("org_id", "other_org_id", "an organisation cannot be related to itself"),
             EndsAfterStarts("since", "until", "relation"),
         ),
     ),
@@ -787,6 +835,27 @@ TABLES: tuple[Table, ...] = (
                 "a participant takes part in one fact",
             ),
             OneOf(("person_id", "org_id"), "a participant is one person or organisation"),
+            AcrossRows(
+                """SELECT max(id) FROM participants
+                   GROUP BY trial_id, ruling_id, asylum_id, detention_id, event_id,
+                            person_id, org_id
+                   HAVING count(*) > 1""",
+                "an actor takes part in a fact once, in one role",
+            ),
+            AcrossRows(
+                """SELECT w.id FROM participants w JOIN events x ON x.id = w.event_id
+                   WHERE w.person_id = x.person_id OR w.org_id = x.org_id
+                   UNION ALL SELECT w.id FROM participants w JOIN rulings x ON x.id = w.ruling_id
+                   WHERE w.person_id = x.person_id
+                   UNION ALL SELECT w.id FROM participants w JOIN asylum x ON x.id = w.asylum_id
+                   WHERE w.person_id = x.person_id
+                   UNION ALL SELECT w.id FROM participants w
+                   JOIN detentions x ON x.id = w.detention_id WHERE w.person_id = x.person_id
+                   UNION ALL SELECT w.id FROM participants w
+                   JOIN trial_parties x ON x.trial_id = w.trial_id
+                   WHERE w.person_id = x.person_id OR w.org_id = x.org_id""",
+                "a fact's subject (or a trial's party) is not also one of its participants",
+            ),
         ),
     ),
     Table(
@@ -796,12 +865,27 @@ TABLES: tuple[Table, ...] = (
             _link("source_id", "sources"),
             Field("quote", help="The words the source uses."),
             Field("page", help="Where in the source (page, paragraph, time)."),
-            Field("according_to", help="Who, according to the source, made the claim."),
-            # a claim attributed to a private actor stays out with them
+            # a claim attributed to a private actor stays out with them: by its
+            # link, or by the name it gives (the actor may be gone since)
+            Field(
+                "according_to",
+                names=ACTORS,
+                owner=True,
+                help="Who, according to the source, made the claim.",
+            ),
             _link("according_to_person_id", "people", required=False, owner=True),
             _link("according_to_org_id", "organisations", required=False, owner=True),
+            # private when the actor it is attributed to was private when deleted
+            # or merged (a citation has no note of its own)
+            PRIVATE,
         ),
         annotated=False,
+        rules=(
+            AtMostOne(
+                ("according_to_person_id", "according_to_org_id"),
+                "a claim is attributed to one person or organisation, not both",
+            ),
+        ),
     ),
 )
 
@@ -829,3 +913,55 @@ def naming_texts(table_name: str) -> dict[str, tuple[str, str]]:
         for f in TABLE[table_name].all_fields
         if f.type == NAMING
     }
+
+
+@dataclass(frozen=True)
+class ActorText:
+    """A text that may name an actor: a court or an authority (linked when it is
+    exactly a recorded name), a judge's name on a trial, who made a claim, a
+    publisher, the authors (one a line).
+
+    Such a text is hidden where it names a hidden actor, by its link or by name
+    key; deleting a private actor withdraws it, and a purge erases it. With
+    OWNER the row belongs to the actor it names (an attribution): the row is
+    hidden, or made private, or purged, instead of the text blanked.
+    """
+
+    table: str
+    column: str
+    # (link column, actor table) of each link the text has
+    links: tuple[tuple[str, str], ...]
+    # the actor tables it may name
+    names: tuple[str, ...]
+    lines: bool
+    owner: bool
+
+
+def _actor_texts(table: Table) -> tuple[ActorText, ...]:
+    found = []
+    for field in table.all_fields:
+        if field.type == NAMING:
+            assert field.link_column and field.link
+            links: tuple[tuple[str, str], ...] = ((field.link_column, field.link),)
+            names: tuple[str, ...] = (field.link,)
+        elif field.names:
+            links = tuple(
+                (other.name, other.link)
+                for other in table.all_fields
+                if other.type == LINK and other.link and other.name.startswith(f"{field.name}_")
+            )
+            names = field.names
+        else:
+            continue
+        found.append(
+            ActorText(table.name, field.name, links, names, field.type == NAMES, field.owner)
+        )
+    return tuple(found)
+
+
+ACTOR_TEXTS: tuple[ActorText, ...] = tuple(text for t in TABLES for text in _actor_texts(t))
+
+
+def actor_texts(table_name: str) -> tuple[ActorText, ...]:
+    """The texts of TABLE_NAME that may name an actor."""
+    return tuple(text for text in ACTOR_TEXTS if text.table == table_name)

@@ -6,6 +6,7 @@ import csv
 import itertools
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -158,10 +159,47 @@ def _remove_stale_parts(directory: Path) -> None:
         entry.unlink(missing_ok=True)
 
 
+# What SQLite keeps beside a temporary file that is a database (a decrypted copy).
+_SIDECARS = ("-journal", "-wal", "-shm")
+
+
+@contextmanager
+def _removed_if_killed(paths: Sequence[Path]) -> Iterator[None]:
+    """A watchdog removes PATHS (and the files SQLite keeps beside them) once this
+    process ends, however it ends: a ``kill -9`` cannot run this process's own
+    clean-up, and a plain copy of the records must not stay behind it.
+
+    The watchdog is a shell waiting for the end of a pipe only this process
+    holds (it reads end-of-file when this process exits or is killed); it runs
+    in a session of its own, so that a signal to this process's group does
+    not take it too. Where it cannot start, the block runs without it (the
+    next run in that folder removes what a killed one left).
+    """
+    names = [str(path) + suffix for path in paths for suffix in ("", *_SIDECARS)]
+    try:
+        watchdog = subprocess.Popen(
+            ["/bin/sh", "-c", 'cat >/dev/null; rm -f -- "$@"', "cases-cleanup", *names],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        assert watchdog.stdin is not None
+        watchdog.stdin.close()
+        watchdog.wait()
+
+
 @contextmanager
 def replacing_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
     """Temporary files (mode 0600) for TARGETS, renamed over them only when the
-    block completes, all together; removed on any failure or Ctrl-C.
+    block completes, all together; removed on any failure or Ctrl-C, and by a
+    watchdog if the process is killed.
 
     Temporary files that a killed run left beside the targets are removed first.
     """
@@ -180,9 +218,10 @@ def replacing_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
             os.fchmod(descriptor, 0o600)
             os.close(descriptor)
             temporaries.append(Path(name))
-        yield temporaries
-        for temporary, target in zip(temporaries, targets, strict=True):
-            os.replace(temporary, target)
+        with _removed_if_killed(temporaries):
+            yield temporaries
+            for temporary, target in zip(temporaries, targets, strict=True):
+                os.replace(temporary, target)
     except BaseException:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)

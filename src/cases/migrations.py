@@ -955,3 +955,23 @@ def m013_person_indexes_cover_dates(db: Database) -> None:
     for index, (table, columns) in _M013_PERSON_INDEXES.items():
         db.conn.execute(f'DROP INDEX IF EXISTS "{index}"')
         db.conn.execute(f'CREATE INDEX "{index}" ON "{table}"({columns})')
+
+
+@migrations()
+def m014_private_citations_and_pending_erasure(db: Database) -> None:
+    """A citation may be private: one attributed to a private person or
+    organisation stays private when they are deleted or merged away. Private
+    actors and aliases are indexed by their name keys. And a
+    purge whose erasure of the file is not complete yet (a reader kept the
+    checkpoint from wiping the old pages, or the process was killed first) is
+    remembered, so that the next command completes it."""
+    db.execute(
+        "ALTER TABLE citations ADD COLUMN private INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (private IN (0, 1))"
+    )
+    log_triggers(db, "citations")
+    db.execute("ALTER TABLE change_state ADD COLUMN erase_pending INTEGER NOT NULL DEFAULT 0")
+    # the few private actors and aliases, found without reading every one (what a
+    # search hit or a worklist line needs to know it is private)
+    for table in ("people", "organisations", "aliases"):
+        db.execute(f"CREATE INDEX {table}_private ON {table}(name_key) WHERE private = 1")

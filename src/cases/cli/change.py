@@ -40,9 +40,11 @@ def edit(
         kind, record = apply(store, ref, assignments)
     if as_json:
         emit_json(record)
-    else:
-        fields = ", ".join(a.partition("=")[0] for a in assignments)
+    elif record["changed"]:
+        fields = ", ".join(field.replace("_", "-") for field in record["changed"])
         print_added(console(), record["ref"], f"{kind.label} updated: {fields}")
+    else:
+        print_added(console(), record["ref"], f"{kind.label} unchanged: it already had that")
 
 
 @guarded
@@ -141,7 +143,11 @@ def dupes(
             if as_json:
                 out.json(pairs)
             else:
-                out.records(columns(shown), pairs, "nothing recorded")
+                out.records(
+                    columns(shown),
+                    pairs,
+                    f"no likely duplicates (names at least {lowest:g}% alike)",
+                )
 
 
 @guarded
@@ -170,8 +176,10 @@ def merge(
         cases add person "Sayragul Sauytbaeva" --sex female
         cases merge "Sayragul Sauytbaeva" --into "Sairagul Sauytbay" --dry-run
     """
+    from cases.records import parse_ref
     from cases.render import emit_json, print_added
     from cases.service.identity import merge as apply
+    from cases.service.resolving import actor_name
 
     with open_store(ctx, write=True, dry_run=dry_run) as store:
         result = apply(store, person, into, dry_run=dry_run)
@@ -180,8 +188,9 @@ def merge(
         return
     moved = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in result["moves"].items() if n)
     merged, survivor = result["merged"], result["into"]
+    kind = parse_ref(merged["ref"]).kind  # type: ignore[union-attr]
     verb = "would merge" if dry_run else "merged"
-    summary = f"{verb} {merged['ref']} {merged['name']} into {survivor['name']}"
+    summary = f"{verb} {merged['ref']} {actor_name(kind, merged)} into {actor_name(kind, survivor)}"
     summary += f"; moves {moved}" if moved else "; nothing to move"
     if result["fills"]:
         summary += f"; fills {', '.join(result['fills'])}"

@@ -33,7 +33,7 @@ LIST_KINDS = (
 LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "people": [
         ("Ref", "ref"),
-        ("Name", "name"),
+        ("Name", "display_name"),
         ("Sex", "sex"),
         ("Born", "born_display"),
         ("Origin", "origin"),
@@ -249,15 +249,17 @@ def list_records(
             if as_json:
                 out.json(rows)
             else:
-                out.records(
-                    columns(LIST_COLUMNS[what]), _with_party_names(rows), "nothing recorded"
-                )
+                out.records(columns(LIST_COLUMNS[what]), _as_shown(rows), "nothing recorded")
 
 
-def _with_party_names(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _as_shown(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows with what a table shows and JSON does not hold: a trial's parties in
+    words, a person's name (an unnamed person's description, marked as such)."""
     for row in rows:
         if "parties" in row:
             row["party_names"] = [f"{p['name']} ({p['role']})" for p in row["parties"]]
+        if "description" in row:
+            row["display_name"] = row.get("name") or f"[{row['description'] or 'unnamed'}]"
         yield row
 
 

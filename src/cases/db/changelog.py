@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from contextlib import suppress
 from typing import Any
 
-from cases.catalogue import LOGGED, TABLE, OneOf, naming_texts
+from cases.catalogue import ACTOR_TEXTS, LOGGED, TABLE, ActorText, OneOf, actor_texts
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.rows import integrity_error
 from cases.db.search import optimize
@@ -145,25 +144,29 @@ def purge_current_change(store: Store) -> int:
     keys = sorted({key for key in map(_name_key_of, names) if key})
     for table, column, parent in nulling:
         ids = [row_id for kind, row_id in purged if kind == parent]
-        texts = naming_texts(table)
+        # the link, and the text it links (a judge's name), with the text's other links
+        text = next((t for t in actor_texts(table) if column in dict(t.links)), None)
+        columns = [column] if text is None else [text.column, *dict(text.links)]
+        cleared = ", ".join(f"'$.{name}', NULL" for name in dict.fromkeys(columns))
         for chunk in chunks(ids):
-            text = next((t for t, (link, _) in texts.items() if link == column), None)
-            cleared = f"'$.{column}', NULL" + (f", '$.{text}', NULL" if text else "")
             store.conn.execute(
                 f"UPDATE change_rows SET before = json_set(before, {cleared}) "
                 f"WHERE tbl = ? AND before IS NOT NULL "
                 f"AND json_extract(before, '$.{column}') IN ({marks(chunk)})",
                 [table, *chunk],
             )
-    for table in LOGGED:
-        for text, (link, _) in naming_texts(table).items():
-            store.conn.execute(
-                f"UPDATE change_rows SET before = json_set(before, '$.{text}', NULL, "
-                f"'$.{link}', NULL) WHERE tbl = ? AND before IS NOT NULL AND "
-                f"cases_name_key(json_extract(before, '$.{text}')) IN "
-                "(SELECT value FROM json_each(?))",
-                [table, json.dumps(keys)],
-            )
+    for text in ACTOR_TEXTS:
+        if text.lines:
+            _drop_named_lines_in_images(store, text, set(keys))
+            continue
+        cleared = ", ".join(f"'$.{name}', NULL" for name in (text.column, *dict(text.links)))
+        store.conn.execute(
+            f"UPDATE change_rows SET before = json_set(before, {cleared}) "
+            f"WHERE tbl = ? AND before IS NOT NULL AND "
+            f"cases_name_key(json_extract(before, '$.{text.column}')) IN "
+            "(SELECT value FROM json_each(?))",
+            [text.table, json.dumps(keys)],
+        )
     # erase, and mark what the erasing leaves unable to be undone
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS purging (tbl TEXT, row_id INTEGER)")
     store.conn.execute("DELETE FROM temp.purging")
@@ -200,6 +203,29 @@ def purge_current_change(store: Store) -> int:
     # rewrite the search indexes so that no deleted text lingers in their pages
     optimize(store, touched | {table for table, _ in purged})
     return erased
+
+
+def _drop_named_lines_in_images(store: Store, text: ActorText, keys: set[str]) -> None:
+    """Drop the lines naming one of KEYS from TEXT (authors) in every logged image."""
+    from cases.names import name_key
+
+    if not keys:
+        return
+    found = store.conn.execute(
+        f"SELECT id, json_extract(before, '$.{text.column}') FROM change_rows "
+        f"WHERE tbl = ? AND before IS NOT NULL "
+        f"AND json_extract(before, '$.{text.column}') IS NOT NULL",
+        [text.table],
+    ).fetchall()
+    for log_id, value in found:
+        lines = str(value).split("\n")
+        kept = [line for line in lines if name_key(line) not in keys]
+        if len(kept) != len(lines):
+            store.conn.execute(
+                f"UPDATE change_rows SET before = json_set(before, '$.{text.column}', ?) "
+                "WHERE id = ?",
+                ["\n".join(kept) or None, log_id],
+            )
 
 
 def _image_values(store: Store, rows: set[tuple[str, int]], field: str) -> set[str]:
@@ -239,38 +265,80 @@ def _images_pointing_at(
     return found
 
 
-def blank_texts_naming(store: Store, table: str, actor_id: int) -> int:
-    """Blank every text on other records that names this actor (a person or an
-    organisation of TABLE): linked to it, or its name or an alias as written (a
-    judge's name on a trial, a court). Returns how many records changed."""
+def withdraw_texts_naming(store: Store, table: str, actor_id: int, *, purge: bool) -> int:
+    """Withdraw every text on other records that names this actor (a person or
+    an organisation of TABLE): linked to it, or its name or an alias as written
+    (a judge's name on a trial, a court, a publisher, an author). A text is
+    blanked (an author's line dropped); a row that was nothing but that text
+    (a judge named on a trial) goes; a row that belongs to the actor it names
+    (a claim attributed to them) is made private, or with PURGE deleted.
+    Returns how many records changed."""
     store.require_write()
-    owner = "person_id" if table == "people" else "org_id"
+    keys = _names_of_actor(store, table, actor_id)
     changed = 0
-    for logged in LOGGED:
-        for text, (link, target) in naming_texts(logged).items():
-            if target != table:
-                continue
+    for text in ACTOR_TEXTS:
+        if table not in text.names:
+            continue
+        links = [link for link, target in text.links if target == table]
+        named = [f'"{link}" = :actor' for link in links]
+        if not text.lines:
+            named.append(f'cases_name_key("{text.column}") IN (SELECT value FROM json_each(:keys))')
+        where = " OR ".join(named)
+        params = {"actor": actor_id, "keys": json.dumps(sorted(keys))}
+        if text.lines:
+            changed += _drop_named_lines(store, text, keys)
+            continue
+        if text.owner:
+            action = "DELETE FROM" if purge else "UPDATE"
+            setting = "" if purge else " SET private = 1"
+            guard = "" if purge else " AND private = 0"
             cursor = store.conn.execute(
-                f"""UPDATE "{logged}" SET "{text}" = NULL, "{link}" = NULL
-                    WHERE "{link}" = :actor OR cases_name_key("{text}") IN (
-                        SELECT name_key FROM "{table}" WHERE id = :actor
-                        UNION SELECT name_key FROM aliases WHERE {owner} = :actor)""",
-                {"actor": actor_id},
+                f'{action} "{text.table}"{setting} WHERE ({where}){guard}', params
             )
             changed += int(cursor.rowcount)
-            # a row that was nothing but that text (a judge named on a trial) goes
-            for rule in TABLE[logged].rules:
-                if isinstance(rule, OneOf) and text in rule.columns:
-                    store.conn.execute(f'DELETE FROM "{logged}" AS r WHERE {rule.broken_sql("r")}')
+            continue
+        cleared = ", ".join(f'"{column}" = NULL' for column in (text.column, *links))
+        cursor = store.conn.execute(f'UPDATE "{text.table}" SET {cleared} WHERE {where}', params)
+        changed += int(cursor.rowcount)
+        # a row that was nothing but that text (a judge named on a trial) goes
+        for rule in TABLE[text.table].rules:
+            if isinstance(rule, OneOf) and text.column in rule.columns:
+                store.conn.execute(f'DELETE FROM "{text.table}" AS r WHERE {rule.broken_sql("r")}')
     return changed
 
 
-def checkpoint(store: Store) -> None:
-    """Copy the write-ahead log into the database and empty it, so that no page
-    a purge rewrote lingers in the log file. Best effort: a reader still
-    reading keeps its pages until the next write."""
-    with suppress(sqlite3.OperationalError):
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def _names_of_actor(store: Store, table: str, actor_id: int) -> set[str]:
+    """The name keys of an actor: its name's and its aliases'."""
+    owner = "person_id" if table == "people" else "org_id"
+    return {
+        str(key)
+        for (key,) in store.conn.execute(
+            f"""SELECT name_key FROM "{table}" WHERE id = :actor AND name_key IS NOT NULL
+                UNION SELECT name_key FROM aliases WHERE {owner} = :actor""",
+            {"actor": actor_id},
+        )
+    }
+
+
+def _drop_named_lines(store: Store, text: ActorText, keys: set[str]) -> int:
+    """Drop the lines of a text of names (authors) that are one of KEYS."""
+    from cases.names import name_key
+
+    changed = 0
+    if not keys:
+        return 0
+    found = store.conn.execute(
+        f'SELECT id, "{text.column}" FROM "{text.table}" WHERE "{text.column}" IS NOT NULL'
+    ).fetchall()
+    for row_id, value in found:
+        kept = [line for line in str(value).split("\n") if name_key(line) not in keys]
+        if len(kept) != len(str(value).split("\n")):
+            store.conn.execute(
+                f'UPDATE "{text.table}" SET "{text.column}" = ? WHERE id = ?',
+                ["\n".join(kept) or None, row_id],
+            )
+            changed += 1
+    return changed
 
 
 def set_fate(store: Store, table: str, row_id: int, fate: str, into_id: int | None = None) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cases.catalogue import CITABLE, DATE, TABLES
+from cases.dates import display_date
 from cases.db import search
 from cases.db.connection import Store
 from cases.errors import Conflict
@@ -112,40 +113,64 @@ def date_problems(store: Store) -> list[str]:
     return problems
 
 
+# A fact that ends a detention of its person it comes after (service/status.py's
+# ``ending``): a release, or a ruling that frees or sentences them. {d} is the
+# detention, {x} the fact.
+_DAY = "coalesce({0}_earliest, {0}_latest)"
+_ENDS_RELEASE = "{x}.kind = 'release'"
+_FREES = """({x}.outcome IN ('acquitted', 'dismissed') OR ({x}.sentence_kinds IS NOT NULL
+             AND {x}.sentence_kinds NOT LIKE '%prison%'
+             AND {x}.sentence_kinds NOT LIKE '%labor-camp%'))"""
+_ENDS_RULING = f"({_FREES} OR {{x}}.sentence_kinds IS NOT NULL)"
+
+
 def contradictions(store: Store) -> list[str]:
-    """Facts that contradict each other, each with the references involved: a
-    detention still open after a release or a ruling that frees the person, a
-    person with two open detentions, a ruling dated before its trial opened."""
-    start = "coalesce(d.start_earliest, d.start_latest)"
+    """Facts that cannot all be true, each with the references involved: a
+    detention whose recorded end comes after a release or a ruling that freed
+    the person, two detentions of one person that nothing ends, a ruling dated
+    before its trial opened. An open detention that a later fact ends is how
+    reports tell it, not a contradiction."""
+    start, end = _DAY.format("d.start"), _DAY.format("d.end")
+    frees = _FREES.format(x="r")
     problems = [
-        f"contradiction: D{d} of P{p} has no end, but {what} ({ref}) comes after it; "
-        f"give D{d} an end (cases edit D{d} --set end=DATE)"
-        for d, p, what, ref in store.conn.execute(
-            f"""SELECT d.id, d.person_id, 'a release', 'E' || e.id FROM detentions d
-                JOIN events e ON e.person_id = d.person_id AND e.kind = 'release'
-                AND coalesce(e.date_earliest, e.date_latest) >= {start}
-                WHERE d."end" IS NULL
+        f"contradiction: D{d} of P{p} ends {display_date(shown_end)}, but {what} ({ref}) "
+        f"ended it before, on {display_date(shown)}; correct one of them "
+        f"(cases edit D{d} --set end=DATE)"
+        for d, p, shown_end, what, ref, shown in store.conn.execute(
+            f"""SELECT d.id, d.person_id, d."end", 'a release', 'E' || e.id, e.date
+                FROM detentions d JOIN events e ON e.person_id = d.person_id
+                AND e.kind = 'release' AND {_DAY.format("e.date")} >= {start}
+                AND coalesce(e.date_latest, e.date_earliest) < {end}
+                WHERE d."end" IS NOT NULL
                 UNION ALL
-                SELECT d.id, d.person_id, 'a ruling that frees them', 'R' || r.id
-                FROM detentions d JOIN rulings r ON r.person_id = d.person_id
-                AND coalesce(r.date_earliest, r.date_latest) >= {start}
-                AND (r.outcome IN ('acquitted', 'dismissed') OR (r.sentence_kinds IS NOT NULL
-                     AND r.sentence_kinds NOT LIKE '%prison%'
-                     AND r.sentence_kinds NOT LIKE '%labor-camp%'))
-                WHERE d."end" IS NULL
-                ORDER BY 1, 4"""
+                SELECT d.id, d.person_id, d."end", 'a ruling that freed them', 'R' || r.id, r.date
+                FROM detentions d JOIN rulings r ON r.person_id = d.person_id AND {frees}
+                AND {_DAY.format("r.date")} >= {start}
+                AND coalesce(r.date_latest, r.date_earliest) < {end}
+                WHERE d."end" IS NOT NULL
+                ORDER BY 1, 5"""
         )
     ]
-    problems.extend(
-        f"contradiction: P{person} has {count} detentions with no end ({listed}); "
-        "end all but the current one"
-        for person, count, listed in store.conn.execute(
-            """SELECT person_id, count(*), group_concat('D' || id, ', ') FROM detentions
-               WHERE "end" IS NULL GROUP BY person_id HAVING count(*) > 1 ORDER BY person_id"""
+    ended = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} x WHERE x.person_id = d.person_id AND {condition} "
+        f"AND {_DAY.format('x.date')} >= {start})"
+        for table, condition in (
+            ("events", _ENDS_RELEASE.format(x="x")),
+            ("rulings", _ENDS_RULING.format(x="x")),
         )
     )
     problems.extend(
-        f"contradiction: R{ruling} is dated {date} but its trial T{trial} opened {opened}"
+        f"contradiction: P{person} has {count} detentions that nothing ends ({listed}); "
+        "end all but the current one"
+        for person, count, listed in store.conn.execute(
+            f"""SELECT person_id, count(*), group_concat('D' || id, ', ') FROM detentions d
+                WHERE "end" IS NULL AND NOT ({ended})
+                GROUP BY person_id HAVING count(*) > 1 ORDER BY person_id"""
+        )
+    )
+    problems.extend(
+        f"contradiction: R{ruling} is dated {display_date(date)} but its trial T{trial} "
+        f"opened {display_date(opened)}"
         for ruling, date, trial, opened in store.conn.execute(
             """SELECT r.id, r.date, t.id, t.opened FROM rulings r JOIN trials t ON t.id = r.trial_id
                WHERE r.date_latest < t.opened_earliest ORDER BY r.id"""

@@ -28,6 +28,10 @@ from cases.errors import CasesError, Conflict, Invalid
 EXTRA = 'pip install "cases[encrypt]"'
 KEY_VARIABLE = "CASES_KEY"
 NO_KEY = f"this database is encrypted; set {KEY_VARIABLE} or run on a terminal"
+NEW_KEY_MISSING = (
+    f"a new encrypted database needs a key; set {KEY_VARIABLE} or run on a terminal "
+    "(nothing was changed)"
+)
 # What SQLite calls a file it cannot read as a database: for SQLCipher, a wrong key.
 SQLITE_NOTADB = 26
 
@@ -82,8 +86,8 @@ def new_key(path: Path) -> str:
     given = _given_key()
     if given:
         return given
-    key = _ask(f"New key for {path}: ")
-    if _ask("The same key again: ") != key:
+    key = _ask(f"New key for {path}: ", missing=NEW_KEY_MISSING)
+    if _ask("The same key again: ", missing=NEW_KEY_MISSING) != key:
         raise Invalid("the two keys differ; nothing was changed")
     _typed[_where(path)] = key
     return key
@@ -97,12 +101,12 @@ def _where(path: Path) -> str:
     return str(path.expanduser().resolve())
 
 
-def _ask(prompt: str) -> str:
-    """Read a key on the terminal, without echo; none when there is no terminal."""
+def _ask(prompt: str, *, missing: str = NO_KEY) -> str:
+    """Read a key on the terminal, without echo; without a terminal, MISSING."""
     import getpass
 
     if not (sys.stdin.isatty() and _has_terminal()):
-        raise KeyMissing(NO_KEY)
+        raise KeyMissing(missing)
     key = getpass.getpass(prompt)
     if not key:
         raise Invalid("the key must not be empty; nothing was changed")

@@ -28,7 +28,7 @@ APPLICATION_ID = 0x43415345
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations (and
 # sqlite-utils with them). A test checks the two agree.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's smallest page: a SQLCipher file, whose header is ciphertext, is whole pages.
 SMALLEST_PAGE = 512
@@ -129,6 +129,51 @@ def _roll_back_hot_journal(target: str, path: Path, key: str | None) -> None:
         conn.close()
 
 
+def busy_message(path: Path | None, waited: float) -> str:
+    """Who holds the write lock, as the writer's note tells, and how long we waited."""
+    import json
+    import time
+
+    holder = "another process"
+    try:
+        if path is None:
+            raise OSError
+        note = json.loads(writer_file(path).read_text(encoding="utf-8"))
+        pid, command, since = int(note["pid"]), str(note["command"]), float(note["since"])
+        os.kill(pid, 0)  # still running?
+        clock = time.strftime("%H:%M:%S", time.localtime(since))
+        holder = f"cases (pid {pid}, '{command}', writing since {clock})"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return (
+        f"the database is busy: {holder} holds the write lock; waited {waited:.0f} s "
+        "(set CASES_BUSY_TIMEOUT to wait longer)"
+    )
+
+
+def note_writer(path: Path, command: str) -> None:
+    """Say which process writes to the database at PATH (for a writer kept waiting)."""
+    import json
+    import time
+
+    try:
+        descriptor = os.open(writer_file(path), os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump({"pid": os.getpid(), "command": command, "since": time.time()}, handle)
+    except OSError:
+        pass  # only a courtesy to other writers
+
+
+def forget_writer(path: Path) -> None:
+    """The note of :func:`note_writer` goes when the write ends."""
+    with suppress(OSError):
+        writer_file(path).unlink(missing_ok=True)
+
+
+class _Busy(Exception):
+    """The file is locked by another process for longer than a busy wait covers."""
+
+
 class _RolledBack(Exception):
     """Ends a dry run's transaction: everything it did is rolled back."""
 
@@ -163,10 +208,18 @@ def marks(values: Sequence[Any]) -> str:
 class Store:
     """An open cases database: one connection, and the state of its write."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None, created_file: bool) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path | None,
+        created_file: bool,
+        *,
+        writable: bool = True,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.created_file = created_file
+        self.writable = writable
         # remarks for the user (which name a fuzzy match chose), printed on stderr
         self.notices: list[str] = []
         # the change-log entry the open transaction writes to, and its summary
@@ -208,7 +261,27 @@ class Store:
         An encrypted file is opened with KEY, else with the key the user gives
         (CASES_KEY, else a prompt on a terminal); with KEY a new file is created
         encrypted.
+
+        A file another process holds locked while it switches how it is written
+        (an import into a new file, ``cases encrypt``) is tried again until the
+        busy timeout: each try looks at the file anew, which may by then have
+        been replaced (encrypted).
         """
+        import time
+
+        started = time.monotonic()
+        limit = busy_timeout_seconds()
+        while True:
+            try:
+                return cls._open_once(path, write=write, key=key)
+            except _Busy:
+                waited = time.monotonic() - started
+                if waited >= limit:
+                    raise Conflict(busy_message(path, waited)) from None
+                time.sleep(min(0.05, limit - waited))
+
+    @classmethod
+    def _open_once(cls, path: Path, *, write: bool, key: str | None) -> Store:
         created = False
         notices: list[str] = []
         if not path.exists():
@@ -250,7 +323,7 @@ class Store:
         if not write and path is not None and Path(f"{path}-journal").exists():
             _roll_back_hot_journal(target, path, key)
         conn = _connection(target, path, write=write, timeout=timeout, key=key)
-        store = cls(conn, path, created_file)
+        store = cls(conn, path, created_file, writable=write)
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA secure_delete=ON")
@@ -268,10 +341,14 @@ class Store:
             if write and path is not None:
                 # readers go on reading while a long change is written
                 store._use_wal()
+            # a purge whose erasure a reader or a kill interrupted is finished now
+            from cases.db import erasure
+
+            erasure.finish_if_pending(store, writable=write)
         except sqlite3.DatabaseError as error:
             conn.close()
             if "locked" in str(error):  # a load into a new file keeps readers waiting
-                raise Conflict(store._busy_message(timeout)) from None
+                raise _Busy from None
             shown = path if path else target
             raise Conflict(f"{shown} is not a usable cases database ({error})") from None
         except BaseException:
@@ -322,7 +399,13 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; a reader that held back a purge's erasure (a
+        timeline in a pager) finishes it as it goes."""
+        if not self.writable:
+            from cases.db import erasure
+
+            with suppress(sqlite3.Error):
+                erasure.finish_if_pending(self, writable=False)
         self.conn.close()
 
     @property
@@ -457,48 +540,14 @@ class Store:
         except sqlite3.OperationalError as error:
             waited = time.monotonic() - started
             if "locked" in str(error) or "busy" in str(error):
-                raise Conflict(self._busy_message(waited)) from None
+                raise Conflict(busy_message(self.path, waited)) from None
             raise Conflict(f"the database cannot be written ({error})") from None
         if self.path is not None:
-            import json
-
-            try:
-                descriptor = os.open(
-                    writer_file(self.path), os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600
-                )
-                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump(
-                        {"pid": os.getpid(), "command": command or "undo", "since": time.time()},
-                        handle,
-                    )
-            except OSError:
-                pass  # only a courtesy to other writers
+            note_writer(self.path, command or "undo")
 
     def _end_write(self) -> None:
         if self.path is not None:
-            with suppress(OSError):
-                writer_file(self.path).unlink(missing_ok=True)
-
-    def _busy_message(self, waited: float) -> str:
-        """Who holds the write lock, as far as the writer's note tells, and the wait."""
-        import json
-        import time
-
-        holder = "another process"
-        try:
-            if self.path is None:
-                raise OSError
-            note = json.loads(writer_file(self.path).read_text(encoding="utf-8"))
-            pid, command, since = int(note["pid"]), str(note["command"]), float(note["since"])
-            os.kill(pid, 0)  # still running?
-            clock = time.strftime("%H:%M:%S", time.localtime(since))
-            holder = f"cases (pid {pid}, '{command}', writing since {clock})"
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        return (
-            f"the database is busy: {holder} holds the write lock; waited {waited:.0f} s "
-            "(set CASES_BUSY_TIMEOUT to wait longer)"
-        )
+            forget_writer(self.path)
 
     # -- the change log entry of the open transaction ---------------------------
 

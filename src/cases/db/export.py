@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from cases.catalogue import CITABLE
-from cases.db.connection import Store
+from cases.catalogue import CITABLE, ActorText
+from cases.db.connection import Row, Store, chunks, marks
 
 # First characters a spreadsheet would run as a formula, and the quote itself.
 _FORMULA_FIRST = "('=', '+', '-', '@', char(9), char(13), char(10), '''')"
@@ -20,17 +20,22 @@ def defused_sql(value: str) -> str:
     )
 
 
-def mark_hidden_records(store: Store, owners: list[tuple[str, dict[str, str]]]) -> None:
+def mark_hidden_records(
+    store: Store, tables: list[tuple[str, dict[str, str], tuple[ActorText, ...]]]
+) -> None:
     """Fill temporary tables with what an export must leave out (privacy.py states
     the rules): ``hidden`` (table, id), ``hidden_uids`` and ``hidden_keys`` (the
-    name keys of hidden actors and aliases).
+    name keys of hidden actors and aliases), and make the SQL function
+    ``cases_unhidden_names(text)``: a text of names, one a line, without those
+    of hidden actors.
 
-    OWNERS lists each table, in an order where a table comes after those its rows
-    belong to, with its owner links (column -> table): a row is hidden when it
-    is private or an owner is hidden. A trial is also hidden when it has person
-    or organisation parties and all are hidden, which hides its parties and
-    what else belongs to it; a party that is only a name (a judge named as
-    text) is hidden when that name would be blanked.
+    TABLES lists each table, in an order where a table comes after those its rows
+    belong to, with its owner links (column -> table) and the texts naming the
+    actor it belongs to (an attribution): a row is hidden when it is private, an
+    owner is hidden, or such a text names a hidden actor. A trial is also
+    hidden when it has person or organisation parties and all are hidden,
+    which hides its parties and what else belongs to it; a party that is only
+    a name (a judge named as text) is hidden when that name would be blanked.
     """
     conn = store.conn
     conn.execute("DROP TABLE IF EXISTS temp.hidden")
@@ -38,27 +43,37 @@ def mark_hidden_records(store: Store, owners: list[tuple[str, dict[str, str]]]) 
         "CREATE TEMP TABLE hidden (tbl TEXT NOT NULL, id INTEGER NOT NULL, "
         "PRIMARY KEY (tbl, id)) WITHOUT ROWID"
     )
+    actor_tables = {"people", "organisations", "aliases"}
+    keys_known = False
 
-    def hide(table: str, links: dict[str, str], private: bool) -> None:
-        reasons = ["private = 1"] if private else []
+    def hide(table: str, links: dict[str, str], texts: tuple[ActorText, ...]) -> None:
+        reasons = ["private = 1"]
         reasons += [
             f"\"{column}\" IN (SELECT id FROM hidden WHERE tbl = '{target}')"
             for column, target in links.items()
             if not (table == "citations" and column == "record_uid")
         ]
+        reasons += [
+            f'cases_name_key("{text.column}") IN (SELECT key FROM hidden_keys)' for text in texts
+        ]
         if table == "citations":
             reasons.append("record_uid IN (SELECT uid FROM hidden_uids)")
             _collect_hidden_uids(conn)
-        if reasons:
-            conn.execute(
-                f"INSERT OR IGNORE INTO hidden SELECT '{table}', id FROM \"{table}\" "
-                f"WHERE {' OR '.join(reasons)}"
-            )
+        conn.execute(
+            f"INSERT OR IGNORE INTO hidden SELECT '{table}', id FROM \"{table}\" "
+            f"WHERE {' OR '.join(reasons)}"
+        )
 
-    for table, links in owners:
-        hide(table, links, private=table != "citations")
+    for table, links, texts in tables:
+        if texts and not keys_known:
+            raise RuntimeError(f"{table} names actors: it must come after every actor table")
+        hide(table, links, texts)
+        actor_tables.discard(table)
+        if not actor_tables and not keys_known:
+            # every hidden actor and alias is known by now
+            _collect_hidden_keys(conn)
+            keys_known = True
         if table == "trial_parties":
-            _collect_hidden_keys(conn)  # every hidden actor and alias is known by now
             # a judge, lawyer or prosecutor named as text is nothing but that text:
             # when the text would be blanked, the row goes
             conn.execute(
@@ -76,8 +91,26 @@ def mark_hidden_records(store: Store, owners: list[tuple[str, dict[str, str]]]) 
                        AND (p.person_id IS NOT NULL OR p.org_id IS NOT NULL)
                        AND p.id NOT IN (SELECT id FROM hidden WHERE tbl = 'trial_parties'))"""
             )
-            hide(table, links, private=False)  # the parties of the trials just hidden
-    _collect_hidden_keys(conn)
+            hide(table, links, texts)  # the parties of the trials just hidden
+    if not keys_known:
+        _collect_hidden_keys(conn)
+    _make_unhidden_names(conn)
+
+
+def _make_unhidden_names(conn: sqlite3.Connection) -> None:
+    """``cases_unhidden_names(text)``: TEXT, names one a line, without the names
+    whose key is one of ``hidden_keys`` (None when none is left)."""
+    from cases.names import name_key
+
+    hidden_keys = {str(key) for (key,) in conn.execute("SELECT key FROM hidden_keys")}
+
+    def unhidden(text: str | None) -> str | None:
+        if text is None or not hidden_keys:
+            return text
+        kept = [line for line in text.split("\n") if name_key(line) not in hidden_keys]
+        return "\n".join(kept) or None
+
+    conn.create_function("cases_unhidden_names", 1, unhidden, deterministic=True)
 
 
 def _collect_hidden_keys(conn: sqlite3.Connection) -> None:
@@ -109,20 +142,31 @@ def stream_rows(
     *,
     hide: bool = False,
     blanked_links: dict[str, str] | None = None,
-    naming_texts: dict[str, tuple[str, str]] | None = None,
+    actor_texts: Sequence[ActorText] = (),
     defuse: frozenset[str] = frozenset(),
 ) -> sqlite3.Cursor:
     """Rows of TABLE in id order, link columns replaced by the uid they point at.
 
     With HIDE, rows marked by :meth:`mark_hidden_records` are left out; each
     of BLANKED_LINKS (column -> table) is emptied where it points at a hidden
-    row, and each of NAMING_TEXTS (text column -> (its link, the table linked)),
-    with its link, where the link points at a hidden actor or the text is the
-    name of one.
+    row, and each of ACTOR_TEXTS, with its links, where a link points at a
+    hidden actor or the text is the name of one (a text of names, one a line,
+    loses those lines).
     Columns in DEFUSE are defused for spreadsheets in SQL.
     """
     blanked_links = blanked_links or {}
-    naming_texts = naming_texts or {}
+    withheld: dict[str, str] = {}  # column -> SQL true when it is withheld
+    for text in actor_texts:
+        linked = [
+            f"t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = '{target}')"
+            for link, target in text.links
+        ]
+        named = f'cases_name_key(t."{text.column}") IN (SELECT key FROM hidden_keys)'
+        condition = " OR ".join([*linked, named])
+        for link, _ in text.links:
+            withheld[link] = condition
+        withheld[text.column] = " OR ".join(linked) if text.lines else condition
+    lines = {text.column for text in actor_texts if text.lines}
     selected = []
     joins = []
     for index, column in enumerate(columns):
@@ -137,21 +181,10 @@ def stream_rows(
                 f'CASE WHEN t."{column}" IN (SELECT id FROM hidden WHERE '
                 f"tbl = '{blanked_links[column]}') THEN NULL ELSE {value} END"
             )
-        if hide and column in naming_texts:
-            link, target = naming_texts[column]
-            value = (
-                f"CASE WHEN t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
-                f'OR cases_name_key(t."{column}") IN (SELECT key FROM hidden_keys) '
-                f"THEN NULL ELSE {value} END"
-            )
-        linked_text = next((t for t, (link, _) in naming_texts.items() if link == column), None)
-        if hide and linked_text is not None:
-            target = naming_texts[linked_text][1]
-            value = (
-                f"CASE WHEN t.\"{column}\" IN (SELECT id FROM hidden WHERE tbl = '{target}') "
-                f'OR cases_name_key(t."{linked_text}") IN (SELECT key FROM hidden_keys) '
-                f"THEN NULL ELSE {value} END"
-            )
+        if hide and column in lines:
+            value = f"cases_unhidden_names({value})"
+        if hide and withheld.get(column):
+            value = f"CASE WHEN {withheld[column]} THEN NULL ELSE {value} END"
         if column in defuse:
             value = defused_sql(value)
         selected.append(value)
@@ -160,3 +193,127 @@ def stream_rows(
     # the cursor itself, not a generator over it: nothing is left to finalise
     # if the export stops half-way (Ctrl-C closes the connection first)
     return store.conn.execute(sql)
+
+
+def hidden_ids(store: Store, table: str) -> set[int]:
+    """The ids of TABLE that :func:`mark_hidden_records` marked."""
+    return {int(i) for (i,) in store.conn.execute("SELECT id FROM hidden WHERE tbl = ?", [table])}
+
+
+def hidden_name_keys(store: Store) -> set[str]:
+    """The name keys of the actors and aliases an export leaves out (``hidden_keys``)."""
+    rows = store.conn.execute(
+        """SELECT name_key FROM people WHERE private = 1 AND name_key IS NOT NULL
+           UNION SELECT name_key FROM organisations WHERE private = 1
+           UNION SELECT name_key FROM aliases WHERE private = 1
+           UNION SELECT a.name_key FROM people p JOIN aliases a ON a.person_id = p.id
+                 WHERE p.private = 1
+           UNION SELECT a.name_key FROM organisations o JOIN aliases a ON a.org_id = o.id
+                 WHERE o.private = 1"""
+    )
+    return {str(key) for (key,) in rows if key is not None}
+
+
+class HiddenRows:
+    """The rules of :func:`mark_hidden_records` for a few records at a time: which
+    of them an export leaves out (what a search hit or a worklist line marks
+    private), without marking the whole database.
+
+    TABLES maps each table to its owner links and the texts naming the actor it
+    belongs to, as for :func:`mark_hidden_records`.
+    """
+
+    def __init__(
+        self, store: Store, tables: dict[str, tuple[dict[str, str], tuple[ActorText, ...]]]
+    ) -> None:
+        self.store = store
+        self.tables = tables
+        self._keys: set[str] | None = None
+        # (table, id, the owner table not followed) -> left out
+        self.known: dict[tuple[str, int, str], bool] = {}
+
+    def among(self, table: str, ids: Sequence[int], *, unless_by: str = "") -> set[int]:
+        """The ids of IDS (records of TABLE) an export leaves out; with UNLESS_BY,
+        not counting what belongs to a left-out record of that table."""
+        from cases.names import name_key
+
+        asked = {int(i) for i in ids}
+        wanted = sorted(i for i in asked if (table, i, unless_by) not in self.known)
+        rows: list[Row] = []
+        for chunk in chunks(wanted):
+            rows.extend(
+                self.store.all(f'SELECT * FROM "{table}" WHERE id IN ({marks(chunk)})', chunk)
+            )
+        owners, texts = self.tables[table]
+        hidden = {int(row["id"]) for row in rows if row.get("private")}
+        for column, target in owners.items():
+            if target == unless_by:
+                continue
+            gone = self.among(target, [row[column] for row in rows if row.get(column)])
+            hidden |= {int(row["id"]) for row in rows if row.get(column) in gone}
+        for text in texts:
+            hidden |= {
+                int(row["id"])
+                for row in rows
+                if row.get(text.column) and name_key(str(row[text.column])) in self.keys
+            }
+        if table == "trial_parties":
+            named = [
+                row for row in rows if row.get("person_id") is None and row.get("org_id") is None
+            ]
+            gone = self.among(
+                "people", [row["name_person_id"] for row in named if row.get("name_person_id")]
+            )
+            hidden |= {
+                int(row["id"])
+                for row in named
+                if row.get("name_person_id") in gone
+                or name_key(str(row.get("name") or "")) in self.keys
+            }
+        if table == "trials":
+            hidden |= self._all_parties_left_out(wanted)
+        if table == "citations":
+            hidden |= self._of_records_left_out(rows)
+        for row_id in wanted:
+            self.known[(table, row_id, unless_by)] = row_id in hidden
+        return {i for i in asked if self.known.get((table, i, unless_by))}
+
+    def _of_records_left_out(self, citations: Sequence[Row]) -> set[int]:
+        """The citations among CITATIONS whose record is left out."""
+        uids = sorted({str(row["record_uid"]) for row in citations})
+        gone: set[str] = set()
+        for table in CITABLE:
+            for chunk in chunks(uids):
+                found = dict(
+                    self.store.conn.execute(
+                        f'SELECT id, uid FROM "{table}" WHERE uid IN ({marks(chunk)})', chunk
+                    ).fetchall()
+                )
+                gone |= {found[i] for i in self.among(table, list(found))}
+        return {int(row["id"]) for row in citations if row["record_uid"] in gone}
+
+    @property
+    def keys(self) -> set[str]:
+        """The name keys of the actors and aliases left out, read when first needed."""
+        if self._keys is None:
+            self._keys = hidden_name_keys(self.store)
+        return self._keys
+
+    def forget(self) -> None:
+        """Forget what was learnt of each record (the name keys stay)."""
+        self.known.clear()
+
+    def _all_parties_left_out(self, trial_ids: Sequence[int]) -> set[int]:
+        """Trials with person or organisation parties, every one of them left out
+        (by its own mark or its actor's)."""
+        parties: dict[int, list[int]] = {}
+        for chunk in chunks(list(trial_ids)):
+            for party_id, trial_id in self.store.conn.execute(
+                f"""SELECT id, trial_id FROM trial_parties WHERE trial_id IN ({marks(chunk)})
+                    AND (person_id IS NOT NULL OR org_id IS NOT NULL)""",
+                chunk,
+            ):
+                parties.setdefault(int(trial_id), []).append(int(party_id))
+        every = [party for found in parties.values() for party in found]
+        gone = self.among("trial_parties", every, unless_by="trials")
+        return {trial for trial, found in parties.items() if set(found) <= gone}

@@ -113,7 +113,8 @@ def move_records(
         params,
     )
     for other, column, belongs in links_to(table):
-        private = ", private = max(private, :private)" if belongs and other != "citations" else ""
+        # what belongs to the merged actor (a claim attributed to them too) stays private
+        private = ", private = max(private, :private)" if belongs else ""
         store.conn.execute(
             f'UPDATE "{other}" SET "{column}" = :target{private} WHERE "{column}" = :source',
             params,

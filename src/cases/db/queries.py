@@ -32,7 +32,8 @@ def parties_of_trials(store: Store, trial_ids: Sequence[int]) -> list[Row]:
     for chunk in chunks(trial_ids):
         rows.extend(
             store.all(
-                f"""SELECT p.*, coalesce(pe.name, pe.description, o.name) AS actor_name,
+                f"""SELECT p.*,
+                           coalesce(pe.name, '[' || pe.description || ']', o.name) AS actor_name,
                            coalesce(pe.private, o.private, n.private, 0) AS actor_private,
                            n.name AS named_person
                     FROM trial_parties p

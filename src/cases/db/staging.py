@@ -110,6 +110,15 @@ def _expected(table: Table) -> tuple[list[str], list[str]]:
     return expected, required
 
 
+def _names_kept(current: str | None, given: str | None) -> str | None:
+    """A text of names (one a line) from a public export, which drops the names of
+    private actors: the current text when the given one is those names less some."""
+    if current is None or given is None:
+        return given if given is not None else current
+    kept = current.split("\n")
+    return current if set(given.split("\n")) <= set(kept) else given
+
+
 class FileLoad:
     """One CSV file on its way into TABLE: staged, checked, then written."""
 
@@ -146,6 +155,16 @@ class FileLoad:
         self.checks_repeats = True
         # the link and mapped columns some staged row fills (see _has_cells)
         self._filled: set[str] | None = None
+        # stored columns whose empty cell leaves the value as it is (see keep_when_withheld)
+        self._kept_when_empty: set[str] = set()
+        self._kept_lines: set[str] = set()
+
+    def keep_when_withheld(self, columns: set[str], lines: set[str]) -> None:
+        """Read the file as a public export: an empty cell of COLUMNS (which the
+        privacy filter may have emptied) leaves an existing record's value as
+        it is, and a text of names in LINES that lost some lines keeps them."""
+        self._kept_when_empty = set(columns)
+        self._kept_lines = set(lines)
 
     # -- staging -------------------------------------------------------------------
 
@@ -279,6 +298,30 @@ class FileLoad:
                 )
         if self.checks_repeats:
             self.refuse_repeats()
+        self._refuse_uids_of_other_kinds(column)
+
+    def _refuse_uids_of_other_kinds(self, column: _Column) -> None:
+        """Note the first row whose uid is already a record of another table: a
+        uid names one record (a citation of it would cite both)."""
+        cell = column.staged
+        for other in CITABLE:
+            if other == self.table.name or not self.store.scalar(
+                f'SELECT EXISTS (SELECT 1 FROM "{other}")'
+            ):
+                continue
+            found = self.store.conn.execute(
+                f"""SELECT min(s.rowid) FROM temp.stage s JOIN "{other}" x ON x.uid = s.{cell}"""
+            ).fetchone()
+            if found is not None and found[0] is not None:
+                value = self._value((int(found[0]), self._row(int(found[0]))), column)
+                self.problems.append(
+                    (int(found[0]), f"uid {value} is already the uid of a record of {other}")
+                )
+
+    def _row(self, rowid: int) -> Any:
+        return self.store.conn.execute(
+            "SELECT rowid, * FROM temp.stage WHERE rowid = ?", [rowid]
+        ).fetchone()
 
     def refuse_repeats(self) -> None:
         """Note the first uid the file holds twice (at its second row), if any.
@@ -594,9 +637,11 @@ class FileLoad:
         stored, values, joins, params = self._select(for_update=True)
         if not stored:
             return 0
+        if self._kept_lines:
+            self.store.conn.create_function("cases_names_kept", 2, _names_kept, deterministic=True)
         uid = self._uid_column()
         table = self.table.name
-        targets = [f'max(t."{c}", n."{c}")' if c == "private" else f'n."{c}"' for c in stored]
+        targets = [self._updated(c) for c in stored]
         names = ", ".join(f'"{c}"' for c in stored)
         current = ", ".join(f't."{c}"' for c in stored)
         selected = ", ".join(f'{value} AS "{c}"' for c, value in zip(stored, values, strict=True))
@@ -611,6 +656,17 @@ class FileLoad:
         except sqlite3.IntegrityError as error:
             raise self.explain(str(integrity_error(table, error))) from None
         return int(cursor.rowcount)
+
+    def _updated(self, column: str) -> str:
+        """SQL for the value an update gives COLUMN (``t`` the record, ``n`` the file):
+        never from private to public; a withheld value kept (see keep_when_withheld)."""
+        if column == "private":
+            return f'max(t."{column}", n."{column}")'
+        if column in self._kept_lines:
+            return f'cases_names_kept(t."{column}", n."{column}")'
+        if column in self._kept_when_empty:
+            return f'coalesce(n."{column}", t."{column}")'
+        return f'n."{column}"'
 
     def link_within(self) -> None:
         """Set the links of new rows to rows of the same table (an appeal of a

@@ -209,14 +209,21 @@ def _place(row: ChartRow, scale: _Scale) -> _Placed:
 # -- the axis ----------------------------------------------------------------------
 
 
+# The first and last days a date can be (1 Jan 1, 31 Dec 9999), as ordinals.
+FIRST_DAY = dt.date.min.toordinal()
+LAST_DAY = dt.date.max.toordinal()
+
+
 def _ticks(first: int, last: int, pixels: float) -> tuple[int, list[dt.date]]:
     """A step in months whose labels do not crowd, and the first day of each step."""
     span = max(1, last - first)
-    step = 120
-    for months in (1, 3, 6, 12, 24, 60, 120):
+    step = 120_000
+    # months, then years up to millennia (a date may be any day of years 1 to 9999)
+    for months in (1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12_000, 24_000):
         if months * 30.4 / span * pixels >= (52 if months < 12 else 44):
             step = months
             break
+    first, last = max(first, FIRST_DAY), min(last, LAST_DAY)
     start = dt.date.fromordinal(first)
     month = start.year * 12 + start.month - 1
     month += -month % step if step < 12 else -month % 12
@@ -225,7 +232,7 @@ def _ticks(first: int, last: int, pixels: float) -> tuple[int, list[dt.date]]:
         year += -year % (step // 12)
         month = year * 12
     ticks = []
-    while True:
+    while dt.MINYEAR <= month // 12 <= dt.MAXYEAR:
         day = dt.date(month // 12, month % 12 + 1, 1)
         if day.toordinal() > last:
             break
@@ -503,7 +510,8 @@ def svg(chart: Chart, *, standalone: bool = True) -> str:
     if last - first < 30 and not (chart.explicit_first and chart.explicit_last):
         extra = 30 - (last - first)
         lead, trail = lead + extra // 2, trail + extra - extra // 2
-    scale = _Scale(first - lead, last + trail, left, right)
+    # padding stops at the first and last days a date can be
+    scale = _Scale(max(FIRST_DAY, first - lead), min(LAST_DAY, last + trail), left, right)
 
     title, subtitle = _heading(chart)
     body: list[str] = []

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from cases.db import changelog, checks
+from cases.csv_io import replacing_files
+from cases.db import changelog, checks, erasure
 from cases.db.connection import Store
 from cases.errors import Conflict, Invalid, NotFound
 from cases.names import name_key
+from cases.outputs import refuse_output
 
 
 def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
@@ -74,29 +74,22 @@ def damage(store: Store) -> list[str]:
     problems.extend(f"citation: record_uid {uid} names no record" for uid in dangling)
     problems.extend(checks.date_problems(store))
     problems.extend(changelog.purge_leftovers(store))
+    if erasure.pending(store.conn):
+        holder = erasure.described_holders(store.path) if store.path else "another program"
+        problems.append(
+            "purge: a purged text is still in the file, waiting to be wiped: "
+            f"{holder} is reading an older copy of the database; it is wiped as soon as "
+            "it stops (any cases command then finishes it)"
+        )
     problems.extend(checks.stale_name_keys(store, name_key))
     problems.extend(f"migration: {name} not applied" for name in checks.pending_migrations(store))
     return problems
 
 
 def backup(store: Store, target: Path, *, force: bool = False) -> Path:
-    """Copy the database consistently to TARGET (mode 0600) via a checked temporary file."""
-    if target.exists() and not force:
-        raise Conflict(f"{target} exists; add --force to overwrite it")
-    if target.exists() and target.is_dir():
-        raise Invalid(f"{target} is a folder; give a file name")
-    if store.path is not None and target.resolve() == store.path.resolve():
-        raise Invalid("the backup must not overwrite the database itself")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise NotFound(f"folder {directory} does not exist")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    os.close(descriptor)
-    try:
-        os.chmod(temporary, 0o600)
-        checks.backup_to(store, Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Copy the database consistently to TARGET (mode 0600) via a checked temporary
+    file, which appears at TARGET only when complete."""
+    refuse_output([target], store.path, force=force, folder_must_exist=True)
+    with replacing_files([target]) as (temporary,):
+        checks.backup_to(store, temporary)
     return target

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cases.catalogue import TABLE, Table, naming_texts
-from cases.db import actors, changelog, queries, rows
-from cases.db.connection import Row, Store
+from cases.db import actors, changelog, erasure, queries, rows
+from cases.db.connection import Row, Store, busy_timeout_seconds
 from cases.errors import Invalid
 from cases.records import Kind
 from cases.service.common import NAMED_ROLES, named_in_trial, public, resolve_ref
@@ -41,8 +41,10 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
         table = TABLE[kind.table]
         changes: dict[str, Any] = {}
         named: dict[str, str | None] = {}
+        given: list[str] = []
         for assignment in assignments:
             name, value = _assignment(table, kind, assignment)
+            given.append(name)
             if name in NAMED_ROLES:
                 named[name] = TABLE["trial_parties"].field("name").parse(value)["name"]
             else:
@@ -65,6 +67,19 @@ def edit(store: Store, ref: str, assignments: Sequence[str]) -> tuple[Kind, dict
         record = public(kind, updated)
         if kind.table == "trials":
             record.update(named_in_trial(queries.named_in_trial(store, int(row["id"]))))
+        # the fields given whose value changed (an edit to the value it has changes none)
+        given = list(
+            dict.fromkeys(
+                name for name, _ in map(lambda a: _assignment(table, kind, a), assignments)
+            )
+        )
+        record["changed"] = [
+            name
+            for name in given
+            if name in named
+            or any(column in changes for column in table.field(name).columns)
+            or (table.field(name).link_column or "") in changes
+        ]
     return kind, record
 
 
@@ -134,19 +149,28 @@ def delete(
     images, texts on other records that name a purged person, the full-text
     index), so that nothing of them can be read back from the file. Deleting a
     private person also blanks the texts that name them (a judge's name on a
-    trial): with the person gone, nothing else would say that name is private.
+    trial) and makes the citations attributed to them private: with the person
+    gone, nothing else would say that name is private. A purge erases those
+    texts whoever the actor was, and the claims attributed to them.
     """
     with store.transaction("delete --purge" if purge else "delete"):
         kind, record, only_theirs = describe_deletion(store, ref)
         record_id = int(record["ref"][1:])
         if kind.table in actors.OWNER and (purge or record["private"]):
-            changelog.blank_texts_naming(store, kind.table, record_id)
+            changelog.withdraw_texts_naming(store, kind.table, record_id, purge=purge)
         for trial_id in only_theirs:
             rows.delete(store, "trials", trial_id)
         rows.delete(store, kind.table, record_id)
         store.change_summary = f"{'purged' if purge else 'deleted'} {record['ref']}"
         if purge:
             changelog.purge_current_change(store)
-    if purge:
-        changelog.checkpoint(store)
+            erasure.mark_pending(store)
+    if purge and not erasure.finish(store.conn, wait_seconds=busy_timeout_seconds()):
+        holder = erasure.described_holders(store.path) if store.path else "another program"
+        store.notices.append(
+            f"warning: {record['ref']} is purged, but its text is still in the file: "
+            f"{holder} is reading an older copy of the database; the text is wiped as soon "
+            "as it stops (the next cases command finishes it; cases check tells whether "
+            "it is done)"
+        )
     return kind, record, only_theirs

@@ -13,11 +13,19 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cases.csv_io import replacing_files
 from cases.db import cipher
-from cases.db.connection import SQLITE_HEADER, Store, busy_timeout_seconds
-from cases.errors import Conflict, Invalid, NotFound
+from cases.db.connection import (
+    SQLITE_HEADER,
+    Store,
+    busy_timeout_seconds,
+    forget_writer,
+    note_writer,
+)
+from cases.errors import Conflict, NotFound
+from cases.outputs import refuse_output
 
 ZEROS = bytes(1 << 20)
 # What SQLite keeps beside a temporary copy while it is checked (see replacing_files)
@@ -51,15 +59,25 @@ def encrypt(path: Path, *, backup: Path | None = None) -> list[str]:
     Store.open(path, write=True).close()  # ours and up to date, or refused here
     key = cipher.new_key(path)
     with cipher.held_for_copying(path, timeout=busy_timeout_seconds()) as source:
-        if backup is not None:
-            _write_checked_copy(lambda copy: cipher.export(source, copy, key=""), backup, key="")
-        original = os.open(path, os.O_RDWR)
+        # a writer kept waiting meanwhile is told who holds the database
+        note_writer(path, "encrypt")
         try:
-            _write_checked_copy(lambda copy: cipher.export(source, copy, key=key), path, key=key)
-            if not _wipe_replaced(original):
-                return [f"{path} had another name (a hard link), which still holds it plain"]
+            return _encrypt_held(source, path, key, backup)
         finally:
-            os.close(original)
+            forget_writer(path)
+
+
+def _encrypt_held(source: Any, path: Path, key: str, backup: Path | None) -> list[str]:
+    """The copies :func:`encrypt` makes while the database is held."""
+    if backup is not None:
+        _write_checked_copy(lambda copy: cipher.export(source, copy, key=""), backup, key="")
+    original = os.open(path, os.O_RDWR)
+    try:
+        _write_checked_copy(lambda copy: cipher.export(source, copy, key=key), path, key=key)
+        if not _wipe_replaced(original):
+            return [f"{path} had another name (a hard link), which still holds it plain"]
+    finally:
+        os.close(original)
     return []
 
 
@@ -159,13 +177,6 @@ def _is_plain(path: Path) -> bool:
 
 
 def _refuse_target(target: Path, database: Path, *, force: bool) -> None:
-    """Refuse to write a copy over a file (without FORCE), a folder or the database."""
-    if target.is_dir():
-        raise Invalid(f"{target} is a folder; give a file name")
-    if target.exists() and not force:
-        raise Conflict(f"{target} exists; add --force to overwrite it")
-    if target.resolve() == database.resolve():
-        raise Invalid("the copy must not overwrite the database itself")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise NotFound(f"folder {directory} does not exist")
+    """Refuse to write a copy over a file (without FORCE), a folder, the database
+    or a file kept beside it (the one rule of :mod:`cases.outputs`)."""
+    refuse_output([target], database, force=force, folder_must_exist=True)

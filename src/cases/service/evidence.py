@@ -11,7 +11,9 @@ from cases.catalogue import TABLE
 from cases.db import actors, queries, rows
 from cases.db import evidence as found_evidence
 from cases.db.connection import Row, Store
+from cases.db.export import HiddenRows
 from cases.errors import Invalid, NotFound
+from cases.privacy import left_out
 from cases.records import KIND_BY_TABLE, ORGANISATION, PERSON, SOURCE, parse_ref
 from cases.service.common import get_record, public, resolve_ref, resolve_source
 from cases.service.describe import fact_summary
@@ -185,8 +187,11 @@ def _ref(table: str, row: Row, owner: tuple[str, int] | None) -> str:
     return ""
 
 
-def _described(store: Store, records: Sequence[tuple[str, Row]]) -> list[dict[str, Any]]:
-    """Each record as a line: ref, kind, actor, what, date, privacy."""
+def _described(
+    store: Store, records: Sequence[tuple[str, Row]], hidden: HiddenRows | None = None
+) -> list[dict[str, Any]]:
+    """Each record as a line: ref, kind, actor, what, date, privacy (HIDDEN: what
+    an export leaves out, asked as the lines are made)."""
     owners = [_owner(store, table, row) for table, row in records]
     names = {
         actor_table: actors.by_ids(
@@ -202,6 +207,12 @@ def _described(store: Store, records: Sequence[tuple[str, Row]]) -> list[dict[st
         )
         for actor_table, column in (("people", "other_id"), ("organisations", "other_org_id"))
     }
+    # a record is private where an export would leave it out
+    hidden = hidden or left_out(store)
+    by_table: dict[str, list[int]] = {}
+    for table, row in records:
+        by_table.setdefault(table, []).append(int(row["id"]))
+    private = {table: hidden.among(table, ids) for table, ids in by_table.items()}
     lines = []
     for (table, row), owner in zip(records, owners, strict=True):
         actor = names[owner[0]].get(owner[1]) if owner else None
@@ -216,7 +227,7 @@ def _described(store: Store, records: Sequence[tuple[str, Row]]) -> list[dict[st
                 "actor": actor_name(actor_kind, actor) if actor else None,
                 "actor_ref": f"{actor_kind.prefix}{owner[1]}" if owner and actor else None,
                 "summary": _what(table, row) + _other_end(table, row, others),
-                "private": bool(row.get("private") or (actor and actor["private"])),
+                "private": int(row["id"]) in private[table],
             }
         )
     return lines
@@ -226,7 +237,9 @@ def uncited(store: Store) -> Iterator[dict[str, Any]]:
     """Every fact (not actors, aliases or sources) that cites no source, oldest
     first, undated last: a fact-checker's worklist, streamed."""
     facts = found_evidence.uncited(store)
+    hidden = left_out(store)
     while chunk := list(itertools.islice(facts, CHUNK)):
+        hidden.forget()  # what it learnt of the last chunk: memory stays flat
         by_table: dict[str, list[int]] = {}
         for fact in chunk:
             by_table.setdefault(fact["tbl"], []).append(int(fact["id"]))
@@ -235,7 +248,9 @@ def uncited(store: Store) -> Iterator[dict[str, Any]]:
             for table, ids in by_table.items()
             for row in rows.by_ids(store, table, ids)
         }
-        yield from _described(store, [(f["tbl"], loaded[(f["tbl"], int(f["id"]))]) for f in chunk])
+        yield from _described(
+            store, [(f["tbl"], loaded[(f["tbl"], int(f["id"]))]) for f in chunk], hidden
+        )
 
 
 def source_summary(store: Store, text: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from cases.db import search as full_text
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.names import name_key, name_words
+from cases.privacy import left_out
 from cases.records import KIND_BY_TABLE, ORGANISATION, PERSON
 from cases.service.common import public
 from cases.service.resolving import actor_name, resolve_actor
@@ -103,6 +104,9 @@ def search(store: Store, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str,
         )
         for actor_table in actors.OWNER
     }
+    # a hit is private where an export would leave its record out
+    hidden = left_out(store)
+    private = {table: hidden.among(table, sorted(ids)) for table, ids in by_table.items()}
     results = []
     for table, field, record_id, text_hit in hits:
         row = records.get((table, record_id))
@@ -132,7 +136,7 @@ def search(store: Store, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str,
                 "person_ref": f"P{owner[1]}" if owner and is_person else None,
                 "actor": named,
                 "actor_ref": f"{kind.prefix}{owner[1]}" if owner and kind else None,
-                "private": bool(row.get("private")),
+                "private": record_id in private.get(table, set()),
             }
         )
     return results

@@ -13,6 +13,8 @@ from cases.catalogue import TABLE, TABLES
 from cases.db import bulk, changelog, staging
 from cases.db.connection import Store
 from cases.errors import CasesError, ImportRefused
+from cases.privacy import withheld
+from cases.service.transfer import is_public_export
 
 # The order files are loaded in: every table after those it links to.
 LOAD_ORDER = (
@@ -77,6 +79,8 @@ def import_folder(
     and counted, then rolled back. With KEEP_EXISTING a record that exists is
     left exactly as it is (only missing ones are added). An import never makes
     a private record public: an update keeps the flag, and the report says so.
+    An import of a public export (its manifest says so) leaves the links and
+    texts the privacy filter may have emptied as they are where its cell is empty.
     """
     if not folder.is_dir():
         raise ImportRefused(f"{folder} is not a folder of CSV files")
@@ -90,6 +94,7 @@ def import_folder(
     if not present:
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
     report = ImportReport(dry_run=dry_run)
+    public = is_public_export(folder)
     bulk.use_large_cache(store)
     with (
         bulk.rollback_journal_if_empty(store),
@@ -101,15 +106,26 @@ def import_folder(
             for name in LOAD_ORDER:
                 path = folder / f"{name}.csv"
                 if path.exists():
-                    _load(store, name, path, keep_existing, report)
+                    _load(store, name, path, keep_existing, public, report)
         changelog.set_bulk(store, False)
         store.change_summary = f"imported {folder}"
     return report
 
 
-def _load(store: Store, name: str, path: Path, keep_existing: bool, report: ImportReport) -> None:
-    """Stage, check and write one file."""
+def _load(
+    store: Store,
+    name: str,
+    path: Path,
+    keep_existing: bool,
+    public: bool,
+    report: ImportReport,
+) -> None:
+    """Stage, check and write one file. From a PUBLIC export, an empty cell that
+    the privacy filter may have emptied (a link or text that would reveal a
+    private record) leaves the record's value as it is."""
     load = staging.FileLoad(store, TABLE[name], path)
+    if public:
+        load.keep_when_withheld(*withheld(TABLE[name]))
     total = load.stage()
     last_before = bulk.last_id(store, name)
     into_empty = not bulk.holds_rows(store, name)
@@ -136,8 +152,9 @@ def _load(store: Store, name: str, path: Path, keep_existing: bool, report: Impo
         if target == name:
             circular = bulk.first_in_a_cycle(store, name, column)
             if circular is not None:
+                what = TABLE[name].field(column).what
                 raise ImportRefused(
-                    f"{path.name}: {circular} is an appeal of itself, or of an appeal of itself"
+                    f"{path.name}: {circular} is {what} itself, or {what} one that is"
                 )
     # one set-based check of what foreign keys checked row by row would have:
     # a link naming nothing was written as id -1 (see staging.FileLoad._select)

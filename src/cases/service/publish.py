@@ -44,6 +44,7 @@ from cases.dates import display_date
 from cases.db.connection import Store
 from cases.db.publish import Column, Publication
 from cases.errors import Conflict, Invalid, NotFound
+from cases.outputs import refuse_folder
 from cases.privacy import PrivacyFilter
 from cases.records import KIND_BY_TABLE
 from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
@@ -438,8 +439,7 @@ def publish(
     """Write FOLDER/cases.db and FOLDER/metadata.json from one snapshot of the
     database, through the privacy filter; both appear together, only when
     complete (mode 0600). Returns the number of rows of each table."""
-    if folder.exists() and not folder.is_dir():
-        raise Invalid(f"{folder} exists and is not a folder")
+    refuse_folder(folder, store.path)
     targets = [folder / DATABASE, folder / METADATA]
     refuse_overwrite(store, targets, force)
     try:
@@ -602,4 +602,7 @@ def run_datasette(arguments: list[str], port: int) -> None:
     _check_port_free(port)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(arguments[0], arguments)
+    # a long-running server has no use for the database's key: it serves a
+    # publication, which is never encrypted
+    environment = {name: value for name, value in os.environ.items() if name != "CASES_KEY"}
+    os.execve(arguments[0], arguments, environment)

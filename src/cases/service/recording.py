@@ -168,6 +168,11 @@ def add_alias(store: Store, actor: str, name: str, common: Common = Common()) ->
     values = _values("aliases", {"name": name}, common)
     with store.transaction("add alias"):
         kind, owner = resolve_actor(store, actor)
+        if not owner.get("name"):
+            raise Invalid(
+                f"{kind.prefix}{owner['id']} is unnamed: an alias is another name, and they "
+                f"have none yet (give one with: cases edit {kind.prefix}{owner['id']} --set name=...)"
+            )
         known = [owner.get("name") or ""]
         known += [alias["name"] for alias in actors.aliases_of(store, kind.table, owner["id"])]
         if values["name"].casefold() in {text.casefold() for text in known}:
@@ -212,7 +217,8 @@ def add_source(
     )
     with store.transaction("add source"):
         if relays is not None:
-            values["relays_id"] = resolve_source(store, relays)
+            # a new URL relayed by a private source would reveal it: private too
+            values["relays_id"] = resolve_source(store, relays, private=common.private)
         row = insert_record(store, SOURCE, values)
         _cite(store, row, common)
     return Recorded(SOURCE, row)
@@ -227,6 +233,7 @@ def _with(
     role_field = TABLE["participants"].field("role")
     found = []
     seen = set(named)
+    subjects = set(named)
     for text in given:
         actor, equals, role = text.rpartition("=") if "=" in text else (text, "", "")
         if not equals:
@@ -234,8 +241,16 @@ def _with(
         chosen = role_field.parse(role or "participant")["role"]
         kind, row = resolve_actor(store, actor)
         ref = f"{kind.prefix}{row['id']}"
+        if ref in subjects:
+            raise Invalid(
+                f"{ref} is named twice in this fact: a fact's subject (or a trial's party) "
+                "is not also one of its participants"
+            )
         if ref in seen:
-            raise Invalid(f"{ref} is named twice in this fact; give each actor once")
+            raise Invalid(
+                f"{ref} is named twice in this fact: an actor takes part in a fact once, "
+                "in one role"
+            )
         seen.add(ref)
         found.append((kind, row, chosen))
     return found
@@ -354,7 +369,10 @@ def add_trial(
             rows.insert(store, "trial_parties", named_row)
         _add_participants(store, TRIAL, row["id"], others)
         _cite(store, row, common, about_private=all(party["private"] for party in parties))
-    names = [f"{party['name']} ({role})" for party, role in zip(parties, party_roles, strict=True)]
+    names = [
+        f"{actor_name(PERSON, party)} ({role})"
+        for party, role in zip(parties, party_roles, strict=True)
+    ]
     return Recorded(TRIAL, row, {"parties": names, **named_in_trial(named_rows)})
 
 
@@ -522,12 +540,16 @@ def add_relation(
 ) -> Recorded:
     """Record that OTHER is ACTOR's KIND (lawyer, parent, leader...), from SINCE to UNTIL."""
     values = _values("relations", {"kind": kind, "since": since, "until": until}, common)
-    TABLE["relations"].check({**values, "person_id": 0, "other_id": 0})
+    TABLE["relations"].check({**values, "person_id": 0, "other_id": -1})  # the dates, first
     with store.transaction("add relation"):
         first_kind, first = resolve_actor(store, actor)
         second_kind, second = resolve_actor(store, other)
         if (first_kind, first["id"]) == (second_kind, second["id"]):
-            raise Invalid(f"{first_kind.prefix}{first['id']} cannot be related to themselves")
+            # the catalogue's rule, with the reference
+            rule = "a person cannot be related to themselves"
+            if first_kind != PERSON:
+                rule = "an organisation cannot be related to itself"
+            raise Invalid(f"{first_kind.prefix}{first['id']}: {rule}")
         values["person_id" if first_kind == PERSON else "org_id"] = first["id"]
         values["other_id" if second_kind == PERSON else "other_org_id"] = second["id"]
         row = insert_record(store, RELATION, values)

@@ -10,7 +10,8 @@ from typing import TextIO, TypeVar
 from cases.catalogue import TABLES
 from cases.csv_io import replacing_files, text_file, write_csv
 from cases.db.connection import Store
-from cases.errors import Conflict, Invalid
+from cases.errors import Invalid
+from cases.outputs import refuse_folder, refuse_output
 from cases.privacy import PrivacyFilter
 
 R = TypeVar("R")
@@ -18,21 +19,8 @@ R = TypeVar("R")
 
 def refuse_overwrite(store: Store, targets: Sequence[Path], force: bool) -> None:
     """Never write onto the database (or a file SQLite keeps beside it); replace an
-    existing file only with FORCE."""
-    if store.path is not None:
-        database = store.path.resolve()
-        own = {
-            Path(f"{database}{suffix}") for suffix in ("", "-journal", "-wal", "-shm", "-writer")
-        }
-        for target in targets:
-            if target.resolve() in own:
-                raise Invalid(
-                    f"{target} is the database itself (or its journal); choose another path"
-                )
-    if not force:
-        existing = [target for target in targets if target.exists()]
-        if existing:
-            raise Conflict(f"{existing[0]} exists; add --force to replace it")
+    existing file only with FORCE (the one rule of :mod:`cases.outputs`)."""
+    refuse_output(targets, store.path, force=force)
 
 
 def export_csv(
@@ -44,25 +32,47 @@ def export_csv(
     The files are streamed to temporary files (mode 0600) that replace the
     targets together once all are complete, and are removed on any failure.
     """
-    if folder.exists() and not folder.is_dir():
-        raise Invalid(f"{folder} exists and is not a folder")
+    refuse_folder(folder, store.path)
     targets = [folder / f"{table.name}.csv" for table in TABLES]
-    refuse_overwrite(store, targets, force)
+    refuse_overwrite(store, [*targets, folder / MANIFEST], force)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise Invalid(f"cannot create {folder}: {error.strerror}") from None
     counts = {}
-    with store.snapshot(), replacing_files(targets) as temporaries:
+    with store.snapshot(), replacing_files([*targets, folder / MANIFEST]) as temporaries:
         visible = PrivacyFilter(store, include_private=include_private)
-        for table, temporary in zip(TABLES, temporaries, strict=True):
+        for table, temporary in zip(TABLES, temporaries, strict=False):
             counts[table.name] = write_csv(
                 temporary,
                 table.csv_columns,
                 visible.rows(table, defuse=True),
                 defused=True,
             )
+        with text_file(temporaries[-1]) as handle:
+            json.dump(manifest(public=not include_private), handle)
+            handle.write("\n")
     return counts
+
+
+# What an export folder says of itself, beside its tables.
+MANIFEST = "cases-export.json"
+
+
+def manifest(*, public: bool) -> dict[str, object]:
+    """The manifest of an export: a public one (through the privacy filter) may
+    have left links and texts empty that the data fills, which an import of it
+    then leaves as they are."""
+    return {"format": "cases csv", "version": 1, "public": public}
+
+
+def is_public_export(folder: Path) -> bool:
+    """Whether FOLDER holds a public export (its manifest says so)."""
+    try:
+        document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("public") is True
 
 
 def write_to_file(store: Store, path: Path, force: bool, write: Callable[[TextIO], R]) -> R:

@@ -161,3 +161,42 @@ def test_a_source_relayed_by_a_private_source_is_private_when_new(
     run("add", "source", "Public report", "--url", "https://example.org/open")
     run("add", "source", "More notes", "--private", "--relays", "https://example.org/open")
     assert "example.org/open" in everything_exported(run, tmp_path, "again")
+
+
+def test_public_texts_naming_a_private_person_are_pointed_out(run, tmp_path: Path) -> None:
+    """Issue 25: what the rules cannot hide (a private person named in the free
+    text of public records) is said on every export and listed by check."""
+    run("add", "person", "Aigul Hiddenwitness", "--private", "--alias", "Айгуль Хидденвитнесс")
+    run("add", "person", "Ayan Public")
+    run(
+        "add",
+        "event",
+        "P2",
+        "--date",
+        "2019-05",
+        "--kind",
+        "arrest",
+        "Arrested after Hiddenwitness Aigul spoke",
+    )  # other order
+    run("add", "source", "Interview with Айгуль Хидденвитнесс")  # another script
+    run("add", "event", "P2", "--date", "2019-06", "--kind", "release", "Released")
+    run("cite", "E2", "--source", "S1", "--quote", "as aigul hiddenwitness told us")
+    run("add", "event", "P2", "--date", "2019-07", "--kind", "hearing", "Aigul alone is no name")
+    expected = "warning: 3 public texts name a private person: S1, E1 and a quote citing E2"
+    for command in (
+        ["export", "json"],
+        ["export", "ftm"],
+        ["export", "csv", "--out", str(tmp_path / "csv")],
+        ["publish", str(tmp_path / "site")],
+        ["chart", "--out", str(tmp_path / "chart.svg")],
+    ):
+        assert expected in run(*command).stderr, command
+    assert "warning" not in run("export", "json", "--include-private").stderr
+    checked = run("check")
+    assert checked.stdout.startswith("ok")
+    assert "the summary of E1 names P1, who is private" in checked.stderr
+    assert "the title of S1 names P1" in checked.stderr
+    assert "a quote citing E2 names P1" in checked.stderr
+    assert "E3" not in checked.stderr
+    run("edit", "E1", "--set", "private=yes")
+    assert "2 public texts" in run("export", "json").stderr

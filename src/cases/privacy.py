@@ -110,6 +110,17 @@ class PrivacyFilter:
             rules = _rules()
             export.mark_hidden_records(store, [(t.name, *rules[t.name]) for t in TABLES])
 
+    def note_public_mentions(self) -> None:
+        """Tell the user (a notice on stderr) how many public texts name someone
+        this export leaves out: what no rule can hide (see service/mentions.py)."""
+        if self.include_private:
+            return
+        from cases.service.mentions import public_mentions, warning
+
+        line = warning(public_mentions(self.store))
+        if line:
+            self.store.notices.append(line)
+
     def hidden_ids(self, table: Table) -> set[int]:
         """The ids of TABLE's records this export leaves out."""
         if self.include_private:

@@ -143,17 +143,20 @@ def backup(
 def check(ctx: typer.Context) -> None:
     """Check the database: SQLite's integrity and foreign keys, and the tool's own rules.
 
-    Exits 1 and lists every problem found.
+    Exits 1 and lists every problem found. Also lists, to review, the public
+    texts that name someone private (no rule can hide those).
 
     Example:
 
         cases check
     """
-    from cases.render import print_added, print_error
+    from cases.render import print_added, print_error, print_notice
     from cases.service.admin import check as inspect
+    from cases.service.admin import to_review
 
     with open_store(ctx, write=False) as store:
         problems = inspect(store)
+        reviews = [] if problems else to_review(store)
     if problems:
         print_error(f"the database has {len(problems)} problem(s)", problems)
         raise typer.Exit(1)
@@ -162,3 +165,5 @@ def check(ctx: typer.Context) -> None:
         "ok",
         "integrity, foreign keys, links, dates, contradictions, name keys and schema",
     )
+    for review in reviews:
+        print_notice(review)

@@ -63,6 +63,22 @@ def check(store: Store) -> list[str]:
     return checks.contradictions(store)
 
 
+def to_review(store: Store) -> list[str]:
+    """Public texts that name someone an export leaves out: not damage, nor a
+    contradiction, but what the researcher should look at before sharing."""
+    from cases.privacy import PrivacyFilter
+    from cases.service.mentions import public_mentions
+
+    with store.snapshot():
+        PrivacyFilter(store, include_private=False)
+        found = public_mentions(store)
+    return [
+        f"privacy: {mention.text()} names {mention.actor}, who is private; exports and "
+        "publications show it (edit the text, or mark the record private)"
+        for mention in found
+    ]
+
+
 def damage(store: Store) -> list[str]:
     """What would make the file untrustworthy as a database: SQLite's checks and
     the tool's own invariants (not the contradictions of what was recorded)."""

@@ -214,6 +214,7 @@ def chart(
                     )
             names = _names(visible, wanted)
         facts = _facts(visible, set(wanted))
+        visible.note_public_mentions()
     rows = []
     for actor in wanted:
         if actor not in names:

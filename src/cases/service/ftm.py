@@ -655,6 +655,7 @@ def export_ftm(store: Store, out: TextIO, *, include_private: bool = False) -> d
         for entity in _Mapper(store, visible).entities():
             out.write(entity.line())
             counts[entity.schema] += 1
+        visible.note_public_mentions()
     return dict(counts)
 
 

@@ -460,6 +460,7 @@ def publish(
         with text_file(metadata) as handle:
             json.dump(document, handle, ensure_ascii=False, indent=2)
             handle.write("\n")
+        visible.note_public_mentions()
     return counts
 
 

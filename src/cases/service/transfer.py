@@ -52,6 +52,7 @@ def export_csv(
         with text_file(temporaries[-1]) as handle:
             json.dump(manifest(public=not include_private), handle)
             handle.write("\n")
+        visible.note_public_mentions()
     return counts
 
 
@@ -119,4 +120,5 @@ def export_json(store: Store, out: TextIO, *, include_private: bool = False) -> 
             out.write("\n]")
             counts[table.name] = count
         out.write("\n}}\n")
+        visible.note_public_mentions()
     return counts

@@ -112,7 +112,7 @@ RECORD_TABLES = (
 # The links each record carries, as the export's column and the model's attribute.
 LINKS = {
     "people": {"name": "name"},
-    "sources": {"url": "url"},
+    "sources": {"url": "url", "relays_uid": "relays"},
     "trials": {
         "judge": "judge",
         "lawyer": "lawyer",
@@ -172,6 +172,7 @@ class Record:
     texts: tuple[str, ...] = ()  # markers of its own free text (note, court, summary, title)
     name: str | None = None  # a person's name
     url: str | None = None  # a source's URL
+    relays: str | None = None  # uid of the source a source relays
     person: str | None = None  # uid of the person a fact is about (a relation's first side)
     other: str | None = None  # uid of a relation's other side
     trial: str | None = None  # uid of a ruling's trial
@@ -208,10 +209,16 @@ class Party:
 class Citation:
     record: str  # the record's uid, or "alias:NAME" (alias uids are not printed by add)
     source: str
-    private: bool = False  # set only by a merge from a private person
+    private: bool = False  # set by a merge from a private person (the model's own)
+    # the database's mark: set when the actor the claim is attributed to is
+    # deleted or merged away while private
+    flagged: bool = False
     # a merge moves a person's citations to the survivor or to the alias the merged
     # name becomes (the contract allows either): the aliases it may sit on, "alias:NAME"
     aliases: tuple[str, ...] = ()
+    quote: str | None = None  # the marker of its quote
+    according_to: str | None = None  # uid of the person the claim is attributed to
+    said_by: str | None = None  # that person's name as the citation wrote it
 
 
 @dataclass
@@ -285,8 +292,14 @@ class Model:
         return self.shown(key)
 
     def citation_shown(self, citation: Citation) -> bool:
+        attributed = citation.according_to
         return (
-            not citation.private and self.shown(citation.source) and self.key_shown(citation.record)
+            not citation.private
+            and not citation.flagged
+            and self.shown(citation.source)
+            and self.key_shown(citation.record)
+            and (attributed is None or self.shown(attributed))
+            and (citation.said_by is None or marker(citation.said_by) not in self.hidden_names())
         )
 
     def _markers_of(self, uid: str) -> set[str]:
@@ -302,6 +315,7 @@ class Model:
             if self.shown(uid):
                 found |= self._markers_of(uid)
         found |= {marker(a.name) for a in self.aliases.values() if self.alias_shown(a)}
+        found |= {c.quote for c in self.citations.values() if c.quote and self.citation_shown(c)}
         return found
 
     def secret_markers(self) -> set[str]:
@@ -312,6 +326,9 @@ class Model:
             if not self.shown(uid):
                 hidden |= self._markers_of(uid)
         hidden |= {marker(a.name) for a in self.aliases.values() if not self.alias_shown(a)}
+        hidden |= {
+            c.quote for c in self.citations.values() if c.quote and not self.citation_shown(c)
+        }
         return hidden - self.visible_markers() - self.uncertain
 
     def hidden_names(self) -> set[str]:
@@ -349,11 +366,21 @@ class Model:
         for key, citation in list(self.citations.items()):
             if citation.record in gone_keys or citation.source in doomed:
                 del self.citations[key]
+            elif citation.according_to in doomed:
+                # a claim of someone purged goes; of someone deleted while hidden,
+                # it stays hidden with them
+                if purge:
+                    del self.citations[key]
+                    continue
+                citation.flagged = citation.flagged or not self.shown(citation.according_to)
+                citation.according_to = None
         for gone in doomed:
             del self.records[gone]
         for record in self.records.values():
             if record.trial in doomed:
                 record.trial = None  # a ruling outlives its trial
+            if record.relays in doomed:
+                record.relays = None
             if record.judge_person in doomed:
                 record.judge_person = None
             if record.lawyer_person in doomed:
@@ -418,6 +445,8 @@ class Model:
             if citation.record == merged:  # (one the survivor already has may be dropped)
                 citation.record, citation.private = into, citation.private or hide
                 citation.aliases += (f"alias:{gone.name}",)
+            if citation.according_to == merged:
+                citation.according_to, citation.flagged = into, citation.flagged or hide
         assert gone.name is not None
         self.aliases[self.new_id()] = Alias(into, gone.name, private=hide)
         if not hide:
@@ -448,8 +477,12 @@ class Model:
                 row = copy.deepcopy(then)
                 row.private = then.private or bool(now and now.private)
                 current[key] = row
-        # a citation has no mark of its own: it is hidden with its record or source
-        result.citations.update(copy.deepcopy(snapshot.citations))
+        for key, then in snapshot.citations.items():
+            now = result.citations.get(key)
+            row = copy.deepcopy(then)
+            row.private = then.private or bool(now and now.private)
+            row.flagged = then.flagged or bool(now and now.flagged)
+            result.citations[key] = row
         return result
 
 
@@ -604,18 +637,22 @@ class PrivacyMachine(RuleBasedStateMachine):
         if cited is None:
             return
         if cited.startswith("https://"):
-            found = [
-                s for s in json.loads(self.cases("list", "sources", "--json")) if s["url"] == cited
-            ]
-            assert len(found) == 1, f"{cited} was not recorded once as a source: {found}"
-            uid = found[0]["uid"]
-            mark: bool | None = True if private else (None if hidden else False)
-            why = f"first recorded by --source on {key_label or 'an alias'}, private then"
-            self.model.records[uid] = Record(
-                "sources", found[0]["ref"], mark, texts=(marker(cited),), url=cited, why=why
-            )
-            cited = uid
+            cited = self.new_source(cited, private=private, hidden=hidden, key_label=key_label)
         self.model.citations[self.model.new_id()] = Citation(key, cited)
+
+    def new_source(self, url: str, *, private: bool, hidden: bool, key_label: str) -> str:
+        """Model the source a new URL became (given to --source or --relays): private
+        when first given by a private record (by one hidden only by its people:
+        learned). Returns its uid."""
+        found = [s for s in json.loads(self.cases("list", "sources", "--json")) if s["url"] == url]
+        assert len(found) == 1, f"{url} was not recorded once as a source: {found}"
+        uid = str(found[0]["uid"])
+        mark: bool | None = True if private else (None if hidden else False)
+        why = f"first recorded by a URL on {key_label or 'an alias'}, private then"
+        self.model.records[uid] = Record(
+            "sources", found[0]["ref"], mark, texts=(marker(url),), url=url, why=why
+        )
+        return uid
 
     # -- recording -------------------------------------------------------------
 
@@ -668,17 +705,59 @@ class PrivacyMachine(RuleBasedStateMachine):
     @rule(data=st.data(), private=st.booleans())
     def add_source(self, data: st.DataObject, private: bool) -> None:
         """A source with a title and a URL of its own, perhaps private (perhaps citing
-        another source, as every add may)."""
+        another source, as every add may), perhaps relaying another source: a
+        recorded one, or a new URL, which is then private with it."""
         title, url = self.text("Report"), f"https://example.org/{next(self.texts)}"
         sources, cited = self.draw_sources(data)
+        relays, relayed = self.draw_sources(data)
+        relaying = ["--relays", relays[1]] if relays else []
         self.changing()
         added = self.add(
-            "source", title, "--url", url, *sources, *(["--private"] if private else [])
+            "source",
+            title,
+            "--url",
+            url,
+            *sources,
+            *relaying,
+            *(["--private"] if private else []),
         )
+        if relayed is not None and relayed.startswith("https://"):
+            relayed = self.new_source(relayed, private=private, hidden=False, key_label=title)
         self.model.records[added["uid"]] = Record(
-            "sources", added["ref"], private, texts=(marker(title), marker(url)), url=url, why=WHY
+            "sources",
+            added["ref"],
+            private,
+            texts=(marker(title), marker(url)),
+            url=url,
+            relays=relayed,
+            why=WHY,
         )
         self.cite(added["uid"], cited, private=private, hidden=False, key_label=added["ref"])
+
+    @precondition(lambda self: self.people() and self.model.uids("sources"))
+    @rule(data=st.data(), quote=st.booleans())
+    def attribute(self, data: st.DataObject, quote: bool) -> None:
+        """``cite REF --source S --according-to PERSON [--quote ...]``: a follow-up
+        report supports a record, the claim made by someone (perhaps private)."""
+        facts = sorted(u for u, r in self.model.records.items() if r.table != "sources")
+        uid = data.draw(st.sampled_from(facts))
+        source = data.draw(st.sampled_from(sorted(self.model.uids("sources"))))
+        said_by = self.draw_person(data)
+        words = self.text("quote") if quote else None
+        args = ["cite", self.model.records[uid].ref, "--source", self.model.records[source].ref]
+        args += ["--according-to", self.model.records[said_by].ref]
+        args += ["--quote", words] if words else []
+        self.changing()
+        self.cases(*args)
+        existing = [
+            c for c in self.model.citations.values() if (c.record, c.source) == (uid, source)
+        ]
+        citation = existing[0] if existing else Citation(uid, source)
+        if not existing:
+            self.model.citations[self.model.new_id()] = citation
+        citation.according_to, citation.said_by = said_by, self.model.records[said_by].name
+        if words:
+            citation.quote = marker(words)
 
     @precondition(lambda self: self.people())
     @rule(data=st.data(), private=st.booleans(), note=st.booleans())
@@ -794,6 +873,8 @@ class PrivacyMachine(RuleBasedStateMachine):
         )
         kinds = ["private" if self.model.records[p].private else "public" for p in (merged, into)]
         event(f"merge {kinds[0]} into {kinds[1]}")
+        if any(c.according_to == merged for c in self.model.citations.values()):
+            event(f"merge a {kinds[0]} person a claim is attributed to")
         self.changing()
         self.cases("merge", self.model.records[merged].ref, "--into", self.model.records[into].ref)
         self.model.merge(merged, into)
@@ -805,6 +886,9 @@ class PrivacyMachine(RuleBasedStateMachine):
         uid = self.draw_record(data)
         if self.model.records[uid].table == "people" and not self.model.shown(uid):
             event(f"delete{' --purge' if purge else ''} a private person")
+        if any(c.according_to == uid for c in self.model.citations.values()):
+            hidden = "private" if not self.model.shown(uid) else "public"
+            event(f"delete{' --purge' if purge else ''} a {hidden} person a claim is attributed to")
         self.changing()
         self.cases("delete", self.model.records[uid].ref, "--yes", *(["--purge"] if purge else []))
         self.model.delete(uid, purge=purge)
@@ -852,6 +936,17 @@ class PrivacyMachine(RuleBasedStateMachine):
         self.refresh_refs()
         self.history.clear()  # undo of an import is not modelled
 
+    @rule()
+    def import_own_public_export(self) -> None:
+        """``export csv`` (public) then ``import csv`` of it into the same database:
+        nothing changes, not even what the privacy filter left empty."""
+        folder = self.folder / "public"
+        self.cases("export", "csv", "--out", str(folder), "--force")
+        report = json.loads(self.cases("import", "csv", str(folder), "--json"))
+        changed = {t["table"]: t["updated"] for t in report["tables"] if t["updated"]}
+        assert not changed, f"importing a public export changed records: {changed}"
+        self.history.clear()  # undo of an import is not modelled
+
     # -- the checks ----------------------------------------------------------------
 
     @invariant()
@@ -887,6 +982,11 @@ class PrivacyMachine(RuleBasedStateMachine):
             ),
             "chart": chart.read_text(encoding="utf-8"),
         }
+        for line in json.loads(self.cases("uncited", "--json")):
+            if line["uid"] in model.records:
+                assert line["private"] == (not model.shown(line["uid"])), (
+                    f"uncited marks {self.describe(line['uid'])} private={line['private']}"
+                )
         for label, text in outputs.items():
             folded = text.lower()  # a full-text index keeps its words lower-cased
             found = sorted(m for m in model.secret_markers() if m.lower() in folded)
@@ -985,6 +1085,21 @@ class PrivacyMachine(RuleBasedStateMachine):
                 f"{what}: the database has {self.labels(found - wanted)} the model has not, "
                 f"and lacks {self.labels(wanted - found)}"
             )
+        # each citation's attribution and mark, as the model has them
+        found_rows = sorted(
+            (record, source, str(row["according_to_person_uid"]), bool(row["private"]))
+            for (record, source), row in zip(
+                self.citations_in(tables), tables["citations"], strict=True
+            )
+        )
+        wanted_rows = sorted(
+            (c.record, c.source, str(c.according_to), c.flagged) for c in model.citations.values()
+        )
+        assert found_rows == wanted_rows, (
+            f"citations (record, source, attributed to, private): the database has "
+            f"{self.labels(r[:3] for r in found_rows)} {[r[3] for r in found_rows]}, the model "
+            f"{self.labels(r[:3] for r in wanted_rows)} {[r[3] for r in wanted_rows]}"
+        )
 
     def check_marks(self, tables: dict[str, list[dict[str, Any]]]) -> None:
         """Every record carries the private mark the model gives it: the rules make some

@@ -1,213 +1,43 @@
-"""Record kinds, references and vocabularies. No I/O."""
+"""References: the typed names of records (``P12``, ``T3``). No I/O.
+
+What each kind of record is (its table, prefix and noun) is declared in the
+catalogue, with its table; the kinds the use cases name are here by name.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-from functools import lru_cache
 
-from cases.errors import Invalid
+from cases.catalogue import KIND_BY_PREFIX, KIND_BY_TABLE, KINDS, Kind
 
+__all__ = [
+    "ASYLUM",
+    "DETENTION",
+    "EVENT",
+    "KINDS",
+    "KIND_BY_PREFIX",
+    "KIND_BY_TABLE",
+    "ORGANISATION",
+    "PERSON",
+    "RELATION",
+    "RULING",
+    "SOURCE",
+    "TRIAL",
+    "Kind",
+    "Ref",
+    "parse_ref",
+    "ref_text",
+]
 
-class Sex(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-
-
-class TrialStatus(StrEnum):
-    INVESTIGATION = "investigation"
-    PENDING = "pending"
-    ONGOING = "ongoing"
-    DECIDED = "decided"
-    APPEALED = "appealed"
-    CLOSED = "closed"
-
-
-class Outcome(StrEnum):
-    CONVICTED = "convicted"
-    ACQUITTED = "acquitted"
-    DISMISSED = "dismissed"
-    SETTLED = "settled"
-    UPHELD = "upheld"
-    OVERTURNED = "overturned"
-    MODIFIED = "modified"
-    UNKNOWN = "unknown"
-    OTHER = "other"
-
-
-class Plea(StrEnum):
-    GUILTY = "guilty"
-    NOT_GUILTY = "not-guilty"
-    PLEA_DEAL = "plea-deal"
-
-
-class SentenceKind(StrEnum):
-    PRISON = "prison"
-    LABOR_CAMP = "labor-camp"
-    SUSPENDED = "suspended"
-    FINE = "fine"
-    PROBATION = "probation"
-    RESTRICTED_FREEDOM = "restricted-freedom"
-    NONE = "none"
-
-
-class Deportation(StrEnum):
-    ORDERED = "ordered"
-    REFUSED = "refused"
-
-
-class Extradition(StrEnum):
-    GRANTED = "granted"
-    REFUSED = "refused"
-
-
-class Decision(StrEnum):
-    APPLIED = "applied"
-    ASYLUM_SEEKER_STATUS = "asylum-seeker-status"
-    EXTENDED = "extended"
-    GRANTED = "granted"
-    REFUGEE_STATUS = "refugee-status"
-    DENIED = "denied"
-    APPEALED = "appealed"
-    REVOKED = "revoked"
-    WITHDRAWN = "withdrawn"
-
-
-class DetentionKind(StrEnum):
-    POLICE_CUSTODY = "police-custody"
-    PRETRIAL = "pretrial"
-    PRISON = "prison"
-    LABOR_CAMP = "labor-camp"
-    CAMP = "camp"
-    HOUSE_ARREST = "house-arrest"
-    ADMINISTRATIVE = "administrative"
-    OTHER = "other"
-
-
-class EventKind(StrEnum):
-    BORDER_CROSSING = "border-crossing"
-    ARREST = "arrest"
-    RELEASE = "release"
-    HEARING = "hearing"
-    TESTIMONY = "testimony"
-    PRESS_CONFERENCE = "press-conference"
-    TRAVEL = "travel"
-    DOCUMENTS_CONFISCATED = "documents-confiscated"
-    DISAPPEARANCE = "disappearance"
-    PETITION = "petition"
-    STATEMENT = "statement"
-    OTHER = "other"
-
-
-class RelationKind(StrEnum):
-    PARENT = "parent"
-    CHILD = "child"
-    SIBLING = "sibling"
-    SPOUSE = "spouse"
-    RELATIVE = "relative"
-    LAWYER = "lawyer"
-    ASSOCIATE = "associate"
-    LEADER = "leader"
-    MEMBER = "member"
-    EMPLOYEE = "employee"
-    SPOKESPERSON = "spokesperson"
-    FOUNDER = "founder"
-
-
-class OrgKind(StrEnum):
-    NGO = "ngo"
-    COURT = "court"
-    POLICE = "police"
-    PROSECUTOR = "prosecutor"
-    SECURITY_SERVICE = "security-service"
-    MIGRATION_AUTHORITY = "migration-authority"
-    GOVERNMENT = "government"
-    UN_BODY = "un-body"
-    MEDIA = "media"
-    GROUP = "group"
-    OTHER = "other"
-
-
-class ParticipantRole(StrEnum):
-    SUBJECT = "subject"
-    VICTIM = "victim"
-    PERPETRATOR = "perpetrator"
-    ORGANIZER = "organizer"
-    PARTICIPANT = "participant"
-    PETITIONER = "petitioner"
-    ADDRESSEE = "addressee"
-    SPEAKER = "speaker"
-    WITNESS = "witness"
-    AUTHORITY = "authority"
-    OTHER = "other"
-
-
-class PartyRole(StrEnum):
-    DEFENDANT = "defendant"
-    PLAINTIFF = "plaintiff"
-    VICTIM = "victim"
-    WITNESS = "witness"
-    LAWYER = "lawyer"
-    JUDGE = "judge"
-    PROSECUTOR = "prosecutor"
-    OTHER = "other"
-
-
-@lru_cache(maxsize=64)
-def _accepted(enum: type[StrEnum]) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
-
-
-def vocabulary(enum: type[StrEnum], value: str, what: str) -> str:
-    """Return VALUE if it belongs to ENUM, else raise naming the accepted values."""
-    cleaned = value.strip().lower()
-    accepted = _accepted(enum)
-    if cleaned not in accepted:
-        raise Invalid(f"unknown {what} {value!r}; use one of: {', '.join(accepted)}")
-    return cleaned
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of record: its table, reference prefix and what it is called."""
-
-    name: str
-    table: str
-    prefix: str
-    label: str
-    # date fields stored as FIELD, FIELD_earliest, FIELD_latest
-    date_fields: tuple[str, ...] = ()
-
-    @property
-    def a_label(self) -> str:
-        """The label with its article: "a person", "an event"."""
-        return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
-
-
-PERSON = Kind("person", "people", "P", "person", ("born",))
-ORGANISATION = Kind("organisation", "organisations", "O", "organisation")
-SOURCE = Kind("source", "sources", "S", "source", ("date", "accessed"))
-TRIAL = Kind("trial", "trials", "T", "trial", ("opened",))
-RULING = Kind("ruling", "rulings", "R", "ruling", ("date",))
-ASYLUM = Kind("asylum", "asylum", "A", "asylum decision", ("date", "until"))
-DETENTION = Kind("detention", "detentions", "D", "detention", ("start", "end"))
-EVENT = Kind("event", "events", "E", "event", ("date",))
-RELATION = Kind("relation", "relations", "L", "relation", ("since", "until"))
-
-KINDS: tuple[Kind, ...] = (
-    PERSON,
-    ORGANISATION,
-    SOURCE,
-    TRIAL,
-    RULING,
-    ASYLUM,
-    DETENTION,
-    EVENT,
-    RELATION,
-)
-KIND_BY_PREFIX = {kind.prefix: kind for kind in KINDS}
-KIND_BY_TABLE = {kind.table: kind for kind in KINDS}
+PERSON = KIND_BY_TABLE["people"]
+ORGANISATION = KIND_BY_TABLE["organisations"]
+SOURCE = KIND_BY_TABLE["sources"]
+TRIAL = KIND_BY_TABLE["trials"]
+RULING = KIND_BY_TABLE["rulings"]
+ASYLUM = KIND_BY_TABLE["asylum"]
+DETENTION = KIND_BY_TABLE["detentions"]
+EVENT = KIND_BY_TABLE["events"]
+RELATION = KIND_BY_TABLE["relations"]
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,7 @@ from cases.records import (
     RULING,
     SOURCE,
     TRIAL,
-    Decision,
-    Deportation,
-    Extradition,
     Kind,
-    Outcome,
 )
 from cases.service.common import named_in_trial, public
 from cases.service.describe import (
@@ -477,19 +473,13 @@ def stats(store: Store, today: dt.date | None = None) -> dict[str, Any]:
     """Counts of people, organisations, trials, outcomes, decisions and detention
     days (exact, and the fewest and most the dates allow)."""
 
-    def values(*enums: Any) -> list[str]:
-        return [member.value for member in enums]
+    def words(table: str, *names: str) -> dict[str, list[str]]:
+        return {name: list(TABLE[table].field(name).choices) for name in names}
 
     rulings = queries.count_values(
-        store,
-        "rulings",
-        {
-            "outcome": values(*Outcome),
-            "deportation": values(*Deportation),
-            "extradition": values(*Extradition),
-        },
+        store, "rulings", words("rulings", "outcome", "deportation", "extradition")
     )
-    asylum = queries.count_values(store, "asylum", {"decision": values(*Decision)})
+    asylum = queries.count_values(store, "asylum", words("asylum", "decision"))
     days = _detention_days(store, today)
     return {
         "people": rows.count(store, "people"),

@@ -25,7 +25,6 @@ from cases.records import (
     SOURCE,
     TRIAL,
     Kind,
-    PartyRole,
 )
 from cases.service.common import insert_record, named_in_trial, resolve_ref, resolve_source
 from cases.service.resolving import (
@@ -316,7 +315,7 @@ def add_trial(
         raise Invalid(f"{len(roles)} roles given for {len(people)} people")
     role_field = TABLE["trial_parties"].field("role")
     party_roles = [role_field.parse(role)["role"] for role in roles]
-    party_roles += [PartyRole.DEFENDANT.value] * (len(people) - len(party_roles))
+    party_roles += ["defendant"] * (len(people) - len(party_roles))
     values = _values(
         "trials",
         {

@@ -6,16 +6,17 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from cases.catalogue import TABLE
 from cases.dates import parse_date
 from cases.db import queries
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
-from cases.records import ORGANISATION, PERSON, EventKind
+from cases.records import ORGANISATION, PERSON
 from cases.service.describe import fact_summary
 from cases.service.resolving import actor_name, resolve_actor
 
 FACT_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end")
-TIMELINE_KINDS = FACT_KINDS + tuple(kind.value for kind in EventKind)
+TIMELINE_KINDS = FACT_KINDS + TABLE["events"].field("kind").choices
 
 
 def timeline(

@@ -1,0 +1,513 @@
+"""Every table, declared once: its fields, the kind of record it holds, the
+rules across its fields, and for a fact when it happened, who it involves
+and how it reads. In the order an export writes them (citations last: they
+name records of every table)."""
+
+from __future__ import annotations
+
+from cases.catalogue import phrases
+from cases.catalogue.model import PRIVATE, Fact, Field, Placement, Table, actor, link, naming
+from cases.catalogue.rules import (
+    AcrossRows,
+    AtMostOne,
+    Different,
+    EndsAfterStarts,
+    OneOf,
+)
+from cases.catalogue.types import (
+    CHOICE,
+    CHOICES,
+    DATE,
+    LANGUAGE,
+    MONEY,
+    NAME,
+    NAMES,
+    NUMBER,
+    RECORD,
+    SIZE,
+    URL,
+)
+from cases.catalogue.vocabularies import (
+    DECISION,
+    DEPORTATION,
+    DETENTION_KIND,
+    EVENT_KIND,
+    EXTRADITION,
+    ORG_KIND,
+    OUTCOME,
+    PARTICIPANT_ROLE,
+    PARTY_ROLE,
+    PLEA,
+    RELATION_KIND,
+    SENTENCE_KIND,
+    SEX,
+    TRIAL_STATUS,
+)
+
+# What a free text that may name anyone may name.
+ACTORS = ("people", "organisations")
+
+PEOPLE = Table(
+    "people",
+    (
+        Field("name", NAME, searchable=True, help="The person's name."),
+        Field(
+            "description",
+            searchable=True,
+            help="Who they are, for someone a report mentions without a name.",
+        ),
+        Field("sex", CHOICE, vocabulary=SEX),
+        Field("born", DATE, help="Birth date, e.g. 1982 or ~1982."),
+        Field("ethnicity", help="Ethnicity, e.g. Kazakh."),
+        Field("citizenship", help="Citizenship, e.g. China."),
+        Field("origin", searchable=True, help="Place of origin, e.g. Xinjiang."),
+    ),
+    prefix="P",
+    noun="person",
+    rules=(
+        OneOf(
+            ("name", "description"),
+            "name must not be empty (a person a report does not name is added with "
+            "--unnamed DESCRIPTION)",
+            True,
+        ),
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Name", "display_name"),
+        ("Sex", "sex"),
+        ("Born", "born_display"),
+        ("Origin", "origin"),
+        ("Citizenship", "citizenship"),
+    ),
+    description="People whose cases are documented: one row per person, named, or described "
+    "when a report mentions them without a name.",
+)
+
+ORGANISATIONS = Table(
+    "organisations",
+    (
+        Field("name", NAME, required=True, searchable=True, help="The organisation's name."),
+        Field("kind", CHOICE, vocabulary=ORG_KIND, label="organisation kind"),
+        Field("country", searchable=True, help="Its country, e.g. Kazakhstan."),
+        Field("size", SIZE, help="How many people a group counts: 30, or ~30."),
+        link(
+            "part_of_id",
+            "organisations",
+            required=False,
+            label="part of",
+            help="The organisation it is part of.",
+        ),
+    ),
+    prefix="O",
+    noun="organisation",
+    plural="orgs",
+    listed=(
+        ("Ref", "ref"),
+        ("Name", "name"),
+        ("Kind", "kind"),
+        ("Country", "country"),
+        ("Size", "size"),
+    ),
+    description="Organisations and groups: courts, police, ministries, NGOs, media, and "
+    "groups of people a report counts but does not name.",
+)
+
+ALIASES = Table(
+    "aliases",
+    (
+        *actor(),
+        Field("name", NAME, required=True, searchable=True, label="an alias"),
+    ),
+    rules=(OneOf(("person_id", "org_id"), "an alias belongs to one person or organisation"),),
+    description="Other names of people and organisations: other spellings, other scripts.",
+)
+
+SOURCES = Table(
+    "sources",
+    (
+        Field("title", required=True, searchable=True, label="a source title"),
+        Field("url", URL, help="Where it was published."),
+        Field("publisher", searchable=True, names=ACTORS, help="Who published it, e.g. RFE/RL."),
+        Field("authors", NAMES, searchable=True, names=ACTORS, help="Who wrote it."),
+        Field("language", LANGUAGE, help="Its language: an ISO 639 code, e.g. en, ru, kk."),
+        Field("date", DATE, help="Publication date."),
+        Field("accessed", DATE, help="When it was read."),
+        link(
+            "relays_id",
+            "sources",
+            required=False,
+            label="a relay of",
+            help="The source it relays (reports from).",
+        ),
+        Field(
+            "reliability",
+            NUMBER,
+            minimum=0,
+            maximum=4,
+            range_message="use 0 (lowest) to 4 (highest)",
+            help="0 (unverified) to 4 (confirmed by several sources).",
+        ),
+    ),
+    prefix="S",
+    noun="source",
+    listed=(
+        ("Ref", "ref"),
+        ("Title", "title"),
+        ("Publisher", "publisher"),
+        ("Date", "date_display"),
+        ("Rel.", "reliability"),
+    ),
+    description="The reports, testimonies and documents the records rest on, with their "
+    "reliability from 0 (unverified) to 4 (confirmed by several sources).",
+)
+
+TRIALS = Table(
+    "trials",
+    (
+        naming(
+            "court",
+            "organisations",
+            searchable=True,
+            help="The court (linked if a recorded organisation); left out when a "
+            "report does not name it.",
+        ),
+        Field("place", searchable=True, help="Town or city."),
+        Field("charge", searchable=True, help="The charge."),
+        Field("case_number", help="Court case number."),
+        Field("opened", DATE, help="When the trial opened."),
+        Field("status", CHOICE, vocabulary=TRIAL_STATUS, label="trial status"),
+    ),
+    prefix="T",
+    noun="trial",
+    fact=Fact(
+        (Placement("opened", "trial"),),
+        phrases.trial,
+        subject=(),
+        parties="trial_parties",
+        court="court",
+        place="place",
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Opened", "opened_display"),
+        ("Court", "court"),
+        ("Place", "place"),
+        ("Charge", "charge"),
+        ("Parties", "party_names"),
+        ("Status", "status"),
+    ),
+    description="Trials and investigations: the court, place, charge, when it opened and its "
+    "status.",
+)
+
+TRIAL_PARTIES = Table(
+    "trial_parties",
+    (
+        link("trial_id", "trials"),
+        *actor(),
+        naming("name", "people", searchable=True, linked_by="name_person_id"),
+        Field("role", CHOICE, required=True, vocabulary=PARTY_ROLE),
+    ),
+    rules=(
+        OneOf(
+            ("person_id", "org_id", "name"),
+            "a trial party is a person, an organisation or a name",
+            True,
+        ),
+    ),
+    description="Who is party to each trial and in what role: defendants, plaintiffs, "
+    "lawyers, judges, prosecutors.",
+)
+
+RULINGS = Table(
+    "rulings",
+    (
+        link("person_id", "people"),
+        # a ruling goes with its trial
+        link("trial_id", "trials", required=False, owner=True),
+        Field("date", DATE, required=True, help="When the ruling was given."),
+        naming("court", "organisations", searchable=True, help="The court, if not the trial's."),
+        Field("outcome", CHOICE, required=True, vocabulary=OUTCOME),
+        Field("sentence", searchable=True, help="The sentence as reported."),
+        Field(
+            "sentence_kinds",
+            CHOICES,
+            vocabulary=SENTENCE_KIND,
+            label="sentence kind",
+            help="Repeatable.",
+        ),
+        Field("months", NUMBER, minimum=0, help="Sentence length in months."),
+        Field("fine", MONEY, help='A fine: an amount and a currency, e.g. "300 USD".'),
+        Field(
+            "pretrial_credit",
+            NUMBER,
+            minimum=1,
+            maximum=10,
+            label="pretrial credit",
+            help="Days of the sentence each day of pretrial detention counts as.",
+        ),
+        Field("plea", CHOICE, vocabulary=PLEA),
+        Field("deportation", CHOICE, vocabulary=DEPORTATION, label="deportation decision"),
+        Field("extradition", CHOICE, vocabulary=EXTRADITION, label="extradition decision"),
+        link(
+            "appeal_of_id",
+            "rulings",
+            required=False,
+            label="an appeal of",
+            help="The ruling it appeals.",
+        ),
+    ),
+    prefix="R",
+    noun="ruling",
+    fact=Fact(
+        (Placement("date", "ruling"),),
+        phrases.ruling,
+        subject=("person_id",),
+        court="court",
+        within="trial_id",
+        marker="outcome",
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Outcome", "outcome"),
+        ("Sentence", "sentence"),
+        ("Trial", "trial_ref"),
+    ),
+    description="Court rulings: outcome, sentence, fine, plea, and decisions on deportation "
+    "and extradition.",
+)
+
+ASYLUM = Table(
+    "asylum",
+    (
+        link("person_id", "people"),
+        Field("date", DATE, required=True, help="When the decision was made."),
+        Field("decision", CHOICE, required=True, vocabulary=DECISION, label="asylum decision"),
+        Field("country", searchable=True, help="The deciding country."),
+        naming(
+            "authority",
+            "organisations",
+            searchable=True,
+            help="The deciding authority (linked if a recorded organisation).",
+        ),
+        Field("until", DATE, help="Valid until."),
+    ),
+    prefix="A",
+    noun="asylum decision",
+    kind_name="asylum",
+    fact=Fact(
+        (Placement("date", "asylum"),),
+        phrases.asylum,
+        subject=("person_id",),
+        place="country",
+        marker="decision",
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Decision", "decision"),
+        ("Country", "country"),
+        ("Until", "until_display"),
+    ),
+    description="Asylum applications and decisions, by country, and how long each is valid.",
+)
+
+DETENTIONS = Table(
+    "detentions",
+    (
+        link("person_id", "people"),
+        Field("start", DATE, required=True, help="When it began."),
+        Field("end", DATE, help="When it ended; leave out while still held."),
+        Field("kind", CHOICE, vocabulary=DETENTION_KIND, label="detention kind"),
+        Field("place", searchable=True, help="Where."),
+        naming(
+            "authority",
+            "organisations",
+            help="Who holds the person (linked if a recorded organisation).",
+        ),
+    ),
+    prefix="D",
+    noun="detention",
+    fact=Fact(
+        (
+            Placement("start", "detention"),
+            Placement("end", "detention-end", when_known=True),
+        ),
+        phrases.detention,
+        subject=("person_id",),
+        place="place",
+    ),
+    rules=(EndsAfterStarts("start", "end", "detention"),),
+    listed=(
+        ("Ref", "ref"),
+        ("Start", "start_display"),
+        ("End", "end_display"),
+        ("Person", "person"),
+        ("Kind", "kind"),
+        ("Place", "place"),
+    ),
+    description="Detentions: when they began and ended (no end while the person is held, "
+    "as far as the sources tell), what kind and where.",
+)
+
+EVENTS = Table(
+    "events",
+    (
+        *actor(),
+        link(
+            "trial_id",
+            "trials",
+            required=False,
+            label="trial",
+            help="The trial it belongs to.",
+        ),
+        Field("date", DATE, required=True, help="When it happened."),
+        Field("kind", CHOICE, required=True, vocabulary=EVENT_KIND, label="event kind"),
+        Field("place", searchable=True, help="Where."),
+        Field("summary", searchable=True, help="What happened, in a sentence."),
+    ),
+    prefix="E",
+    noun="event",
+    fact=Fact((Placement("date", None),), phrases.event, place="place", marker="kind"),
+    rules=(OneOf(("person_id", "org_id"), "an event is about one person or organisation"),),
+    listed=(
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("Person", "person"),
+        ("Kind", "kind"),
+        ("Summary", "summary"),
+    ),
+    description="Events in a person's or an organisation's story: arrests, releases, hearings, "
+    "border crossings, statements, petitions.",
+)
+
+RELATIONS = Table(
+    "relations",
+    (
+        *actor(),
+        *actor("other"),
+        Field("kind", CHOICE, required=True, vocabulary=RELATION_KIND, label="relation kind"),
+        Field("since", DATE, help="Since when, where known."),
+        Field("until", DATE, help="Until when, where known."),
+    ),
+    prefix="L",
+    noun="relation",
+    fact=Fact((Placement("since", None),), phrases.relation, in_timeline=False),
+    rules=(
+        OneOf(("person_id", "org_id"), "a relation starts at one person or organisation"),
+        OneOf(("other_id", "other_org_id"), "a relation ends at one person or organisation"),
+        Different("person_id", "other_id", "a person cannot be related to themselves"),
+        Different("org_id", "other_org_id", "an organisation cannot be related to itself"),
+        EndsAfterStarts("since", "until", "relation"),
+    ),
+    listed=(("Ref", "ref"), ("Person", "person"), ("Kind", "kind"), ("Other", "other")),
+    description="Relations between people and organisations: family, lawyers, members, "
+    "leaders, employees.",
+)
+
+PARTICIPANTS = Table(
+    "participants",
+    (
+        link("trial_id", "trials", required=False, owner=True),
+        link("ruling_id", "rulings", required=False, owner=True),
+        link("asylum_id", "asylum", required=False, owner=True),
+        link("detention_id", "detentions", required=False, owner=True),
+        link("event_id", "events", required=False, owner=True),
+        *actor(),
+        Field("role", CHOICE, required=True, vocabulary=PARTICIPANT_ROLE),
+    ),
+    rules=(
+        OneOf(
+            ("trial_id", "ruling_id", "asylum_id", "detention_id", "event_id"),
+            "a participant takes part in one fact",
+        ),
+        OneOf(("person_id", "org_id"), "a participant is one person or organisation"),
+        AcrossRows(
+            """SELECT max(id) FROM participants
+               GROUP BY trial_id, ruling_id, asylum_id, detention_id, event_id,
+                        person_id, org_id
+               HAVING count(*) > 1""",
+            "an actor takes part in a fact once, in one role",
+        ),
+        AcrossRows(
+            """SELECT w.id FROM participants w JOIN events x ON x.id = w.event_id
+               WHERE w.person_id = x.person_id OR w.org_id = x.org_id
+               UNION ALL SELECT w.id FROM participants w JOIN rulings x ON x.id = w.ruling_id
+               WHERE w.person_id = x.person_id
+               UNION ALL SELECT w.id FROM participants w JOIN asylum x ON x.id = w.asylum_id
+               WHERE w.person_id = x.person_id
+               UNION ALL SELECT w.id FROM participants w
+               JOIN detentions x ON x.id = w.detention_id WHERE w.person_id = x.person_id
+               UNION ALL SELECT w.id FROM participants w
+               JOIN trial_parties x ON x.trial_id = w.trial_id
+               WHERE w.person_id = x.person_id OR w.org_id = x.org_id""",
+            "a fact's subject (or a trial's party) is not also one of its participants",
+        ),
+    ),
+    description="Everyone else taking part in a trial, ruling, asylum decision, detention "
+    "or event, in their role (victim, witness, organizer...).",
+)
+
+CITATIONS = Table(
+    "citations",
+    (
+        Field("record_uid", RECORD, required=True, editable=False),
+        link("source_id", "sources", help="The source that supports the record."),
+        Field("quote", help="The words the source uses."),
+        Field("page", help="Where in the source (page, paragraph, time)."),
+        # a claim attributed to a private actor stays out with them: by its
+        # link, or by the name it gives (the actor may be gone since)
+        Field(
+            "according_to",
+            names=ACTORS,
+            owner=True,
+            help="Who, according to the source, made the claim.",
+        ),
+        link(
+            "according_to_person_id",
+            "people",
+            required=False,
+            owner=True,
+            help="The person who, according to the source, made the claim.",
+        ),
+        link(
+            "according_to_org_id",
+            "organisations",
+            required=False,
+            owner=True,
+            help="The organisation that, according to the source, made the claim.",
+        ),
+        # private when the actor it is attributed to was private when deleted or
+        # merged away (a citation has no note of its own)
+        PRIVATE,
+    ),
+    annotated=False,
+    rules=(
+        AtMostOne(
+            ("according_to_person_id", "according_to_org_id"),
+            "a claim is attributed to one person or organisation, not both",
+        ),
+    ),
+    description="Which source supports which record: each row links one record (the "
+    "record_..._id column that is set) to the source, with the words it uses and where.",
+)
+
+TABLES: tuple[Table, ...] = (
+    PEOPLE,
+    ORGANISATIONS,
+    ALIASES,
+    SOURCES,
+    TRIALS,
+    TRIAL_PARTIES,
+    RULINGS,
+    ASYLUM,
+    DETENTIONS,
+    EVENTS,
+    RELATIONS,
+    PARTICIPANTS,
+    CITATIONS,
+)

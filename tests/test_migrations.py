@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -79,9 +80,11 @@ def _fill(run) -> None:
     run("add", "asylum", "P1", "--date", "2019-03", "--decision", "applied")
 
 
-def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
+def _as_schema(
+    current: Path, old: Path, version: int, next_step: str, skip: tuple[str, ...] = ()
+) -> None:
     """Copy CURRENT's rows into a new database at OLD built by the migrations
-    before NEXT_STEP (schema VERSION)."""
+    before NEXT_STEP (schema VERSION), but for the tables SKIP."""
     from sqlite_utils import Database
 
     from cases.migrations import migrations
@@ -99,9 +102,10 @@ def _as_schema(current: Path, old: Path, version: int, next_step: str) -> None:
             for row in conn.execute(f"PRAGMA table_info({table})")
             if row[1] in current_columns
         )
-        if columns:  # a table the old schema has
+        if columns and table not in skip:  # a table the old schema has
             # judges and lawyers named as text were columns of the trial then
-            where = " WHERE person_id IS NOT NULL" if table == "trial_parties" else ""
+            judged = "judge" in {row[1] for row in conn.execute("PRAGMA table_info(trials)")}
+            where = " WHERE person_id IS NOT NULL" if table == "trial_parties" and judged else ""
             conn.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM current.{table}{where}"
             )
@@ -207,3 +211,107 @@ def _scalar(path: Path, sql: str) -> object:
         return conn.execute(sql).fetchone()[0]
     finally:
         conn.close()
+
+
+_M014_FACTS = (
+    ("trial_id", "trials"),
+    ("ruling_id", "rulings"),
+    ("asylum_id", "asylum"),
+    ("detention_id", "detentions"),
+    ("event_id", "events"),
+)
+
+
+def _participants_as_at_schema_14(old: Path, current: Path) -> None:
+    """Each participant's fact, and its images in the log, as schema 14 named it:
+    by a link column per kind of fact (found in the fact's table, or in the log's
+    image of a fact deleted since)."""
+
+    def fact_id(table: str, uid: str) -> str:
+        return f"""coalesce(
+            (SELECT id FROM current.{table} WHERE uid = {uid}),
+            (SELECT image.row_id FROM current.change_rows image WHERE image.tbl = '{table}'
+             AND image.before IS NOT NULL AND json_extract(image.before, '$.uid') = {uid}
+             LIMIT 1))"""
+
+    conn = sqlite3.connect(old, isolation_level=None)
+    conn.execute("ATTACH ? AS current", [str(current)])
+    shared = "uid, person_id, org_id, role, note, private"
+    facts = ", ".join(column for column, _ in _M014_FACTS)
+    found = ", ".join(fact_id(table, "c.fact_uid") for _, table in _M014_FACTS)
+    conn.execute(
+        f"INSERT INTO participants (id, {shared}, {facts}) "
+        f"SELECT id, {shared}, {found} FROM current.participants c"
+    )
+    for column, table in _M014_FACTS:
+        conn.execute(
+            f"""UPDATE change_rows SET before = json_set(before, '$.{column}',
+                    {fact_id(table, "json_extract(change_rows.before, '$.fact_uid')")})
+                WHERE tbl = 'participants' AND before IS NOT NULL"""
+        )
+    conn.execute(
+        "UPDATE change_rows SET before = json_remove(before, '$.fact_uid') "
+        "WHERE tbl = 'participants' AND before IS NOT NULL"
+    )
+    conn.close()
+
+
+def test_m015_names_each_participants_fact_by_uid(
+    run, run_json, database: Path, tmp_path: Path
+) -> None:
+    _fill(run)
+    run("add", "org", "Helping NGO")
+    run("add", "event", "P1", "--date", "2019-04", "--kind", "petition", "--with", "O1=organizer")
+    run(
+        "add", "ruling", "P2", "--date", "2019-05", "--outcome", "convicted", "--with", "P1=witness"
+    )
+    run("add", "event", "P2", "--date", "2019-06", "--kind", "hearing", "--with", "O1=authority")
+    run("delete", "E3", "--yes")  # its participant is in the log only
+    before = json.loads(run("export", "json", "--include-private").stdout)
+    old = tmp_path / "old.db"
+    _as_schema(
+        database, old, 14, "m015_participants_name_their_fact_by_uid", skip=("participants",)
+    )
+    _participants_as_at_schema_14(old, database)
+    assert "event_id" in _columns(old, "participants")
+
+    run("--db", str(old), "check")  # opening migrates; the file is sound
+
+    assert _columns(old, "participants")[:3] == ["id", "uid", "fact_uid"]
+    after = json.loads(run("--db", str(old), "export", "json", "--include-private").stdout)
+    for table, rows in before["tables"].items():
+        assert after["tables"][table] == rows, table
+    taking_part = run_json("--db", str(old), "show", "O1")["appearances"]
+    assert [item["ref"] for item in taking_part] == ["E2"]
+    run("--db", str(old), "undo")  # the delete of E3: its participant comes back
+    again = run_json("--db", str(old), "show", "O1")["appearances"]
+    assert [item["ref"] for item in again] == ["E2", "E3"]
+    run("--db", str(old), "delete", "R2", "--yes")  # a fact takes its participants along
+    assert run_json("--db", str(old), "show", "P1")["appearances"] == []
+    assert_search_index_matches_records(old)
+
+
+def test_an_export_written_before_schema_15_still_imports(run, run_json, tmp_path: Path) -> None:
+    """participants.csv as exports wrote it before: a link column per kind of fact."""
+    run("add", "person", "Ayan Test")
+    run("add", "org", "Helping NGO")
+    run("add", "event", "P1", "--date", "2019-04", "--kind", "petition", "--with", "O1=organizer")
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder))
+    path = folder / "participants.csv"
+    header, row = path.read_text(encoding="utf-8").splitlines()
+    columns = header.split(",")
+    cells = dict(zip(columns, row.split(","), strict=True))
+    old_columns = ["uid", *(f"{c[:-3]}_uid" for c, _ in _M014_FACTS), *columns[2:]]
+    old_cells = {**cells, "event_uid": cells["fact_uid"]}
+    path.write_text(
+        ",".join(old_columns)
+        + "\r\n"
+        + ",".join(old_cells.get(c, "") for c in old_columns)
+        + "\r\n",
+        encoding="utf-8",
+    )
+    fresh = tmp_path / "fresh.db"
+    run("--db", str(fresh), "import", "csv", str(folder))
+    shown = run_json("--db", str(fresh), "show", "O1")["appearances"]
+    assert [(item["ref"], item["role"]) for item in shown] == [("E1", "organizer")]

@@ -470,7 +470,7 @@ def test_check_reports_the_tools_own_rules(run, database: Path) -> None:
     result = run("check", ok=False)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the database has 3 problem(s)")
-    for expected in ("name key: P2", "date: E1", "citation: record_uid ghost"):
+    for expected in ("name key: P2", "date: E1", "citation: record_uid ghost names no record"):
         assert expected in result.stderr
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases.catalogue import NAMING, TABLES, ActorText, Table, actor_texts
+from cases.catalogue import NAMING, RECORD, TABLES, ActorText, Table, actor_texts
 from cases.db import export
 from cases.db.connection import Store
 
@@ -86,8 +86,18 @@ def withheld(table: Table) -> tuple[set[str], set[str]]:
     return columns, lines
 
 
-def _rules() -> dict[str, tuple[dict[str, str], tuple[ActorText, ...]]]:
-    return {t.name: (owners(t), tuple(x for x in actor_texts(t.name) if x.owner)) for t in TABLES}
+def _rules() -> list[export.Belonging]:
+    """What each table's rows belong to, in table order (a row after what it
+    belongs to)."""
+    return [
+        export.Belonging(
+            t.name,
+            owners(t),
+            tuple(x for x in actor_texts(t.name) if x.owner),
+            tuple(f.name for f in t.all_fields if f.owner and f.type == RECORD),
+        )
+        for t in TABLES
+    ]
 
 
 def left_out(store: Store) -> export.HiddenRows:
@@ -107,8 +117,7 @@ class PrivacyFilter:
         self.store = store
         self.include_private = include_private
         if not include_private:
-            rules = _rules()
-            export.mark_hidden_records(store, [(t.name, *rules[t.name]) for t in TABLES])
+            export.mark_hidden_records(store, _rules())
 
     def note_public_mentions(self) -> None:
         """Tell the user (a notice on stderr) how many public texts name someone

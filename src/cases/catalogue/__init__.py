@@ -110,6 +110,7 @@ __all__ = [
     "actor_texts",
     "load_order",
     "naming_texts",
+    "records_of",
     "table",
 ]
 
@@ -154,6 +155,14 @@ def naming_texts(table_name: str) -> dict[str, tuple[str, str]]:
     }
 
 
+def records_of(field: Field) -> tuple[str, ...]:
+    """The tables a RECORD field may name by uid: the facts (a participant's), or
+    any table whose records can be cited (a citation's)."""
+    if field.link == "facts":
+        return tuple(table.name for table in FACTS if table.fact and table.fact.in_timeline)
+    return CITABLE
+
+
 @cache
 def load_order() -> tuple[str, ...]:
     """The tables in an order where each comes after every table it links to (a
@@ -164,9 +173,9 @@ def load_order() -> tuple[str, ...]:
     while waiting:
         for candidate in waiting:
             needs = {target for target in candidate.links.values() if target != candidate.name}
-            if any(f.type == RECORD for f in candidate.all_fields):
-                needs |= {t.name for t in TABLES if t is not candidate and t.kind is not None}
-                needs |= {t.name for t in TABLES if t is not candidate and t.name != "citations"}
+            for field in candidate.all_fields:
+                if field.type == RECORD:
+                    needs |= set(records_of(field)) - {candidate.name}
             if needs <= set(placed):
                 placed.append(candidate.name)
                 waiting.remove(candidate)

@@ -47,6 +47,8 @@ class Field:
     names: tuple[str, ...] = ()
     # the schema version the field was added in (0: in a table's first version)
     since: int = 0
+    # the CSV columns that held it in earlier versions (an import still reads them)
+    formerly: tuple[str, ...] = ()
 
     @property
     def what(self) -> str:
@@ -173,7 +175,8 @@ class Fact:
     within: str = ""
     # the field whose word groups its marker in a chart (empty: drawn as a bar, or not)
     marker: str = ""
-    # placed in the timeline (a relation, dated by when it began, is not)
+    # placed in the timeline, and taken part in by others (a relation, dated by
+    # when it began, is neither)
     in_timeline: bool = True
 
     @property

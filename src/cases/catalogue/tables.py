@@ -119,6 +119,7 @@ ALIASES = Table(
         *actor(),
         Field("name", NAME, required=True, searchable=True, label="an alias"),
     ),
+    noun="alias",
     rules=(OneOf(("person_id", "org_id"), "an alias belongs to one person or organisation"),),
     description="Other names of people and organisations: other spellings, other scripts.",
 )
@@ -209,6 +210,7 @@ TRIAL_PARTIES = Table(
         naming("name", "people", searchable=True, linked_by="name_person_id"),
         Field("role", CHOICE, required=True, vocabulary=PARTY_ROLE),
     ),
+    noun="trial party",
     rules=(
         OneOf(
             ("person_id", "org_id", "name"),
@@ -409,53 +411,83 @@ RELATIONS = Table(
     "leaders, employees.",
 )
 
+# The facts, before the tables that name any of them.
+FACT_TABLES = (TRIALS, RULINGS, ASYLUM, DETENTIONS, EVENTS, RELATIONS)
+
+
+def _subject_also_taking_part(facts: tuple[Table, ...]) -> str:
+    """SQL for the participants who are their fact's own actor (a subject) or, for
+    a trial, one of its parties."""
+    parts = []
+    for fact in facts:
+        assert fact.fact is not None
+        if not fact.fact.in_timeline:
+            continue
+        if fact.fact.parties:
+            parts.append(
+                f"""SELECT w.id FROM participants w JOIN "{fact.name}" f ON f.uid = w.fact_uid
+                    JOIN "{fact.fact.parties}" x ON x.trial_id = f.id
+                    WHERE w.person_id = x.person_id OR w.org_id = x.org_id"""
+            )
+            continue
+        same = [
+            f"w.{'person_id' if fact.field(column).link == 'people' else 'org_id'} = x.{column}"
+            for column in fact.fact.subject
+        ]
+        if same:
+            parts.append(
+                f"""SELECT w.id FROM participants w JOIN "{fact.name}" x ON x.uid = w.fact_uid
+                    WHERE {" OR ".join(same)}"""
+            )
+    return "\nUNION ALL ".join(parts)
+
+
 PARTICIPANTS = Table(
     "participants",
     (
-        link("trial_id", "trials", required=False, owner=True),
-        link("ruling_id", "rulings", required=False, owner=True),
-        link("asylum_id", "asylum", required=False, owner=True),
-        link("detention_id", "detentions", required=False, owner=True),
-        link("event_id", "events", required=False, owner=True),
+        Field(
+            "fact_uid",
+            RECORD,
+            required=True,
+            editable=False,
+            owner=True,
+            link="facts",
+            label="fact",
+            help="The fact they take part in.",
+            formerly=("trial_uid", "ruling_uid", "asylum_uid", "detention_uid", "event_uid"),
+        ),
         *actor(),
         Field("role", CHOICE, required=True, vocabulary=PARTICIPANT_ROLE),
     ),
+    noun="participant",
     rules=(
-        OneOf(
-            ("trial_id", "ruling_id", "asylum_id", "detention_id", "event_id"),
-            "a participant takes part in one fact",
-        ),
         OneOf(("person_id", "org_id"), "a participant is one person or organisation"),
         AcrossRows(
-            """SELECT max(id) FROM participants
-               GROUP BY trial_id, ruling_id, asylum_id, detention_id, event_id,
-                        person_id, org_id
+            """SELECT max(id) FROM participants GROUP BY fact_uid, person_id, org_id
                HAVING count(*) > 1""",
             "an actor takes part in a fact once, in one role",
         ),
         AcrossRows(
-            """SELECT w.id FROM participants w JOIN events x ON x.id = w.event_id
-               WHERE w.person_id = x.person_id OR w.org_id = x.org_id
-               UNION ALL SELECT w.id FROM participants w JOIN rulings x ON x.id = w.ruling_id
-               WHERE w.person_id = x.person_id
-               UNION ALL SELECT w.id FROM participants w JOIN asylum x ON x.id = w.asylum_id
-               WHERE w.person_id = x.person_id
-               UNION ALL SELECT w.id FROM participants w
-               JOIN detentions x ON x.id = w.detention_id WHERE w.person_id = x.person_id
-               UNION ALL SELECT w.id FROM participants w
-               JOIN trial_parties x ON x.trial_id = w.trial_id
-               WHERE w.person_id = x.person_id OR w.org_id = x.org_id""",
+            _subject_also_taking_part(FACT_TABLES),
             "a fact's subject (or a trial's party) is not also one of its participants",
         ),
     ),
-    description="Everyone else taking part in a trial, ruling, asylum decision, detention "
-    "or event, in their role (victim, witness, organizer...).",
+    description="Everyone else taking part in a fact (a trial, ruling, asylum decision, "
+    "detention, event...), in their role (victim, witness, organizer...).",
 )
 
 CITATIONS = Table(
     "citations",
     (
-        Field("record_uid", RECORD, required=True, editable=False),
+        Field(
+            "record_uid",
+            RECORD,
+            required=True,
+            editable=False,
+            owner=True,
+            label="record",
+            help="The record the source supports.",
+        ),
         link("source_id", "sources", help="The source that supports the record."),
         Field("quote", help="The words the source uses."),
         Field("page", help="Where in the source (page, paragraph, time)."),
@@ -486,6 +518,7 @@ CITATIONS = Table(
         PRIVATE,
     ),
     annotated=False,
+    noun="citation",
     rules=(
         AtMostOne(
             ("according_to_person_id", "according_to_org_id"),

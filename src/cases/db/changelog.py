@@ -12,7 +12,16 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from cases.catalogue import ACTOR_TEXTS, LOGGED, TABLE, ActorText, OneOf, actor_texts
+from cases.catalogue import (
+    ACTOR_TEXTS,
+    LOGGED,
+    RECORD,
+    TABLE,
+    TABLES,
+    ActorText,
+    OneOf,
+    actor_texts,
+)
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.rows import integrity_error
 from cases.db.search import optimize
@@ -134,7 +143,9 @@ def purge_current_change(store: Store) -> int:
         for table, column, parent in cascading:
             parents = [row_id for kind, row_id in found if kind == parent]
             found.update(_images_pointing_at(store, table, column, parents))
-        found.update(_images_pointing_at(store, "citations", "record_uid", sorted(uids)))
+        for table, column in _RECORD_COLUMNS:
+            # a citation of a purged record, a participant of a purged fact
+            found.update(_images_pointing_at(store, table, column, sorted(uids)))
         if found == purged:
             break
         purged = found
@@ -226,6 +237,15 @@ def _drop_named_lines_in_images(store: Store, text: ActorText, keys: set[str]) -
                 "WHERE id = ?",
                 ["\n".join(kept) or None, log_id],
             )
+
+
+# Columns naming a record by its uid (no foreign key cascades them): (table, column).
+_RECORD_COLUMNS = tuple(
+    (table.name, field.name)
+    for table in TABLES
+    for field in table.all_fields
+    if field.type == RECORD
+)
 
 
 def _image_values(store: Store, rows: set[tuple[str, int]], field: str) -> set[str]:

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from cases.catalogue import CITABLE, DATE, TABLES
+from cases.catalogue import DATE, RECORD, TABLES, records_of
 from cases.dates import display_date
 from cases.db import search
 from cases.db.connection import Store
@@ -80,13 +80,23 @@ def _may_run(conn: sqlite3.Connection, statement: str) -> bool:
     return True
 
 
-def dangling_citations(store: Store) -> list[str]:
-    """record_uids of citations that name no record in any citable table."""
-    known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in CITABLE)
-    rows = store.conn.execute(
-        f"SELECT record_uid FROM citations WHERE record_uid NOT IN ({known}) LIMIT 5"
-    )
-    return [str(row[0]) for row in rows]
+def dangling_records(store: Store) -> list[str]:
+    """Rows naming by uid a record that is not there: a citation's record, a
+    participant's fact (each of the tables it may name), as readable lines."""
+    problems: list[str] = []
+    for table in TABLES:
+        for field in table.all_fields:
+            if field.type != RECORD:
+                continue
+            known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in records_of(field))
+            problems.extend(
+                f"{table.noun or table.name}: {field.name} {uid} names no {field.what}"
+                for (uid,) in store.conn.execute(
+                    f'SELECT "{field.name}" FROM "{table.name}" '
+                    f'WHERE "{field.name}" NOT IN ({known}) LIMIT 5'
+                )
+            )
+    return problems
 
 
 def date_problems(store: Store) -> list[str]:

@@ -28,7 +28,7 @@ APPLICATION_ID = 0x43415345
 # The number of migrations in cases.migrations: a database whose PRAGMA
 # user_version equals it is up to date without loading the migrations (and
 # sqlite-utils with them). A test checks the two agree.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's smallest page: a SQLCipher file, whose header is ciphertext, is whole pages.
 SMALLEST_PAGE = 512

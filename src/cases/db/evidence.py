@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from cases.catalogue import CITABLE
+from cases.catalogue import CITABLE, FACTS
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.queries import UNDATED
 
 # The facts a fact-checker's worklist covers (not actors, aliases or sources),
 # each with the date field it is ordered by.
-FACT_DATES = {
-    "trials": "opened",
-    "rulings": "date",
-    "asylum": "date",
-    "detentions": "start",
-    "events": "date",
-    "relations": "since",
-}
+FACT_DATES = {table.name: table.fact.date for table in FACTS if table.fact is not None}
 
 
 def uncited(store: Store) -> Iterator[Row]:

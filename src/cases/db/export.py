@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from cases.catalogue import CITABLE, ActorText
 from cases.db.connection import Row, Store, chunks, marks
@@ -20,9 +21,16 @@ def defused_sql(value: str) -> str:
     )
 
 
-def mark_hidden_records(
-    store: Store, tables: list[tuple[str, dict[str, str], tuple[ActorText, ...]]]
-) -> None:
+class Belonging(NamedTuple):
+    """What a row of a table belongs to: it is left out with it."""
+
+    table: str
+    links: dict[str, str]  # owner link column -> the table it points at
+    texts: tuple[ActorText, ...]  # texts naming the actor it belongs to (an attribution)
+    records: tuple[str, ...]  # columns naming by uid the record it belongs to
+
+
+def mark_hidden_records(store: Store, tables: Sequence[Belonging]) -> None:
     """Fill temporary tables with what an export must leave out (privacy.py states
     the rules): ``hidden`` (table, id), ``hidden_uids`` and ``hidden_keys`` (the
     name keys of hidden actors and aliases), and make the SQL function
@@ -30,9 +38,10 @@ def mark_hidden_records(
     of hidden actors.
 
     TABLES lists each table, in an order where a table comes after those its rows
-    belong to, with its owner links (column -> table) and the texts naming the
-    actor it belongs to (an attribution): a row is hidden when it is private, an
-    owner is hidden, or such a text names a hidden actor. A trial is also
+    belong to, with what its rows belong to: a row is hidden when it is
+    private, when what it belongs to is hidden (by link, or by uid: the record
+    a citation cites, the fact a participant takes part in), or when a text
+    naming the actor it belongs to names a hidden actor. A trial is also
     hidden when it has person or organisation parties and all are hidden,
     which hides its parties and what else belongs to it; a party that is only
     a name (a judge named as text) is hidden when that name would be blanked.
@@ -46,28 +55,31 @@ def mark_hidden_records(
     actor_tables = {"people", "organisations", "aliases"}
     keys_known = False
 
-    def hide(table: str, links: dict[str, str], texts: tuple[ActorText, ...]) -> None:
+    def hide(belonging: Belonging) -> None:
         reasons = ["private = 1"]
         reasons += [
             f"\"{column}\" IN (SELECT id FROM hidden WHERE tbl = '{target}')"
-            for column, target in links.items()
-            if not (table == "citations" and column == "record_uid")
+            for column, target in belonging.links.items()
         ]
         reasons += [
-            f'cases_name_key("{text.column}") IN (SELECT key FROM hidden_keys)' for text in texts
+            f'cases_name_key("{text.column}") IN (SELECT key FROM hidden_keys)'
+            for text in belonging.texts
         ]
-        if table == "citations":
-            reasons.append("record_uid IN (SELECT uid FROM hidden_uids)")
+        if belonging.records:
             _collect_hidden_uids(conn)
+            reasons += [
+                f'"{column}" IN (SELECT uid FROM hidden_uids)' for column in belonging.records
+            ]
         conn.execute(
-            f"INSERT OR IGNORE INTO hidden SELECT '{table}', id FROM \"{table}\" "
-            f"WHERE {' OR '.join(reasons)}"
+            f"INSERT OR IGNORE INTO hidden SELECT '{belonging.table}', id "
+            f'FROM "{belonging.table}" WHERE {" OR ".join(reasons)}'
         )
 
-    for table, links, texts in tables:
-        if texts and not keys_known:
+    for belonging in tables:
+        table = belonging.table
+        if belonging.texts and not keys_known:
             raise RuntimeError(f"{table} names actors: it must come after every actor table")
-        hide(table, links, texts)
+        hide(belonging)
         actor_tables.discard(table)
         if not actor_tables and not keys_known:
             # every hidden actor and alias is known by now
@@ -91,7 +103,7 @@ def mark_hidden_records(
                        AND (p.person_id IS NOT NULL OR p.org_id IS NOT NULL)
                        AND p.id NOT IN (SELECT id FROM hidden WHERE tbl = 'trial_parties'))"""
             )
-            hide(table, links, texts)  # the parties of the trials just hidden
+            hide(belonging)  # the parties of the trials just hidden
     if not keys_known:
         _collect_hidden_keys(conn)
     _make_unhidden_names(conn)
@@ -223,11 +235,9 @@ class HiddenRows:
     belongs to, as for :func:`mark_hidden_records`.
     """
 
-    def __init__(
-        self, store: Store, tables: dict[str, tuple[dict[str, str], tuple[ActorText, ...]]]
-    ) -> None:
+    def __init__(self, store: Store, tables: Sequence[Belonging]) -> None:
         self.store = store
-        self.tables = tables
+        self.tables = {belonging.table: belonging for belonging in tables}
         self._keys: set[str] | None = None
         # (table, id, the owner table not followed) -> left out
         self.known: dict[tuple[str, int, str], bool] = {}
@@ -244,7 +254,11 @@ class HiddenRows:
             rows.extend(
                 self.store.all(f'SELECT * FROM "{table}" WHERE id IN ({marks(chunk)})', chunk)
             )
-        owners, texts = self.tables[table]
+        owners, texts, records = (
+            self.tables[table].links,
+            self.tables[table].texts,
+            self.tables[table].records,
+        )
         hidden = {int(row["id"]) for row in rows if row.get("private")}
         for column, target in owners.items():
             if target == unless_by:
@@ -272,15 +286,15 @@ class HiddenRows:
             }
         if table == "trials":
             hidden |= self._all_parties_left_out(wanted)
-        if table == "citations":
-            hidden |= self._of_records_left_out(rows)
+        for column in records:
+            hidden |= self._of_records_left_out(rows, column)
         for row_id in wanted:
             self.known[(table, row_id, unless_by)] = row_id in hidden
         return {i for i in asked if self.known.get((table, i, unless_by))}
 
-    def _of_records_left_out(self, citations: Sequence[Row]) -> set[int]:
-        """The citations among CITATIONS whose record is left out."""
-        uids = sorted({str(row["record_uid"]) for row in citations})
+    def _of_records_left_out(self, rows: Sequence[Row], column: str) -> set[int]:
+        """The rows among ROWS whose record, named by uid in COLUMN, is left out."""
+        uids = sorted({str(row[column]) for row in rows})
         gone: set[str] = set()
         for table in CITABLE:
             for chunk in chunks(uids):
@@ -290,7 +304,7 @@ class HiddenRows:
                     ).fetchall()
                 )
                 gone |= {found[i] for i in self.among(table, list(found))}
-        return {int(row["id"]) for row in citations if row["record_uid"] in gone}
+        return {int(row["id"]) for row in rows if row[column] in gone}
 
     @property
     def keys(self) -> set[str]:

@@ -32,16 +32,18 @@ class Column:
     """A column of a published table.
 
     ``links`` names the table whose record the column points at: its value comes
-    as that record's uid and is stored as its published id. ``records`` marks
-    the column that comes as the uid of a record of any table (what a citation
-    cites): it is stored as the table of that record, and its id in one link
-    column per table, ``record_KIND_id``.
+    as that record's uid and is stored as its published id. RECORD_TABLES marks
+    the column that comes as the uid of a record of one of several tables
+    (what a citation cites, the fact a participant takes part in): it is
+    stored as the table of that record, and its id in one link column per
+    table (kind, table), ``STEM_KIND_id``.
     """
 
     name: str
     type: str = "TEXT"
     links: str | None = None
-    records: bool = False
+    stem: str = ""
+    record_tables: tuple[tuple[str, str], ...] = ()
     # set once other tables are in (a person's aliases): no value in a row
     filled_later: bool = False
 
@@ -90,15 +92,12 @@ class Publication:
         table: str,
         columns: Sequence[Column],
         rows: Iterable[Sequence[Any]],
-        *,
-        record_tables: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Create TABLE with an ``id`` and COLUMNS, and insert ROWS (values in the
         order of COLUMNS) as they come; returns the number of rows.
 
         A link points at a table added before, or at TABLE itself (resolved once
-        all its rows are in). RECORD_TABLES: (kind, table) of each table a
-        ``records`` column may point at.
+        all its rows are in).
         """
         definitions = ["id INTEGER PRIMARY KEY"]
         names: list[str] = []
@@ -111,13 +110,13 @@ class Publication:
                 definitions.append(f"{name} {column.type}")
                 continue
             number += 1
-            if column.records:
+            if column.record_tables:
                 record_parameter = number
                 definitions.append(f"{name} TEXT")
                 names.append(name)
                 values.append("r.tbl")
-                for kind, target in record_tables:
-                    link = _quoted(f"record_{kind}_id")
+                for kind, target in column.record_tables:
+                    link = _quoted(f"{column.stem}_{kind}_id")
                     definitions.append(f"{link} INTEGER REFERENCES {_quoted(target)}(id)")
                     names.append(link)
                     values.append(f"CASE r.tbl WHEN '{target}' THEN r.id END")
@@ -150,10 +149,9 @@ class Publication:
             count += len(chunk)
         # the uid finds each record: for links to it (SELECT id ... WHERE uid = ?)
         self.conn.execute(f"CREATE UNIQUE INDEX {_quoted(f'{table}_uid')} ON {_quoted(table)}(uid)")
-        if not record_tables:
-            self.conn.execute(
-                f"INSERT INTO temp.records SELECT uid, '{table}', id FROM {_quoted(table)}"
-            )
+        self.conn.execute(
+            f"INSERT INTO temp.records SELECT uid, '{table}', id FROM {_quoted(table)}"
+        )
         for column in columns:
             if column.links == table:
                 name = _quoted(column.name)
@@ -253,19 +251,19 @@ TIMELINE_COLUMNS = (
 # The facts of the timeline: (kind, table, the date field it is placed by, its
 # place, a join the place needs, the link of a participant to it).
 _FACTS = (
-    ("'trial'", "trials", "opened", "x.place", "", "trial_id"),
+    ("'trial'", "trials", "opened", "x.place", "", "fact_trial_id"),
     (
         "'ruling'",
         "rulings",
         "date",
         "t.place",
         "LEFT JOIN trials t ON t.id = x.trial_id",
-        "ruling_id",
+        "fact_ruling_id",
     ),
-    ("'asylum'", "asylum", "date", "x.country", "", "asylum_id"),
-    ("'detention'", "detentions", "start", "x.place", "", "detention_id"),
-    ("'detention-end'", "detentions", "end", "x.place", "", "detention_id"),
-    ("x.kind", "events", "date", "x.place", "", "event_id"),
+    ("'asylum'", "asylum", "date", "x.country", "", "fact_asylum_id"),
+    ("'detention'", "detentions", "start", "x.place", "", "fact_detention_id"),
+    ("'detention-end'", "detentions", "end", "x.place", "", "fact_detention_id"),
+    ("x.kind", "events", "date", "x.place", "", "fact_event_id"),
 )
 
 

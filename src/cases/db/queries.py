@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from cases.catalogue import FACTS, TABLE
 from cases.db.connection import Row, Store, chunks, marks
 
 # The order every timeline uses: earliest day (an open start by its latest day),
@@ -129,105 +130,95 @@ class _Source:
     join: str = ""
     court: str = "NULL"
     place: str = "NULL"
-    detail: str = "NULL"
-    # the participants' link to this kind of fact, for a run of its participants
-    participant_link: str | None = None
+    own_kind: bool = False  # the kind is the fact's own kind field (an event's)
+    when_known: bool = False  # placed only where the date is known
+    # whether its actors take part through participants (a run of its own)
+    participants: bool = False
 
 
 def _sources() -> list[_Source]:
-    """Who is involved in what: the subject of each fact (the parties of a trial)
-    and the participants of every kind of fact."""
-    facts = (
-        ("trial", "T", "trials", "opened", "x.court", "x.place", "NULL", "trial_id", ""),
-        (
-            "ruling",
-            "R",
-            "rulings",
-            "date",
-            "coalesce(x.court, t.court)",
-            "t.place",
-            "x.outcome",
-            "ruling_id",
-            "LEFT JOIN trials t ON t.id = x.trial_id",
-        ),
-        ("asylum", "A", "asylum", "date", "NULL", "x.country", "x.decision", "asylum_id", ""),
-        ("detention", "D", "detentions", "start", "NULL", "x.place", "x.kind", "detention_id", ""),
-        (
-            "detention-end",
-            "D",
-            "detentions",
-            "end",
-            "NULL",
-            "x.place",
-            "x.kind",
-            "detention_id",
-            "",
-        ),
-        ("event", "E", "events", "date", "NULL", "x.place", "x.summary", "event_id", ""),
-    )
+    """Who is involved in what, from the catalogue's facts: the subject of each
+    fact (the parties of a trial) and the participants of every fact, once for
+    each date a fact is placed by (a detention's start and end)."""
     sources = []
-    for kind, prefix, table, field, court, place, detail, fk, join in facts:
-        if kind == "trial":
-            subject = _Source(
-                kind,
-                prefix,
-                table,
-                field,
-                "coalesce(s.person_id, s.name_person_id)",
-                "s.org_id",
-                "s.role",
-                "JOIN trial_parties s ON s.trial_id = x.id",
-                court,
-                place,
-                "s.role",
-            )
-        elif kind == "event":
-            subject = _Source(
-                kind,
-                prefix,
-                table,
-                field,
-                "x.person_id",
-                "x.org_id",
-                "'subject'",
-                join,
-                court,
-                place,
-                detail,
-            )
+    for table in FACTS:
+        fact = table.fact
+        assert fact is not None and table.kind is not None
+        if not fact.in_timeline:
+            continue
+        join, court, place = "", "NULL", "NULL"
+        if fact.within:
+            within = TABLE[table.name].links[fact.within]
+            join = f'LEFT JOIN "{within}" t ON t.id = x."{fact.within}"'
+            outer = TABLE[within].fact
+            assert outer is not None
+            if outer.court:
+                court = (
+                    f"coalesce(x.{fact.court}, t.{outer.court})"
+                    if fact.court
+                    else f"t.{outer.court}"
+                )
+            if outer.place:
+                place = (
+                    f"coalesce(x.{fact.place}, t.{outer.place})"
+                    if fact.place
+                    else f"t.{outer.place}"
+                )
         else:
-            subject = _Source(
-                kind,
-                prefix,
-                table,
-                field,
-                "x.person_id",
-                "NULL",
-                "'subject'",
-                join,
-                court,
-                place,
-                detail,
+            court = f"x.{fact.court}" if fact.court else "NULL"
+            place = f"x.{fact.place}" if fact.place else "NULL"
+        for placement in fact.placements:
+            base = _Source(
+                kind=placement.kind or "event",
+                prefix=table.kind.prefix,
+                table=table.name,
+                field=placement.date,
+                person="NULL",
+                org="NULL",
+                role="NULL",
+                join=join,
+                court=court,
+                place=place,
+                own_kind=placement.kind is None,
+                when_known=placement.when_known,
             )
-        participant = _Source(
-            kind,
-            prefix,
-            table,
-            field,
-            "w.person_id",
-            "w.org_id",
-            "w.role",
-            f"{join} JOIN participants w ON w.{fk} = x.id",
-            court,
-            place,
-            detail,
-            fk,
-        )
-        sources += [subject, participant]
+            if fact.parties:
+                subject = replace(
+                    base,
+                    person="coalesce(s.person_id, s.name_person_id)",
+                    org="s.org_id",
+                    role="s.role",
+                    join=f'JOIN "{fact.parties}" s ON s.trial_id = x.id {join}',
+                )
+            else:
+                columns = {table.field(c).link: c for c in fact.subject}
+                subject = replace(
+                    base,
+                    person=f"x.{columns['people']}" if "people" in columns else "NULL",
+                    org=f"x.{columns['organisations']}" if "organisations" in columns else "NULL",
+                    role="'subject'",
+                )
+            taking_part = replace(
+                base,
+                person="w.person_id",
+                org="w.org_id",
+                role="w.role",
+                join=f"{join} JOIN participants w ON w.fact_uid = x.uid",
+                participants=True,
+            )
+            sources += [subject, taking_part]
     return sources
 
 
 _SOURCES = _sources()
+# Kinds placed by a fact's later date (a detention's end): after its start on a tie.
+_LATER_PLACEMENTS = frozenset(
+    placement.kind
+    for table in FACTS
+    if table.fact is not None
+    for placement in table.fact.placements[1:]
+    if placement.kind
+)
 
 # What each timeline item read holds, in this order.
 ITEM_COLUMNS = (
@@ -241,7 +232,7 @@ ITEM_COLUMNS = (
     "date",
     "earliest",
     "latest",
-    "detail",
+    "table",
     "private",
     "anchor",
     "tail",
@@ -274,10 +265,11 @@ def timeline(
     event kinds to keep among events (all when empty).
     """
     runs = []
+    present = _facts_taken_part_in(store)
     for source in _SOURCES:
         if kinds and source.kind not in kinds:
             continue
-        if source.participant_link and not _any_participant(store, source.participant_link):
+        if source.participants and source.table not in present:
             continue  # else the run would scan every fact of its kind to find none
         runs.append(_run(store, source, person_id, org_id, since, until, event_kinds, court, place))
     merged = heapq.merge(
@@ -285,7 +277,7 @@ def timeline(
         key=lambda item: (
             item[12],
             item[13],
-            item[0] == "detention-end",
+            item[0] in _LATER_PLACEMENTS,
             item[1],
             item[2],
             item[4] or 0,
@@ -296,10 +288,16 @@ def timeline(
         yield dict(zip(ITEM_COLUMNS, item, strict=True))
 
 
-def _any_participant(store: Store, link: str) -> bool:
-    """Whether any participant takes part in a fact of the kind LINK points to."""
-    found = store.conn.execute(f'SELECT 1 FROM participants WHERE "{link}" IS NOT NULL LIMIT 1')
-    return found.fetchone() is not None
+def _facts_taken_part_in(store: Store) -> set[str]:
+    """The fact tables some participant takes part in a fact of (a fact's table is
+    told by its uid: each is looked up in the fact tables' uid indexes)."""
+    found = set()
+    for table in FACTS:
+        if store.conn.execute(
+            f'SELECT 1 FROM participants w JOIN "{table.name}" x ON x.uid = w.fact_uid LIMIT 1'
+        ).fetchone():
+            found.add(table.name)
+    return found
 
 
 def _run(
@@ -316,11 +314,11 @@ def _run(
     field = source.field
     conditions = [f"({source.person} IS NOT NULL OR {source.org} IS NOT NULL)"]
     params: list[Any] = []
-    if source.kind == "event" and event_kinds:
+    if source.own_kind and event_kinds:
         conditions.append(f"x.kind IN ({marks(event_kinds)})")
         params.extend(event_kinds)
-    if source.kind == "detention-end":
-        conditions.append('x."end" IS NOT NULL')
+    if source.when_known:
+        conditions.append(f'x."{source.field}" IS NOT NULL')
     if person_id is not None:
         conditions.append(f"{source.person} = ?")
         params.append(person_id)
@@ -342,13 +340,13 @@ def _run(
         conditions.append(f"{source.place} LIKE ?")
         params.append(f"%{place}%")
     anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
-    kind = "x.kind" if source.kind == "event" else f"'{source.kind}'"
+    kind = "x.kind" if source.own_kind else f"'{source.kind}'"
     # Everything an item shows comes with it (the actor's name, the sources cited,
     # the record itself): no lookups per item, and one pass in index order.
     cursor = store.conn.execute(
         f"""SELECT {kind}, '{source.prefix}', x.id, x.uid, {source.person}, {source.org},
                    {source.role}, x."{field}", x.{field}_earliest, x.{field}_latest,
-                   {source.detail}, x.private, {anchor}, {tail},
+                   '{source.table}', x.private, {anchor}, {tail},
                    coalesce(pe.name, oe.name), pe.description,
                    coalesce(pe.private, oe.private, 0),
                    (SELECT group_concat(c.source_id) FROM citations c

@@ -25,14 +25,11 @@ from cases.catalogue import (
     CITABLE,
     FLAG,
     LINK,
-    NAME,
-    NAMING,
-    RECORD,
-    TEXT,
     UID,
     Field,
     OneOf,
     Table,
+    records_of,
 )
 from cases.csv_io import line_of, open_table
 from cases.db import search
@@ -90,21 +87,17 @@ def _outputs(column: _Column) -> list[str]:
 
 
 def _role(field: Field) -> str:
-    if field.type == RECORD:
-        return "record"
-    if field.type in (TEXT, NAMING):
-        return "text"
-    if field.type == NAME:
-        return "parsed"
-    return "mapped"
+    return field.type.staged
 
 
 def _expected(table: Table) -> tuple[list[str], list[str]]:
-    """The columns a CSV of TABLE may have, and those it must have."""
+    """The columns a CSV of TABLE may have (those it had in earlier versions
+    too), and those it must have."""
     expected = [*table.csv_columns, *SKIPPED]
+    expected += [former for field in table.all_fields for former in field.formerly]
     required = ["uid"]
     for field in table.all_fields:
-        if field.required:
+        if field.required and not field.formerly:
             column = field.link_column if field.type == LINK else field.name
             required.append(table.csv_column(column or field.name))
     return expected, required
@@ -130,9 +123,21 @@ class FileLoad:
             self.header = header
         self.columns: list[_Column] = []
         links = {table.csv_column(column): column for column in table.links}
+        formerly = {former: f for f in table.all_fields for former in f.formerly}
+        # a field given in the columns of an earlier version: one cell of them each row
+        self.former: dict[str, list[int]] = {}
         last = len(self.header) - 1
         for position, name in enumerate(self.header):
             staged = f"c{position}"
+            if name in formerly and formerly[name].name not in self.header:
+                field = formerly[name]
+                positions = self.former.setdefault(field.name, [])
+                positions.append(position)
+                if len(positions) == 1:
+                    self.columns.append(_Column(field.name, staged, _role(field), field))
+                else:
+                    self.columns.append(_Column(name, staged, "unread"))
+                continue
             if name in SKIPPED or name.endswith(SKIPPED_SUFFIXES):
                 if position == last:
                     # staged unread, so that a row with too few cells is still refused
@@ -197,6 +202,10 @@ class FileLoad:
             except sqlite3.ProgrammingError:
                 # a row with more or fewer cells than the header
                 self._refuse_ragged(width)
+        for positions in self.former.values():
+            # the one cell of the earlier columns that is filled, in the first one
+            cells = ", ".join(f"nullif(c{position}, '')" for position in positions)
+            conn.execute(f"UPDATE temp.stage SET c{positions[0]} = coalesce({cells}, '')")
         self.rows = int(self.store.scalar("SELECT count(*) FROM temp.stage"))
         return self.rows
 
@@ -375,9 +384,12 @@ class FileLoad:
             self._problem(found, f"{column.name} {value} names no record")
 
     def _check_record(self, column: _Column) -> None:
-        """A citation's record: a uid of any table, the tables tried in the order
-        that finds most of the file's first rows soonest. A uid found there is a
-        uid; only one that names nothing is checked for its form."""
+        """A citation's record (a uid of any table) or a participant's fact (of a
+        fact table): the tables tried in the order that finds most of the file's
+        first rows soonest. A uid found there is a uid; only one that names
+        nothing is checked for its form."""
+        assert column.field is not None
+        tables = records_of(column.field)
         cell = column.staged
         first_rows = f"SELECT {cell} AS uid FROM temp.stage ORDER BY rowid LIMIT {SAMPLE_ROWS}"
         found_there = {
@@ -387,9 +399,9 @@ class FileLoad:
                     "WHERE x.uid = s.uid)"
                 )
             )
-            for name in CITABLE
+            for name in tables
         }
-        likeliest_first = sorted(CITABLE, key=lambda name: -found_there[name])
+        likeliest_first = sorted(tables, key=lambda name: -found_there[name])
         known = " AND ".join(
             f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})'
             for name in likeliest_first
@@ -399,10 +411,11 @@ class FileLoad:
             return
         value = self._value(found, column)
         if UID.fullmatch(value) is None:
-            self._problem(found, f"record_uid {value[:40]!r} is not a uid")
+            self._problem(found, f"{column.name} {value[:40]!r} is not a uid")
             return
         # named without a line: the record may be in any file of the folder
-        raise ImportRefused(f"{self.path.name}: record_uid {value} names no record")
+        what = "record" if tables == CITABLE else "fact"
+        raise ImportRefused(f"{self.path.name}: {column.name} {value} names no {what}")
 
     def _check_text(self, column: _Column) -> None:
         assert column.field is not None

@@ -86,8 +86,7 @@ def damage(store: Store) -> list[str]:
     if any(problem.startswith("integrity") for problem in problems):
         return problems  # a damaged file: further reads would only add noise
     problems.extend(checks.search_index_problems(store))
-    dangling = checks.dangling_citations(store)
-    problems.extend(f"citation: record_uid {uid} names no record" for uid in dangling)
+    problems.extend(checks.dangling_records(store))
     problems.extend(checks.date_problems(store))
     problems.extend(changelog.purge_leftovers(store))
     if erasure.pending(store.conn):

@@ -35,7 +35,7 @@ from cases.db.connection import Store
 from cases.errors import Invalid
 from cases.privacy import PrivacyFilter
 from cases.records import ORGANISATION, PERSON
-from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
+from cases.service.describe import asylum_phrase, fact_line, ruling_phrase
 from cases.service.resolving import actor_name, resolve_actor
 from cases.service.status import Facts, ending, expected_release, latest_fact_day
 from cases.service.transfer import refuse_overwrite
@@ -330,22 +330,21 @@ class _Facts:
 def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], _Facts]:
     """The facts of the WANTED actors: their own, and those they took part in."""
     found: dict[tuple[str, str], _Facts] = {}
-    parts: dict[tuple[str, str], list[tuple[tuple[str, str], str]]] = {}
-    links = (("rulings", "ruling_id"), ("asylum", "asylum_id"), ("events", "event_id"))
+    # those taking part in each fact, by the fact's uid
+    parts: dict[str, list[tuple[tuple[str, str], str]]] = {}
     for number, values in enumerate(visible.rows(TABLE["participants"])):
         row = _as_dict("participants", values, number)
         actor = _subject(row["person_id"], row["org_id"])
         if actor is None or actor not in wanted:
             continue
-        for table, column in links:
-            if row.get(column):
-                parts.setdefault((table, str(row[column])), []).append((actor, str(row["role"])))
+        parts.setdefault(str(row["fact_uid"]), []).append((actor, str(row["role"])))
     for table, _ in FACT_TABLES:
         person, org = _subject_at(table)
         uid = _columns(table)["uid"]
+        marked = table in _MARKERS
         for number, values in enumerate(visible.rows(TABLE[table])):
             actor = _subject(values[person], values[org] if org is not None else None)
-            takers = parts.get((table, str(values[uid])), ()) if parts else ()
+            takers = parts.get(str(values[uid]), ()) if parts and marked else ()
             if (actor is None or actor not in wanted) and not takers:
                 continue
             row = _as_dict(table, values, number)
@@ -374,8 +373,7 @@ def _row(name: str, kind: str, private: bool, facts: _Facts, today: str) -> Char
     for event in facts.events:
         row.markers.append(_event_marker(event))
     for table, fact, role in facts.taking_part:
-        maker = {"rulings": _ruling_marker, "asylum": _asylum_marker, "events": _event_marker}
-        marker = maker[table](fact)
+        marker = _MARKERS[table](fact)
         marker.role = role
         marker.title += f" [{role}]"
         row.markers.append(marker)
@@ -572,7 +570,7 @@ def _ruling_marker(row: Row) -> Marker:
         _OUTCOME_FAMILY.get(str(row["outcome"]), "other"),
         row.get("date_earliest"),
         row.get("date_latest"),
-        _dated(row, fact_summary("ruling", row, None)),
+        _dated(row, fact_line("rulings", row)),
         private=bool(row.get("private")),
     )
 
@@ -583,7 +581,7 @@ def _asylum_marker(row: Row) -> Marker:
         _DECISION_FAMILY.get(str(row["decision"]), "pending"),
         row.get("date_earliest"),
         row.get("date_latest"),
-        _dated(row, fact_summary("asylum", row, None)),
+        _dated(row, fact_line("asylum", row)),
         private=bool(row.get("private")),
     )
 
@@ -594,9 +592,13 @@ def _event_marker(row: Row) -> Marker:
         _EVENT_FAMILY.get(str(row["kind"]), "other"),
         row.get("date_earliest"),
         row.get("date_latest"),
-        _dated(row, fact_summary(str(row["kind"]), row, None)),
+        _dated(row, fact_line("events", row)),
         private=bool(row.get("private")),
     )
+
+
+# The facts drawn as markers, and how.
+_MARKERS = {"rulings": _ruling_marker, "asylum": _asylum_marker, "events": _event_marker}
 
 
 # -- the window and the axis ------------------------------------------------------------

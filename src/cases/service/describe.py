@@ -1,5 +1,6 @@
-"""Facts in words: one line for a ruling, an asylum decision, a timeline item,
-and a detention's length. Pure: rows in, text and numbers out."""
+"""Facts in words and numbers: a fact's line (as its kind declares it, with the
+part an actor took in it), a detention's length, the order of facts. Pure:
+rows in, text and numbers out."""
 
 from __future__ import annotations
 
@@ -7,116 +8,35 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from cases.dates import display_date
+from cases.catalogue import TABLE
+from cases.catalogue.phrases import (
+    asylum_phrase,
+    is_custodial,
+    ruling_phrase,
+    sentence_kinds,
+    sentence_phrase,
+)
+
+__all__ = [
+    "asylum_phrase",
+    "days_phrase",
+    "fact_line",
+    "is_custodial",
+    "latest",
+    "length",
+    "ruling_phrase",
+    "sentence_kinds",
+    "sentence_phrase",
+    "sort_key",
+]
 
 Row = dict[str, Any]
 
-# Sentence kinds that hold a person in custody.
-CUSTODIAL = ("prison", "labor-camp")
 
-_ASYLUM_WORDS = {
-    "applied": "applied for asylum",
-    "asylum-seeker-status": "asylum-seeker status",
-    "extended": "asylum-seeker status extended",
-    "granted": "granted asylum",
-    "refugee-status": "refugee status",
-    "denied": "asylum denied",
-    "appealed": "appealing an asylum decision",
-    "revoked": "asylum revoked",
-    "withdrawn": "asylum application withdrawn",
-}
-
-
-def sentence_kinds(row: Row) -> list[str]:
-    """A ruling's sentence kinds, in the order given."""
-    text = row.get("sentence_kinds") or ""
-    return [kind for kind in text.split(",") if kind]
-
-
-def is_custodial(row: Row) -> bool:
-    """True for a ruling that sends the person to prison or a labor camp."""
-    return any(kind in CUSTODIAL for kind in sentence_kinds(row))
-
-
-def asylum_phrase(row: Row, today: dt.date | None = None) -> str:
-    """One line for an asylum decision: "asylum-seeker status until 25 Apr 2019"."""
-    text: str = _ASYLUM_WORDS.get(row["decision"], str(row["decision"]))
-    if row.get("country"):
-        text += f" ({row['country']})"
-    if row.get("until"):
-        text += f" until {display_date(row['until'])}"
-        if (
-            today is not None
-            and row.get("until_latest")
-            and row["until_latest"] < today.isoformat()
-        ):
-            text += " (expired)"
-    return text
-
-
-def _money(row: Row) -> str:
-    amount = row.get("fine_amount")
-    shown = f"{amount:,}" if isinstance(amount, int) else f"{amount:,.2f}"
-    return f"fine {shown} {row.get('fine_currency') or ''}".rstrip()
-
-
-def sentence_phrase(row: Row) -> str:
-    """A ruling's sentence: as reported, else its months and kinds; and a fine."""
-    parts = []
-    fined = row.get("fine_amount") is not None
-    if row.get("sentence"):
-        parts.append(str(row["sentence"]))
-        if fined:
-            parts.append(_money(row))
-    elif sentence_kinds(row):
-        months = f"{row['months']} months " if row.get("months") is not None else ""
-        kinds = [
-            _money(row) if kind == "fine" and fined else kind.replace("-", " ")
-            for kind in sentence_kinds(row)
-        ]
-        parts.append(months + ", ".join(kinds))
-    elif fined:
-        parts.append(_money(row))
-    if row.get("pretrial_credit"):
-        parts.append(f"each pretrial day counted as {row['pretrial_credit']}")
-    return ", ".join(parts)
-
-
-def ruling_phrase(row: Row) -> str:
-    """One line for a ruling: outcome, sentence, plea, deportation and extradition."""
-    parts = ["outcome unknown" if row["outcome"] == "unknown" else str(row["outcome"])]
-    sentence = sentence_phrase(row)
-    if sentence:
-        parts.append(sentence)
-    if row.get("plea"):
-        parts.append(f"plea: {str(row['plea']).replace('-', ' ')}")
-    if row.get("deportation"):
-        parts.append(f"deportation {row['deportation']}")
-    if row.get("extradition"):
-        parts.append(f"extradition {row['extradition']}")
-    return "; ".join(parts)
-
-
-def fact_summary(kind: str, row: Row, detail: str | None, role: str | None = None) -> str:
-    """One line for a timeline item of KIND (ROLE: the actor's part in it)."""
-    if kind == "trial":
-        text = f"trial at {row.get('court') or 'a court not named'}"
-        if row.get("charge"):
-            text += f": {row['charge']}"
-    elif kind == "ruling":
-        text = "ruling: " + ruling_phrase(row)
-    elif kind == "asylum":
-        text = asylum_phrase(row)
-    elif kind in ("detention", "detention-end"):
-        what = f"{row['kind']} detention" if row.get("kind") else "detention"
-        where = f" in {row['place']}" if row.get("place") else ""
-        text = f"{what} begins{where}" if kind == "detention" else f"{what} ends{where}"
-    else:
-        text = kind.replace("-", " ")
-        if row.get("summary"):
-            text = row["summary"] if kind == "other" else f"{text}: {row['summary']}"
-        if row.get("place"):
-            text += f" ({row['place']})"
+def fact_line(table: str, row: Row, kind: str | None = None, role: str | None = None) -> str:
+    """One line for a fact of TABLE (as the timeline kind KIND, where it has
+    several: a detention's start and end); ROLE: the part an actor took in it."""
+    text = TABLE[table].phrase(row, kind)
     if role and role not in ("subject", "defendant"):
         text += f" [{role}]"
     return text

@@ -16,7 +16,7 @@ from cases.errors import Invalid, NotFound
 from cases.privacy import left_out
 from cases.records import KIND_BY_TABLE, ORGANISATION, PERSON, SOURCE, parse_ref
 from cases.service.common import get_record, public, resolve_ref, resolve_source
-from cases.service.describe import fact_summary
+from cases.service.describe import fact_line
 from cases.service.resolving import actor_name, resolve_actor
 
 # Facts described one chunk at a time (a few queries each), so a long worklist
@@ -133,7 +133,16 @@ def _owner(store: Store, table: str, row: Row) -> tuple[str, int] | None:
     return None
 
 
-def _what(table: str, row: Row) -> str:
+def fact_ref(store: Store, uid: str) -> str:
+    """The reference of the fact with this uid ("" if there is none)."""
+    found = found_evidence.records_by_uid(store, [uid])
+    if uid not in found:
+        return ""
+    table, row = found[uid]
+    return f"{KIND_BY_TABLE[table].prefix}{row['id']}" if table in KIND_BY_TABLE else ""
+
+
+def _what(store: Store, table: str, row: Row) -> str:
     """One line for a record of TABLE."""
     if table in ("people", "organisations"):
         return "identity"
@@ -142,16 +151,10 @@ def _what(table: str, row: Row) -> str:
     if table == "trial_parties":
         return f"{row['role']} in T{row['trial_id']}" + (f": {row['name']}" if row["name"] else "")
     if table == "participants":
-        fact = next(
-            (f"{prefix}{row[column]}" for column, prefix in _FACT_LINKS.items() if row[column]),
-            "",
-        )
-        return f"{row['role']} in {fact}"
+        return f"{row['role']} in {fact_ref(store, str(row['fact_uid']))}"
     if table == "relations":
         return str(row["kind"])  # the other end is added by _described
-    if table == "events":
-        return fact_summary(str(row["kind"]), row, None)
-    return fact_summary(KIND_BY_TABLE[table].name, row, None)
+    return fact_line(table, row)
 
 
 def _other_end(table: str, row: Row, others: dict[str, dict[int, Row]]) -> str:
@@ -166,14 +169,6 @@ def _other_end(table: str, row: Row, others: dict[str, dict[int, Row]]) -> str:
 
 
 _KIND_NAMES = {"aliases": "alias", "trial_parties": "trial party", "participants": "participant"}
-
-_FACT_LINKS = {
-    "trial_id": "T",
-    "ruling_id": "R",
-    "asylum_id": "A",
-    "detention_id": "D",
-    "event_id": "E",
-}
 
 
 def _ref(table: str, row: Row, owner: tuple[str, int] | None) -> str:
@@ -226,7 +221,7 @@ def _described(
                 "date": row.get(date_field) if date_field else None,
                 "actor": actor_name(actor_kind, actor) if actor else None,
                 "actor_ref": f"{actor_kind.prefix}{owner[1]}" if owner and actor else None,
-                "summary": _what(table, row) + _other_end(table, row, others),
+                "summary": _what(store, table, row) + _other_end(table, row, others),
                 "private": int(row["id"]) in private[table],
             }
         )

@@ -262,8 +262,6 @@ class _MaybeSeen:
 
 Row = dict[str, Any]
 
-# The facts whose participants become an Event's ``involved`` or ``organizer``.
-_EVENT_FACTS = ("ruling_uid", "asylum_uid", "detention_uid", "event_uid")
 _FAMILY = ("parent", "child", "sibling", "spouse", "relative")
 
 
@@ -275,7 +273,8 @@ class _Mapper:
         self.visible = visible
         # an actor's aliases, one a line (a name is one line)
         self.aliases: dict[str, str] = {}
-        self.taking_part: dict[str, list[tuple[str, str]]] = {}
+        # those taking part in each fact (by its uid): actor uid, role, participant row
+        self.taking_part: dict[str, list[tuple[str, str, Row]]] = {}
         # the records with no entity of their own, or one no Documentation may point at
         self.not_things = _MaybeSeen()
 
@@ -293,10 +292,9 @@ class _Mapper:
                 self.aliases[owner] = f"{held}\n{row['name']}" if held else row["name"]
         for row in self.rows("participants"):
             self.not_things.add(row["uid"])
-            fact = next((row[column] for column in _EVENT_FACTS if row[column]), None)
             actor = row["person_uid"] or row["org_uid"]
-            if fact and actor:
-                self.taking_part.setdefault(fact, []).append((actor, row["role"]))
+            if actor:
+                self.taking_part.setdefault(row["fact_uid"], []).append((actor, row["role"], row))
         mappers = {
             "people": self.person,
             "organisations": self.organisation,
@@ -308,7 +306,6 @@ class _Mapper:
             "detentions": self.detention,
             "events": self.event,
             "relations": self.relation,
-            "participants": self.participant,
         }
         for table, mapper in mappers.items():
             for row in self.rows(table):
@@ -362,7 +359,7 @@ class _Mapper:
         for subject in subjects:
             if subject:
                 entity.add("involved", entity_id(subject))
-        for actor, role in self.taking_part.pop(uid, ()):
+        for actor, role, _ in self.taking_part.pop(uid, ()):
             entity.add("organizer" if role == "organizer" else "involved", entity_id(actor))
             if role not in ("organizer", "participant"):
                 entity.note("Taking part", f"{entity_id(actor)} ({role})")
@@ -445,6 +442,7 @@ class _Mapper:
             court.add("case", entity.id)
             court.add("role", "court")
             yield court
+        yield from self.taking_part_in_trial(entity, row["uid"])
 
     def party(self, row: Row) -> Iterator[Entity]:
         self.not_things.add(row["uid"])
@@ -578,14 +576,13 @@ class _Mapper:
         self.date(entity, "endDate", row, "until", "Until")
         yield self.common(entity, row)
 
-    def participant(self, row: Row) -> Iterator[Entity]:
-        """Someone taking part in a trial: a party to it (the others were gathered first)."""
-        actor = row["person_uid"] or row["org_uid"]
-        if row["trial_uid"] and actor:
+    def taking_part_in_trial(self, case: Entity, trial_uid: str) -> Iterator[Entity]:
+        """Those taking part in a trial (gathered first): each a party to it."""
+        for actor, role, row in self.taking_part.pop(trial_uid, ()):
             entity = Entity("CourtCaseParty", row["uid"])
             entity.add("party", entity_id(actor))
-            entity.add("case", entity_id(row["trial_uid"]))
-            entity.add("role", row["role"])
+            entity.add("case", case.id)
+            entity.add("role", role)
             yield self.common(entity, row)
 
     # -- citations --------------------------------------------------------------
@@ -640,9 +637,7 @@ class _Mapper:
             actor = ("people", row["person_id"]) if row["person_id"] else None
             return uid(*(actor or ("organisations", row["org_id"]))), f"relation: {row['kind']}"
         if table == "participants":
-            for column, target in TABLE["participants"].links.items():
-                if target not in ("people", "organisations") and row[column]:
-                    return uid(target, row[column]), f"taking part: {row['role']}"
+            return str(row["fact_uid"]), f"taking part: {row['role']}"
         return str(row["uid"]), None
 
 

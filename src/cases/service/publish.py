@@ -27,7 +27,6 @@ from cases import __version__
 from cases.catalogue import (
     CHOICE,
     CHOICES,
-    CITABLE,
     DATE,
     FLAG,
     LINK,
@@ -35,9 +34,11 @@ from cases.catalogue import (
     NAMING,
     NUMBER,
     RECORD,
+    TABLE,
     TABLES,
     Field,
     Table,
+    records_of,
 )
 from cases.csv_io import replacing_files, text_file
 from cases.dates import display_date
@@ -47,7 +48,7 @@ from cases.errors import Conflict, Invalid, NotFound
 from cases.outputs import refuse_folder
 from cases.privacy import PrivacyFilter
 from cases.records import KIND_BY_TABLE
-from cases.service.describe import asylum_phrase, fact_summary, ruling_phrase
+from cases.service.describe import asylum_phrase, fact_line, ruling_phrase
 from cases.service.transfer import refuse_overwrite
 
 DATABASE = "cases.db"
@@ -67,32 +68,6 @@ WITH_ALIASES = {"people": "person_id", "organisations": "org_id"}
 # How a record of a table reads where another links to it: a column of its own,
 # else the ``label`` written for it.
 NAMED_BY = {"organisations": "name", "aliases": "name", "sources": "title", "citations": "quote"}
-
-TABLE_DESCRIPTIONS = {
-    "people": "People whose cases are documented: one row per person, named, or described "
-    "when a report mentions them without a name.",
-    "organisations": "Organisations and groups: courts, police, ministries, NGOs, media, and "
-    "groups of people a report counts but does not name.",
-    "aliases": "Other names of people and organisations: other spellings, other scripts.",
-    "sources": "The reports, testimonies and documents the records rest on, with their "
-    "reliability from 0 (unverified) to 4 (confirmed by several sources).",
-    "trials": "Trials and investigations: the court, place, charge, when it opened and its status.",
-    "trial_parties": "Who is party to each trial and in what role: defendants, plaintiffs, "
-    "lawyers, judges, prosecutors.",
-    "rulings": "Court rulings: outcome, sentence, fine, plea, and decisions on deportation "
-    "and extradition.",
-    "asylum": "Asylum applications and decisions, by country, and how long each is valid.",
-    "detentions": "Detentions: when they began and ended (no end while the person is held, "
-    "as far as the sources tell), what kind and where.",
-    "events": "Events in a person's or an organisation's story: arrests, releases, hearings, "
-    "border crossings, statements, petitions.",
-    "relations": "Relations between people and organisations: family, lawyers, members, "
-    "leaders, employees.",
-    "participants": "Everyone else taking part in a trial, ruling, asylum decision, detention "
-    "or event, in their role (victim, witness, organizer...).",
-    "citations": "Which source supports which record: each row links one record (the "
-    "record_..._id column that is set) to the source, with the words it uses and where.",
-}
 
 TIMELINE_DESCRIPTION = (
     "Every fact in date order (by day, then latest day): trials with their "
@@ -147,6 +122,7 @@ _MORE_FACETS = {
     "rulings": ("court",),
     "asylum": ("country",),
     "citations": ("record_table",),
+    "participants": ("fact_table", "role"),
 }
 
 
@@ -171,24 +147,18 @@ STYLE = (
 
 
 def _singular(table_name: str) -> str:
-    kind = KIND_BY_TABLE.get(table_name)
-    if kind is not None:
-        return kind.label
-    return {
-        "aliases": "alias",
-        "trial_parties": "trial party",
-        "participants": "participant",
-        "citations": "citation",
-    }.get(table_name, table_name)
+    return TABLE[table_name].noun or table_name
 
 
 def _record_kind(table_name: str) -> str:
-    """How a citation's link to a record of TABLE_NAME is named: record_KIND_id."""
+    """How a link by uid to a record of TABLE_NAME is named: record_KIND_id."""
     kind = KIND_BY_TABLE.get(table_name)
     return kind.name if kind is not None else _singular(table_name).replace(" ", "_")
 
 
-RECORD_TABLES = tuple((_record_kind(name), name) for name in CITABLE)
+def record_tables(field: Field) -> tuple[tuple[str, str], ...]:
+    """(kind, table) of each table a RECORD field may name."""
+    return tuple((_record_kind(name), name) for name in records_of(field))
 
 
 def _sql_type(field: Field, column: str) -> str:
@@ -222,7 +192,10 @@ class Layout:
         for column in kept:
             field = self._field(column)
             if field.type == RECORD:
-                columns.append(Column("record_table", records=True))
+                stem = field.name.removesuffix("_uid")
+                columns.append(
+                    Column(f"{stem}_table", stem=stem, record_tables=record_tables(field))
+                )
             elif column in table.links:
                 columns.append(Column(column, "INTEGER", links=table.links[column]))
             else:
@@ -261,8 +234,8 @@ class Layout:
     def links(self) -> list[str]:
         """Its link columns, as published."""
         found = [column.name for column in self.columns if column.links]
-        if any(column.records for column in self.columns):
-            found += [f"record_{kind}_id" for kind, _ in RECORD_TABLES]
+        for column in self.columns:
+            found += [f"{column.stem}_{kind}_id" for kind, _ in column.record_tables]
         return found
 
     @property
@@ -316,10 +289,14 @@ class Layout:
             return {name: "Its lasting identifier, the same in every export and publication."}
         if name == "aliases":
             return {name: "Other names it is known by (spellings, scripts), one a line."}
-        if column.records:
-            found = {name: "The table of the record the source supports."}
-            for kind, target in RECORD_TABLES:
-                found[f"record_{kind}_id"] = f"The {_singular(target)} the source supports."
+        if column.record_tables:
+            field = self._field(f"{column.stem}_uid")
+            found = {name: f"The table of {field.help[0].lower()}{field.help[1:]}"}
+            for kind, target in column.record_tables:
+                found[f"{column.stem}_{kind}_id"] = (
+                    f"The {_singular(target)}, where it is one: {field.help[0].lower()}"
+                    f"{field.help[1:]}"
+                )
             return found
         field = self._field(name)
         return {name: _field_description(self.table, field, name)}
@@ -373,7 +350,7 @@ def _person_label(row: dict[str, Any]) -> str:
 
 
 def _trial_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("opened"), fact_summary("trial", row, None))
+    return _dated(row.get("opened"), fact_line("trials", row))
 
 
 def _ruling_label(row: dict[str, Any]) -> str:
@@ -393,7 +370,7 @@ def _detention_label(row: dict[str, Any]) -> str:
 
 
 def _event_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("date"), fact_summary(str(row["kind"]), row, None))
+    return _dated(row.get("date"), fact_line("events", row))
 
 
 def _relation_label(row: dict[str, Any]) -> str:
@@ -474,7 +451,6 @@ def _write(
             table,
             layout.columns,
             layout.rows(visible.rows(layout.table)),
-            record_tables=RECORD_TABLES if table == "citations" else (),
         )
         publication.index(table, [*layout.links, *([layout.sort] if layout.sort else [])])
         if table == "aliases":
@@ -522,7 +498,7 @@ def _metadata(
     for layout in layouts:
         name = layout.table.name
         entry: dict[str, Any] = {
-            "description": TABLE_DESCRIPTIONS[name],
+            "description": layout.table.description,
             "label_column": layout.label_column,
             "columns": layout.described(),
             "sortable_columns": layout.sortable(),

@@ -10,6 +10,7 @@ from typing import Any
 from cases.catalogue import TABLE
 from cases.db import actors, queries, rows
 from cases.db.connection import Row, Store
+from cases.db.evidence import records_by_uid
 from cases.records import (
     ASYLUM,
     DETENTION,
@@ -27,28 +28,19 @@ from cases.service.common import named_in_trial, public
 from cases.service.describe import (
     asylum_phrase,
     days_phrase,
-    fact_summary,
+    fact_line,
     ruling_phrase,
     sort_key,
 )
 from cases.service.resolving import actor_name, resolve_actor
 from cases.service.status import Facts, detention_length, status
 
-# A fact table and the participants column that points at it.
-FACT_COLUMNS = {
-    "trials": "trial_id",
-    "rulings": "ruling_id",
-    "asylum": "asylum_id",
-    "detentions": "detention_id",
-    "events": "event_id",
-}
-_FACT_FIELDS = {
-    "trials": "opened",
-    "rulings": "date",
-    "asylum": "date",
-    "detentions": "start",
-    "events": "date",
-}
+
+def _date_of(table: str) -> str:
+    """The date field a fact of TABLE is ordered by."""
+    fact = TABLE[table].fact
+    assert fact is not None
+    return fact.date
 
 
 class SourceNumbers:
@@ -124,7 +116,7 @@ def actor_summary(store: Store, text: str, today: dt.date | None = None) -> dict
 def _facts_of(store: Store, table: str, column: str, actor_id: int) -> list[Row]:
     return sorted(
         queries.records_of(store, table, column, actor_id),
-        key=lambda r: sort_key(r, _FACT_FIELDS[table]),
+        key=lambda r: sort_key(r, _date_of(table)),
     )
 
 
@@ -311,12 +303,16 @@ def _appearances(store: Store, table: str, actor_id: int) -> list[Row]:
                 "private": party["private"],
             }
         )
-    for participation in actors.participations(store, table, actor_id):
-        fact = next(name for name, column in FACT_COLUMNS.items() if participation[column])
+    participations = actors.participations(store, table, actor_id)
+    facts = records_by_uid(store, [p["fact_uid"] for p in participations])
+    for participation in participations:
+        if participation["fact_uid"] not in facts:
+            continue
+        fact, record = facts[participation["fact_uid"]]
         found.append(
             {
                 "fact": fact,
-                "fact_id": participation[FACT_COLUMNS[fact]],
+                "fact_id": record["id"],
                 "role": participation["role"],
                 "uid": participation["uid"],
                 "private": participation["private"],
@@ -337,9 +333,7 @@ def _appearances(store: Store, table: str, actor_id: int) -> list[Row]:
         item["record"] = rows.get(store, item["fact"], int(item["fact_id"])) or {}
         item["about"] = _about(store, item["fact"], item["record"])
     found.sort(
-        key=lambda item: (
-            sort_key(item["record"], _FACT_FIELDS[item["fact"]]) if item["record"] else ()
-        )
+        key=lambda item: sort_key(item["record"], _date_of(item["fact"])) if item["record"] else ()
     )
     return found
 
@@ -360,9 +354,7 @@ def _appearance(summary: _Summary, item: Row) -> dict[str, Any]:
     kind = KIND_BY_TABLE[item["fact"]]
     record = item["record"]
     ref = f"{kind.prefix}{item['fact_id']}"
-    what = fact_summary(
-        kind.name if item["fact"] != "events" else str(record.get("kind")), record, None
-    )
+    what = fact_line(item["fact"], record)
     # a trial is told by whose it is ("judge in T1: Tilek Tabarikuly"); any other
     # fact by what happened, and whose it is
     if item["fact"] == "trials":
@@ -379,7 +371,7 @@ def _appearance(summary: _Summary, item: Row) -> dict[str, Any]:
         "ref": ref,
         "uid": item["uid"],
         "role": item["role"],
-        "date": record.get(_FACT_FIELDS[item["fact"]]),
+        "date": record.get(_date_of(item["fact"])),
         "description": description,
         "summary": what,
         "private": bool(item["private"] or record.get("private")),

@@ -257,25 +257,17 @@ def _with(
 
 def _add_participants(
     store: Store,
-    fact: Kind,
-    fact_id: int,
+    fact: Row,
     participants: Sequence[tuple[Kind, Row, str]],
 ) -> None:
-    """Participant rows of a fact. Like every row that belongs to another (an
-    alias, a party), they carry no private mark of their own: they are private
-    with the fact, and public again when it is."""
-    column = {"trials": "trial_id", "rulings": "ruling_id", "asylum": "asylum_id"}.get(
-        fact.table, f"{fact.name}_id"
-    )
+    """Participant rows of a fact (named by its uid). Like every row that belongs
+    to another (an alias, a party), they carry no private mark of their own:
+    they are private with the fact, and public again when it is."""
     for kind, actor, role in participants:
         rows.insert(
             store,
             "participants",
-            {
-                column: fact_id,
-                actors.OWNER[kind.table]: actor["id"],
-                "role": role,
-            },
+            {"fact_uid": fact["uid"], actors.OWNER[kind.table]: actor["id"], "role": role},
         )
 
 
@@ -366,7 +358,7 @@ def add_trial(
         ]
         for named_row in named_rows:
             rows.insert(store, "trial_parties", named_row)
-        _add_participants(store, TRIAL, row["id"], others)
+        _add_participants(store, row, others)
         _cite(store, row, common, about_private=all(party["private"] for party in parties))
     names = [
         f"{actor_name(PERSON, party)} ({role})"
@@ -430,7 +422,7 @@ def add_ruling(
         _link_naming(store, "rulings", values)
         others = _with(store, participants, [f"P{subject['id']}"])
         row = insert_record(store, RULING, values)
-        _add_participants(store, RULING, row["id"], others)
+        _add_participants(store, row, others)
         _cite(store, row, common, about_private=bool(subject["private"]))
     return Recorded(RULING, row, {"person": subject["name"]})
 
@@ -449,7 +441,7 @@ def _per_person(
         _link_naming(store, kind.table, values)
         others = _with(store, participants, [f"P{subject['id']}"])
         row = insert_record(store, kind, {**values, "person_id": subject["id"]})
-        _add_participants(store, kind, row["id"], others)
+        _add_participants(store, row, others)
         _cite(store, row, common, about_private=bool(subject["private"]))
     return Recorded(kind, row, {"person": subject["name"]})
 
@@ -520,7 +512,7 @@ def add_event(
             values["trial_id"] = resolve_ref(store, trial, TRIAL)[1]["id"]
         others = _with(store, participants, [f"{subject_kind.prefix}{subject['id']}"])
         row = insert_record(store, EVENT, values)
-        _add_participants(store, EVENT, row["id"], others)
+        _add_participants(store, row, others)
         _cite(store, row, common, about_private=bool(subject["private"]))
     return Recorded(
         EVENT, row, {"person": actor_name(subject_kind, subject), "actor": subject_kind.prefix}

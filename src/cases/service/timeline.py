@@ -12,7 +12,7 @@ from cases.db import queries
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import ORGANISATION, PERSON
-from cases.service.describe import fact_summary
+from cases.service.describe import fact_line
 from cases.service.resolving import actor_name, resolve_actor
 
 FACT_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end")
@@ -91,7 +91,7 @@ def _item(fact: Row) -> dict[str, Any]:
         "actor": name,
         "actor_ref": ref,
         "role": fact["role"],
-        "summary": fact_summary(fact["kind"], fact["record"], fact["detail"], fact["role"]),
+        "summary": fact_line(fact["table"], fact["record"], fact["kind"], fact["role"]),
         "sources": [f"S{number}" for number in sources],
         "private": bool(fact["private"] or fact["actor_private"]),
     }

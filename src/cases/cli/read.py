@@ -17,84 +17,22 @@ from cases.cli._common import (
     whole_number,
 )
 
-LIST_KINDS = (
-    "people",
-    "orgs",
-    "trials",
-    "rulings",
-    "asylum",
-    "detentions",
-    "events",
-    "sources",
-    "relations",
-)
 
-# (heading, key) pairs of each list's table; "_display" keys show a date.
-LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "people": [
-        ("Ref", "ref"),
-        ("Name", "display_name"),
-        ("Sex", "sex"),
-        ("Born", "born_display"),
-        ("Origin", "origin"),
-        ("Citizenship", "citizenship"),
-    ],
-    "orgs": [
-        ("Ref", "ref"),
-        ("Name", "name"),
-        ("Kind", "kind"),
-        ("Country", "country"),
-        ("Size", "size"),
-    ],
-    "sources": [
-        ("Ref", "ref"),
-        ("Title", "title"),
-        ("Publisher", "publisher"),
-        ("Date", "date_display"),
-        ("Rel.", "reliability"),
-    ],
-    "trials": [
-        ("Ref", "ref"),
-        ("Opened", "opened_display"),
-        ("Court", "court"),
-        ("Place", "place"),
-        ("Charge", "charge"),
-        ("Parties", "party_names"),
-        ("Status", "status"),
-    ],
-    "rulings": [
-        ("Ref", "ref"),
-        ("Date", "date_display"),
-        ("Person", "person"),
-        ("Outcome", "outcome"),
-        ("Sentence", "sentence"),
-        ("Trial", "trial_ref"),
-    ],
-    "asylum": [
-        ("Ref", "ref"),
-        ("Date", "date_display"),
-        ("Person", "person"),
-        ("Decision", "decision"),
-        ("Country", "country"),
-        ("Until", "until_display"),
-    ],
-    "detentions": [
-        ("Ref", "ref"),
-        ("Start", "start_display"),
-        ("End", "end_display"),
-        ("Person", "person"),
-        ("Kind", "kind"),
-        ("Place", "place"),
-    ],
-    "events": [
-        ("Ref", "ref"),
-        ("Date", "date_display"),
-        ("Person", "person"),
-        ("Kind", "kind"),
-        ("Summary", "summary"),
-    ],
-    "relations": [("Ref", "ref"), ("Person", "person"), ("Kind", "kind"), ("Other", "other")],
-}
+def _listed() -> dict[str, Any]:
+    """The kinds ``list`` lists, by the name it lists them by, and their columns."""
+    from cases.catalogue import TABLES
+
+    def place(table: Any) -> int:
+        # actors, then the facts in time, then the rest (sources, relations)
+        if table.fact is None and table.name in ("people", "organisations"):
+            return 0
+        return 1 if table.fact is not None and table.fact.in_timeline else 2
+
+    listed = [t for t in TABLES if t.kind is not None and t.listed]
+    return {t.kind.plural: t for t in sorted(listed, key=place)}
+
+
+LIST_KINDS = tuple(_listed())
 
 
 @guarded
@@ -236,20 +174,20 @@ def list_records(
         cases list orgs
     """
     from cases.errors import Invalid
-    from cases.records import KIND_BY_TABLE
     from cases.render.stream import columns
     from cases.service.reading import list_records as build
 
-    if what not in LIST_KINDS:
-        raise Invalid(f"cannot list {what!r}; use one of: {', '.join(LIST_KINDS)}")
+    listed = _listed()
+    if what not in listed:
+        raise Invalid(f"cannot list {what!r}; use one of: {', '.join(listed)}")
+    table = listed[what]
     with open_store(ctx, write=False) as store:
-        table = "organisations" if what == "orgs" else what
-        rows = build(store, KIND_BY_TABLE[table], actor=person)
+        rows = build(store, table.kind, actor=person)
         with long_answer(ctx, no_pager) as out:
             if as_json:
                 out.json(rows)
             else:
-                out.records(columns(LIST_COLUMNS[what]), _as_shown(rows), "nothing recorded")
+                out.records(columns(table.listed), _as_shown(rows), "nothing recorded")
 
 
 def _as_shown(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

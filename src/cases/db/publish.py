@@ -193,7 +193,7 @@ class Publication:
         )
         self.conn.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('rebuild')")
 
-    def create_timeline(self) -> None:
+    def create_timeline(self, facts: Sequence[TimelineFact]) -> None:
         """The ``timeline`` view: one row per fact and actor it involves (the
         parties of a trial; the subject of a ruling, an asylum decision, a
         detention's start or end, or an event; everyone taking part in them),
@@ -210,14 +210,14 @@ class Publication:
         The fact tables must have their ``label`` column.
         """
         parts: list[str] = []
-        for fact in _FACTS:
-            _, table, field, *_ = fact
-            where = f' WHERE "{field}" IS NOT NULL' if field == "end" else ""
+        for fact in facts:
+            table, field = fact.table, fact.date
+            where = f' WHERE "{field}" IS NOT NULL' if fact.when_known else ""
             self.conn.execute(
                 f"CREATE INDEX {table}_{field}_timeline ON {table}({_day(field)}, {field}_latest)"
                 + where
             )
-            involvements = ("parties" if table == "trials" else "subject", "participants")
+            involvements = ("parties" if fact.parties else "subject", "participants")
             parts.extend(_timeline_part(fact, involvement) for involvement in involvements)
         columns = ", ".join(TIMELINE_COLUMNS)
         self.conn.execute(f"CREATE TABLE timeline_entries ({columns})")
@@ -248,49 +248,50 @@ TIMELINE_COLUMNS = (
     "latest",
 )
 
-# The facts of the timeline: (kind, table, the date field it is placed by, its
-# place, a join the place needs, the link of a participant to it).
-_FACTS = (
-    ("'trial'", "trials", "opened", "x.place", "", "fact_trial_id"),
-    (
-        "'ruling'",
-        "rulings",
-        "date",
-        "t.place",
-        "LEFT JOIN trials t ON t.id = x.trial_id",
-        "fact_ruling_id",
-    ),
-    ("'asylum'", "asylum", "date", "x.country", "", "fact_asylum_id"),
-    ("'detention'", "detentions", "start", "x.place", "", "fact_detention_id"),
-    ("'detention-end'", "detentions", "end", "x.place", "", "fact_detention_id"),
-    ("x.kind", "events", "date", "x.place", "", "fact_event_id"),
-)
+
+@dataclass(frozen=True)
+class TimelineFact:
+    """How the timeline reads one kind of fact, placed by one of its dates: SQL
+    for its kind, place and subject (``x`` the fact), a JOIN its place needs,
+    the column by which a participant names it, its table of parties (a
+    trial's), and whether it is placed only where that date is known."""
+
+    kind: str
+    table: str
+    date: str
+    place: str
+    join: str
+    taking_part: str
+    parties: str
+    person: str
+    org: str
+    when_known: bool
 
 
-def _timeline_part(fact: tuple[str, str, str, str, str, str], involvement: str) -> str:
+def _timeline_part(fact: TimelineFact, involvement: str) -> str:
     """The timeline rows of one kind of fact and one way of being involved in it
     (the parties of a trial, the subject of another fact, or those taking
     part), in timeline order: the fact table is read through its timeline
     index (CROSS JOIN keeps it the outer loop)."""
-    kind, table, field, place, join, link = fact
+    table, field = fact.table, fact.date
     named = "NULL"
     if involvement == "parties":
-        source = "trials x CROSS JOIN trial_parties s ON s.trial_id = x.id"
+        source = f'"{table}" x CROSS JOIN "{fact.parties}" s ON s.trial_id = x.id'
         person, org, role = "coalesce(s.person_id, s.name_person_id)", "s.org_id", "s.role"
         named = "s.name"  # a judge, lawyer or prosecutor named only as text
     elif involvement == "participants":
-        source = f"{table} x CROSS JOIN participants w ON w.{link} = x.id"
+        source = f'"{table}" x CROSS JOIN participants w ON w.{fact.taking_part} = x.id'
         person, org, role = "w.person_id", "w.org_id", "w.role"
     else:
-        source = f"{table} x"
-        person, org, role = "x.person_id", "x.org_id" if table == "events" else "NULL", "'subject'"
-    where = ' WHERE x."end" IS NOT NULL' if field == "end" else ""
+        source = f'"{table}" x'
+        person, org, role = fact.person, fact.org, "'subject'"
+    where = f' WHERE x."{field}" IS NOT NULL' if fact.when_known else ""
     return (
-        f'SELECT {_day(field, "x.")} AS day, x."{field}" AS date, {kind} AS kind, '
+        f'SELECT {_day(field, "x.")} AS day, x."{field}" AS date, {fact.kind} AS kind, '
         f"coalesce(p.label, o.name, {named}) AS actor, {role} AS role, x.label AS what, "
-        f"{place} AS place, '{table}' AS fact, x.id AS fact_id, {person} AS person_id, "
+        f"{fact.place} AS place, '{table}' AS fact, x.id AS fact_id, {person} AS person_id, "
         f"{org} AS org_id, x.{field}_earliest AS earliest, x.{field}_latest AS latest "
-        f"FROM {source} {join} LEFT JOIN people p ON p.id = {person} "
+        f"FROM {source} {fact.join} LEFT JOIN people p ON p.id = {person} "
         f"LEFT JOIN organisations o ON o.id = {org}{where}"
     )
 

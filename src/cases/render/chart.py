@@ -39,32 +39,24 @@ OPEN_WHISKER = 18  # pixels of dashed whisker on the open side of "before X", "a
 PRIVATE_COLOUR = "#c51b7d"
 BAR_COLOURS = {"detention": "#b2182b", "asylum": "#2166ac"}
 BAR_NAMES = {"detention": "detention", "asylum": "asylum-seeker period"}
-MARKER_COLOURS = {
-    ("ruling", "convicted"): "#1a1a1a",
-    ("ruling", "cleared"): "#1b9e77",
-    ("ruling", "other"): "#8c8c8c",
-    ("asylum", "protected"): "#2166ac",
-    ("asylum", "refused"): "#e08214",
-    ("asylum", "pending"): "#6baed6",
-    ("event", "custody"): "#b2182b",
-    ("event", "release"): "#1b9e77",
-    ("event", "movement"): "#e69f00",
-    ("event", "voice"): "#7b3294",
-    ("event", "other"): "#8c8c8c",
+# A marker's colour, by the group its word belongs to (vocabularies declare the
+# groups); a group this does not know is drawn grey.
+GROUP_COLOURS = {
+    "convicted": "#1a1a1a",
+    "cleared": "#1b9e77",
+    "protected": "#2166ac",
+    "refused": "#e08214",
+    "pending": "#6baed6",
+    "custody": "#b2182b",
+    "release": "#1b9e77",
+    "movement": "#e69f00",
+    "voice": "#7b3294",
 }
-MARKER_NAMES = {
-    ("ruling", "convicted"): "ruling: convicted, upheld",
-    ("ruling", "cleared"): "ruling: acquitted, dismissed, overturned",
-    ("ruling", "other"): "ruling: other outcome",
-    ("asylum", "protected"): "asylum: status given or extended",
-    ("asylum", "refused"): "asylum: denied, revoked, withdrawn",
-    ("asylum", "pending"): "asylum: applied, appealed",
-    ("event", "custody"): "event: arrest, disappearance, papers taken",
-    ("event", "release"): "event: release",
-    ("event", "movement"): "event: border crossing, travel",
-    ("event", "voice"): "event: hearing, testimony, statement, petition",
-    ("event", "other"): "event: other",
-}
+OTHER_COLOUR = "#8c8c8c"
+
+
+def _colour(group: str) -> str:
+    return GROUP_COLOURS.get(group, OTHER_COLOUR)
 
 
 def _clean(value: Any) -> str:
@@ -364,7 +356,7 @@ def _shape(kind: str, x: float, y: float, fill: str, stroke: str, width: float) 
 
 
 def _marker(marker: Marker, scale: _Scale, y: float, at: float, lo: float, hi: float) -> list[str]:
-    colour = MARKER_COLOURS[(marker.kind, marker.family)]
+    colour = _colour(marker.family)
     kind = f"marker {marker.kind} {marker.family}" + (" taking-part" if marker.role else "")
     parts = [f'<g class="{kind}"><title>{_text(marker.title)}</title>']
     if hi - lo >= 3:
@@ -423,9 +415,9 @@ def _legend_items(chart: Chart) -> list[tuple[str, str]]:
     if "open" in styles:
         words = "fading: no end recorded" + (", or start unknown" if open_start else "")
         items.append((f'<rect y="1" width="24" height="12" fill="url(#fade-out-{kind})"/>', words))
-    for key in MARKER_COLOURS:
-        if key in used:
-            items.append((_shape(key[0], 12, 7, MARKER_COLOURS[key], "#fff", 1), MARKER_NAMES[key]))
+    for kind, group, meaning in chart.legend:
+        if (kind, group) in used:
+            items.append((_shape(kind, 12, 7, _colour(group), "#fff", 1), meaning))
     if any(m.role for row in chart.rows for m in row.markers):
         items.append(
             (_shape("event", 12, 7, "#fff", "#555", 1.8), "hollow: took part (not the subject)")

@@ -221,6 +221,7 @@ def _person_parts(summary: dict[str, Any]) -> list[Any]:
         ),
         ("Detentions", [_detention_cells(d) for d in summary["detentions"]]),
         ("Events", _event_rows(summary["events"])),
+        *_other_sections(summary),
         ("Relations", _relation_rows(summary["relations"])),
         ("Appears in", _appearance_rows(summary["appearances"])),
     )
@@ -229,6 +230,23 @@ def _person_parts(summary: dict[str, Any]) -> list[Any]:
         if section is not None:
             parts.append(section)
     return parts
+
+
+def _other_sections(summary: dict[str, Any]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """A section for the facts of each kind a summary lists by their line (those
+    with no section of their own above), under the name the kind is listed by."""
+    from cases.catalogue import FACTS
+
+    found = []
+    for declared in FACTS:
+        kind, fact = declared.kind, declared.fact
+        if kind is None or fact is None or not fact.in_timeline or kind.plural not in summary:
+            continue
+        if kind.plural in ("trials", "rulings", "asylum", "detentions", "events"):
+            continue
+        cells = [_fact_cells(item, fact.date, item["summary"]) for item in summary[kind.plural]]
+        found.append((kind.plural.capitalize(), cells))
+    return found
 
 
 def _detention_cells(detention: dict[str, Any]) -> tuple[Text, Text, Text]:
@@ -255,6 +273,7 @@ def _org_parts(summary: dict[str, Any]) -> list[Any]:
     for title, rows in (
         ("People and organisations", _relation_rows(summary["relations"])),
         ("Events", _event_rows(summary["events"])),
+        *_other_sections(summary),
         ("Takes part in", _appearance_rows(summary["appearances"])),
     ):
         section = _section(title, rows)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cases.catalogue import TABLE
+from cases.catalogue import FACTS, TABLE
 from cases.csv_io import replacing_files, text_file
 from cases.dates import display_date, parse_date
 from cases.db.connection import Store
@@ -48,8 +48,17 @@ FORMATS = (".svg", ".html")
 
 # Asylum decisions that open an asylum-seeker period.
 SEEKER_DECISIONS = ("asylum-seeker-status", "extended")
-# Tables whose rows are drawn, and the date field each is placed by.
-FACT_TABLES = (("detentions", "start"), ("asylum", "date"), ("rulings", "date"), ("events", "date"))
+# Facts drawn as bars (by the code below): detentions, and asylum-seeker periods.
+BARS = ("detentions", "asylum")
+# Every fact drawn, and the date it is placed by: the bars', and every fact whose
+# kind declares the word its marker is grouped by.
+FACT_TABLES = tuple(
+    (table.name, table.fact.date)
+    for table in FACTS
+    if table.fact is not None and (table.name in BARS or table.fact.marker)
+)
+# The date a fact of these tables may last until (open: far away).
+_LASTS_UNTIL = {"detentions": "end", "asylum": "until"}
 _FAR = "9999-12-31"
 
 Row = dict[str, Any]
@@ -123,6 +132,8 @@ class Chart:
     today: str
     # how many actors had dated facts, when more than the rows drawn
     actors_found: int | None = None
+    # (kind, group, what it means) of each kind of marker, in legend order
+    legend: tuple[tuple[str, str, str], ...] = ()
     explicit_first: bool = False  # --since given: nothing runs off the left edge
     explicit_last: bool = False
 
@@ -233,6 +244,7 @@ def chart(
         found,
         explicit_first=first is not None,
         explicit_last=last is not None,
+        legend=legend(),
     )
 
 
@@ -253,7 +265,7 @@ def _as_dict(table: str, values: Sequence[Any], number: int) -> Row:
 def _subject_at(table: str) -> tuple[int, int | None]:
     """The positions of the person and organisation a fact of TABLE is about."""
     at = _columns(table)
-    return at["person_id"], at.get("org_id") if table == "events" else None
+    return at["person_id"], at.get("org_id")
 
 
 def _subject(person: Any, org: Any) -> tuple[str, str] | None:
@@ -277,7 +289,7 @@ def _first_days(
         early, late = at[f"{day_field}_earliest"], at[f"{day_field}_latest"]
         # the last day a fact may cover: a detention's end, an asylum status's
         # "until" (open: far away), else its own date
-        end = {"detentions": "end", "asylum": "until"}.get(table)
+        end = _LASTS_UNTIL.get(table)
         end_text, end_late = (at[end], at[f"{end}_latest"]) if end else (None, None)
         for values in visible.rows(TABLE[table]):
             actor = _subject(values[person], values[org] if org is not None else None)
@@ -319,12 +331,13 @@ def _names(
 
 @dataclass
 class _Facts:
-    detentions: list[Row] = field(default_factory=list)
-    asylum: list[Row] = field(default_factory=list)
-    rulings: list[Row] = field(default_factory=list)
-    events: list[Row] = field(default_factory=list)
+    # the actor's own facts, by table
+    own: dict[str, list[Row]] = field(default_factory=dict)
     # (table, row, role) of facts the actor took part in without being their subject
     taking_part: list[tuple[str, Row, str]] = field(default_factory=list)
+
+    def of(self, table: str) -> list[Row]:
+        return self.own.get(table, [])
 
 
 def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], _Facts]:
@@ -341,7 +354,7 @@ def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[s
     for table, _ in FACT_TABLES:
         person, org = _subject_at(table)
         uid = _columns(table)["uid"]
-        marked = table in _MARKERS
+        marked = table not in BARS
         for number, values in enumerate(visible.rows(TABLE[table])):
             actor = _subject(values[person], values[org] if org is not None else None)
             takers = parts.get(str(values[uid]), ()) if parts and marked else ()
@@ -349,7 +362,7 @@ def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[s
                 continue
             row = _as_dict(table, values, number)
             if actor is not None and actor in wanted:
-                getattr(found.setdefault(actor, _Facts()), table).append(row)
+                found.setdefault(actor, _Facts()).own.setdefault(table, []).append(row)
             for other, role in takers:
                 if other != actor:
                     found.setdefault(other, _Facts()).taking_part.append((table, row, role))
@@ -361,19 +374,18 @@ def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[s
 
 def _row(name: str, kind: str, private: bool, facts: _Facts, today: str) -> ChartRow:
     row = ChartRow(name, kind, private=private)
-    status_facts = Facts(facts.detentions, facts.asylum, facts.rulings, facts.events)
+    status_facts = Facts(
+        facts.of("detentions"), facts.of("asylum"), facts.of("rulings"), facts.of("events")
+    )
     latest_known = latest_fact_day(status_facts)
-    for detention in facts.detentions:
+    for detention in facts.of("detentions"):
         row.bars.append(_detention_bar(detention, status_facts, latest_known))
-    row.bars.extend(_seeker_bars(facts.asylum))
-    for ruling in facts.rulings:
-        row.markers.append(_ruling_marker(ruling))
-    for decision in facts.asylum:
-        row.markers.append(_asylum_marker(decision))
-    for event in facts.events:
-        row.markers.append(_event_marker(event))
+    row.bars.extend(_seeker_bars(facts.of("asylum")))
+    for table, rows in facts.own.items():
+        if TABLE[table].fact and TABLE[table].fact.marker:  # type: ignore[union-attr]
+            row.markers.extend(_marker(table, fact) for fact in rows)
     for table, fact, role in facts.taking_part:
-        marker = _MARKERS[table](fact)
+        marker = _marker(table, fact)
         marker.role = role
         marker.title += f" [{role}]"
         row.markers.append(marker)
@@ -525,80 +537,44 @@ def _seeker_bars(decisions: list[Row]) -> list[Bar]:
     return bars
 
 
-_OUTCOME_FAMILY = {
-    "convicted": "convicted",
-    "upheld": "convicted",
-    "acquitted": "cleared",
-    "dismissed": "cleared",
-    "overturned": "cleared",
-}
-_DECISION_FAMILY = {
-    "asylum-seeker-status": "protected",
-    "extended": "protected",
-    "granted": "protected",
-    "refugee-status": "protected",
-    "denied": "refused",
-    "revoked": "refused",
-    "withdrawn": "refused",
-}
-_EVENT_FAMILY = {
-    "arrest": "custody",
-    "disappearance": "custody",
-    "documents-confiscated": "custody",
-    "release": "release",
-    "border-crossing": "movement",
-    "travel": "movement",
-    "hearing": "voice",
-    "testimony": "voice",
-    "press-conference": "voice",
-    "statement": "voice",
-    "petition": "voice",
-}
-
-
 def _private(row: Row) -> str:
     return " (private)" if row.get("private") else ""
 
 
-def _dated(row: Row, text: str) -> str:
-    return f"{display_date(row['date'])}: {text}{_private(row)}"
+def _dated(row: Row, date: str, text: str) -> str:
+    return f"{display_date(row.get(date))}: {text}{_private(row)}"
 
 
-def _ruling_marker(row: Row) -> Marker:
+def _marker(table: str, row: Row) -> Marker:
+    """A fact's marker: grouped by the word of the field its kind declares
+    (a ruling's outcome, an event's kind), with its line as its title."""
+    declared = TABLE[table]
+    assert declared.fact is not None and declared.kind is not None
+    field = declared.field(declared.fact.marker)
+    assert field.vocabulary is not None
     return Marker(
-        "ruling",
-        _OUTCOME_FAMILY.get(str(row["outcome"]), "other"),
-        row.get("date_earliest"),
-        row.get("date_latest"),
-        _dated(row, fact_line("rulings", row)),
+        declared.kind.name,
+        field.vocabulary.group(row.get(field.name)),
+        row.get(f"{declared.fact.date}_earliest"),
+        row.get(f"{declared.fact.date}_latest"),
+        _dated(row, declared.fact.date, fact_line(table, row)),
         private=bool(row.get("private")),
     )
 
 
-def _asylum_marker(row: Row) -> Marker:
-    return Marker(
-        "asylum",
-        _DECISION_FAMILY.get(str(row["decision"]), "pending"),
-        row.get("date_earliest"),
-        row.get("date_latest"),
-        _dated(row, fact_line("asylum", row)),
-        private=bool(row.get("private")),
-    )
-
-
-def _event_marker(row: Row) -> Marker:
-    return Marker(
-        "event",
-        _EVENT_FAMILY.get(str(row["kind"]), "other"),
-        row.get("date_earliest"),
-        row.get("date_latest"),
-        _dated(row, fact_line("events", row)),
-        private=bool(row.get("private")),
-    )
-
-
-# The facts drawn as markers, and how.
-_MARKERS = {"rulings": _ruling_marker, "asylum": _asylum_marker, "events": _event_marker}
+def legend() -> tuple[tuple[str, str, str], ...]:
+    """(kind, group, what it means) of every kind of marker: each fact kind's
+    groups of words, as its vocabulary declares them."""
+    found = []
+    for table in FACTS:
+        if table.fact is None or not table.fact.marker or table.kind is None:
+            continue
+        vocabulary = table.field(table.fact.marker).vocabulary
+        assert vocabulary is not None
+        for group, words in vocabulary.groups().items():
+            read = ", ".join(vocabulary.reads(word) for word in words)
+            found.append((table.kind.name, group, f"{table.kind.name}: {read}"))
+    return tuple(found)
 
 
 # -- the window and the axis ------------------------------------------------------------

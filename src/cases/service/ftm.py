@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from cases.catalogue import TABLE
+from cases.catalogue import LINK, NAMING, RECORD, TABLE, TABLES, Table
 from cases.dates import display_date
 from cases.db.connection import Store
 from cases.privacy import PrivacyFilter
+from cases.service.describe import fact_line
 from cases.service.transfer import write_to_file
 
 # The FtM type of each property written, and the longest value each type takes.
@@ -307,8 +308,13 @@ class _Mapper:
             "events": self.event,
             "relations": self.relation,
         }
-        for table, mapper in mappers.items():
-            for row in self.rows(table):
+        for table in TABLES:
+            mapper = mappers.get(table.name)
+            if mapper is None and table.fact is not None and table.fact.in_timeline:
+                mapper = functools.partial(self.fact, table)
+            if mapper is None:
+                continue  # aliases and participants are gathered above, citations below
+            for row in self.rows(table.name):
                 yield from mapper(row)
         yield from self.citations()
 
@@ -539,6 +545,42 @@ class _Mapper:
         self.involve(entity, row["uid"], row["person_uid"], row["org_uid"])
         yield self.common(entity, row)
         yield from self.link(row["uid"], ".trial", row["trial_uid"], "event in")
+
+    def fact(self, table: Table, row: Row) -> Iterator[Entity]:
+        """A fact of a kind with no mapping of its own: an Event, named by its
+        line, dated by its first date (its last as the end), involving its own
+        actor and those taking part; every other value goes into the notes."""
+        assert table.fact is not None
+        entity = Entity("Event", row["uid"])
+        line = fact_line(table.name, row)
+        entity.add("name", line[:1].upper() + line[1:])
+        dates = [placement.date for placement in table.fact.placements]
+        self.date(entity, "date" if len(dates) == 1 else "startDate", row, dates[0], "Date")
+        if len(dates) > 1:
+            self.date(entity, "endDate", row, dates[-1], "End")
+        if table.fact.place:
+            entity.add("location", row[table.fact.place], "Place")
+        said = {*dates, table.fact.place, "note", "private"}
+        for field in table.all_fields:
+            if field.name in said or field.type in (LINK, RECORD):
+                continue
+            if field.name == "summary":
+                entity.add("summary", row["summary"])
+            elif field.type == NAMING:
+                linked = row.get(table.csv_column(field.link_column or ""))
+                if linked:
+                    entity.add("involved", entity_id(linked))
+                entity.note(field.what.capitalize(), row.get(field.name))
+            else:
+                shown = field.show(row)
+                entity.note(field.what.capitalize(), shown or None)
+        subjects = [row.get(table.csv_column(column)) for column in table.fact.subject]
+        self.involve(entity, row["uid"], *subjects)
+        yield self.common(entity, row)
+        for field in table.fields:
+            if field.type == LINK and field.name not in table.fact.subject and field.link:
+                target = row.get(table.csv_column(field.name))
+                yield from self.link(row["uid"], f".{field.name}", target, field.what)
 
     # -- relations --------------------------------------------------------------
 

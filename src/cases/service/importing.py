@@ -9,29 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cases.catalogue import TABLE, TABLES
+from cases.catalogue import TABLE, TABLES, load_order
 from cases.db import bulk, changelog, staging
 from cases.db.connection import Store
 from cases.errors import CasesError, ImportRefused
 from cases.privacy import withheld
 from cases.service.transfer import is_public_export
-
-# The order files are loaded in: every table after those it links to.
-LOAD_ORDER = (
-    "sources",
-    "organisations",
-    "people",
-    "trials",
-    "events",
-    "detentions",
-    "asylum",
-    "aliases",
-    "trial_parties",
-    "rulings",
-    "relations",
-    "participants",
-    "citations",
-)
 
 # The order an import report lists tables in (as an export writes them).
 REPORT_ORDER = tuple(table.name for table in TABLES)
@@ -84,7 +67,7 @@ def import_folder(
     """
     if not folder.is_dir():
         raise ImportRefused(f"{folder} is not a folder of CSV files")
-    expected = {f"{name}.csv" for name in LOAD_ORDER}
+    expected = {f"{name}.csv" for name in load_order()}
     present = {path.name for path in folder.glob("*.csv")}
     unknown = sorted(present - expected)
     if unknown:
@@ -103,7 +86,7 @@ def import_folder(
     ):
         changelog.set_bulk(store, True)
         with bulk.insert_triggers_dropped(store):
-            for name in LOAD_ORDER:
+            for name in load_order():
                 path = folder / f"{name}.csv"
                 if path.exists():
                     _load(store, name, path, keep_existing, public, report)

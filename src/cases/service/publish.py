@@ -28,6 +28,7 @@ from cases.catalogue import (
     CHOICE,
     CHOICES,
     DATE,
+    FACTS,
     FLAG,
     LINK,
     MONEY,
@@ -43,12 +44,12 @@ from cases.catalogue import (
 from cases.csv_io import replacing_files, text_file
 from cases.dates import display_date
 from cases.db.connection import Store
-from cases.db.publish import Column, Publication
+from cases.db.publish import Column, Publication, TimelineFact
 from cases.errors import Conflict, Invalid, NotFound
 from cases.outputs import refuse_folder
 from cases.privacy import PrivacyFilter
 from cases.records import KIND_BY_TABLE
-from cases.service.describe import asylum_phrase, fact_line, ruling_phrase
+from cases.service.describe import fact_line
 from cases.service.transfer import refuse_overwrite
 
 DATABASE = "cases.db"
@@ -62,7 +63,7 @@ DEFAULT_PORT = 8001
 # Tables whose records are found by full-text search.
 SEARCHED = ("people", "organisations", "events", "sources")
 # Tables of facts, listed in date order.
-DATED = ("trials", "rulings", "asylum", "detentions", "events")
+DATED = tuple(table.name for table in FACTS if table.fact and table.fact.in_timeline)
 # Tables that list their records' aliases.
 WITH_ALIASES = {"people": "person_id", "organisations": "org_id"}
 # How a record of a table reads where another links to it: a column of its own,
@@ -243,7 +244,7 @@ class Layout:
         """The column its page is sorted by: a fact's date, else none (its id)."""
         if self.table.name not in DATED:
             return None
-        return f"{KIND_BY_TABLE[self.table.name].date_fields[0]}_earliest"
+        return f"{self.table.fact.date}_earliest"  # type: ignore[union-attr]
 
     def searched(self) -> list[str]:
         columns = [column for column in self.table.search_columns if column != "name_key"]
@@ -349,16 +350,14 @@ def _person_label(row: dict[str, Any]) -> str:
     return str(row["name"]) if row.get("name") else f"[{row.get('description') or 'unnamed'}]"
 
 
-def _trial_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("opened"), fact_line("trials", row))
+def _fact_label(table: str) -> Callable[[dict[str, Any]], str]:
+    """A fact's label: its date, then its line (as its kind declares it)."""
+    date = TABLE[table].fact.date  # type: ignore[union-attr]
 
+    def label(row: dict[str, Any]) -> str:
+        return _dated(row.get(date), fact_line(table, row))
 
-def _ruling_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("date"), "ruling: " + ruling_phrase(row))
-
-
-def _asylum_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("date"), asylum_phrase(row))
+    return label
 
 
 def _detention_label(row: dict[str, Any]) -> str:
@@ -367,10 +366,6 @@ def _detention_label(row: dict[str, Any]) -> str:
         what += f" in {row['place']}"
     start, end = _shown(row.get("start")), _shown(row.get("end"))
     return f"from {start} to {end}: {what}" if end else f"from {start}: {what}"
-
-
-def _event_label(row: dict[str, Any]) -> str:
-    return _dated(row.get("date"), fact_line("events", row))
 
 
 def _relation_label(row: dict[str, Any]) -> str:
@@ -391,15 +386,47 @@ def _plain_label(row: dict[str, Any]) -> str:
 
 
 _LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
+    **{table.name: _fact_label(table.name) for table in FACTS},
     "people": _person_label,
-    "trials": _trial_label,
     "trial_parties": _party_label,
-    "rulings": _ruling_label,
-    "asylum": _asylum_label,
     "detentions": _detention_label,
-    "events": _event_label,
     "relations": _relation_label,
 }
+
+
+def timeline_facts() -> list[TimelineFact]:
+    """How the publication's timeline reads each declared fact: placed by each
+    of its dates, with its subject (a trial's parties) and those taking part."""
+    found = []
+    for table in FACTS:
+        fact = table.fact
+        assert fact is not None
+        if not fact.in_timeline:
+            continue
+        join, place = "", f"x.{fact.place}" if fact.place else "NULL"
+        if fact.within:
+            within = table.links[fact.within]
+            outer = TABLE[within].fact
+            join = f'LEFT JOIN "{within}" t ON t.id = x."{fact.within}"'
+            if outer is not None and outer.place:
+                place = f"coalesce({place}, t.{outer.place})" if fact.place else f"t.{outer.place}"
+        subject = {table.field(column).link: column for column in fact.subject}
+        for placement in fact.placements:
+            found.append(
+                TimelineFact(
+                    kind=f"'{placement.kind}'" if placement.kind else "x.kind",
+                    table=table.name,
+                    date=placement.date,
+                    place=place,
+                    join=join,
+                    taking_part=f"fact_{_record_kind(table.name)}_id",
+                    parties=fact.parties,
+                    person=f"x.{subject['people']}" if "people" in subject else "NULL",
+                    org=f"x.{subject['organisations']}" if "organisations" in subject else "NULL",
+                    when_known=placement.when_known,
+                )
+            )
+    return found
 
 
 # -- publish ---------------------------------------------------------------------
@@ -459,7 +486,7 @@ def _write(
     for layout in layouts:
         if layout.table.name in SEARCHED:
             publication.enable_search(layout.table.name, layout.searched())
-    publication.create_timeline()
+    publication.create_timeline(timeline_facts())
     return counts
 
 

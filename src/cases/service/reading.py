@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cases.catalogue import TABLE
+from cases.catalogue import FACTS, TABLE
 from cases.db import actors, queries, rows
 from cases.db.connection import Row, Store
 from cases.db.evidence import records_by_uid
@@ -34,6 +34,24 @@ from cases.service.describe import (
 )
 from cases.service.resolving import actor_name, resolve_actor
 from cases.service.status import Facts, detention_length, status
+
+# The facts a summary reads with code of their own; a fact of any other kind is
+# listed, under its kind, by its line.
+_READ_APART = ("trials", "rulings", "asylum", "detentions", "events", "relations")
+
+
+def _other_facts(store: Store, actor_table: str, actor_id: int) -> dict[str, list[Row]]:
+    """The facts of every other declared kind whose own actor is this one, by table."""
+    found: dict[str, list[Row]] = {}
+    for table in FACTS:
+        if table.name in _READ_APART or table.fact is None:
+            continue
+        for column in table.fact.subject:
+            if table.field(column).link == actor_table:
+                found.setdefault(table.name, []).extend(
+                    _facts_of(store, table.name, column, actor_id)
+                )
+    return found
 
 
 def _date_of(table: str) -> str:
@@ -132,8 +150,9 @@ def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict
     events = _facts_of(store, "events", "person_id", person_id)
     relations = actors.relations_of(store, "people", person_id)
     appearances = _appearances(store, "people", person_id)
+    others = _other_facts(store, "people", person_id)
     uids = [row["uid"], *(a["uid"] for a in aliases)]
-    for group in (trials, rulings, asylum, detentions, events, relations):
+    for group in (trials, rulings, asylum, detentions, events, relations, *others.values()):
         uids.extend(record["uid"] for record in group)
     uids.extend(uid for item in appearances for uid in (item["uid"], item["record"].get("uid")))
     summary = _Summary(store, PERSON, row, uids)
@@ -158,9 +177,22 @@ def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict
         "detentions": [_detention(summary, d, facts, today) for d in detentions],
         "events": [summary.item(EVENT, e) for e in events],
         "relations": [_relation(store, summary, "people", person_id, r) for r in relations],
+        **_listed_facts(summary, others),
         "appearances": [_appearance(summary, item) for item in appearances],
         "sources": summary.numbering.sources,
     }
+
+
+def _listed_facts(summary: _Summary, facts: dict[str, list[Row]]) -> dict[str, Any]:
+    """The facts of other kinds, by the name their kind is listed by, each with its line."""
+    listed = {}
+    for table, records in facts.items():
+        kind = TABLE[table].kind
+        assert kind is not None
+        listed[kind.plural] = [
+            summary.item(kind, record, summary=fact_line(table, record)) for record in records
+        ]
+    return listed
 
 
 def org_summary(store: Store, row: Row) -> dict[str, Any]:
@@ -170,8 +202,10 @@ def org_summary(store: Store, row: Row) -> dict[str, Any]:
     relations = actors.relations_of(store, "organisations", org_id)
     events = _facts_of(store, "events", "org_id", org_id)
     appearances = _appearances(store, "organisations", org_id)
+    others = _other_facts(store, "organisations", org_id)
     uids = [row["uid"], *(a["uid"] for a in aliases), *(r["uid"] for r in relations)]
     uids += [e["uid"] for e in events]
+    uids += [record["uid"] for records in others.values() for record in records]
     uids += [uid for item in appearances for uid in (item["uid"], item["record"].get("uid"))]
     summary = _Summary(store, ORGANISATION, row, uids)
     part_of = rows.get(store, "organisations", row["part_of_id"]) if row["part_of_id"] else None
@@ -182,6 +216,7 @@ def org_summary(store: Store, row: Row) -> dict[str, Any]:
         "aliases": [_alias(summary, "O", a) for a in aliases],
         "relations": [_relation(store, summary, "organisations", org_id, r) for r in relations],
         "events": [summary.item(EVENT, e) for e in events],
+        **_listed_facts(summary, others),
         "appearances": [_appearance(summary, item) for item in appearances],
         "sources": summary.numbering.sources,
     }

@@ -65,8 +65,8 @@ class CasesMachine(RuleBasedStateMachine):
     def add_event(self, data, kind: str) -> None:
         person = data.draw(st.sampled_from(self.people()))
         self._change(
-            lambda: recording.add_event(
-                self.store, f"P{person}", date="2019-05", kind=kind, summary="an event"
+            lambda: recording.add_fact(
+                self.store, "events", f"P{person}", date="2019-05", kind=kind, summary="an event"
             )
         )
 

@@ -10,7 +10,18 @@ from functools import cached_property
 from typing import Any
 
 from cases.catalogue.rules import Rule
-from cases.catalogue.types import DATE, FLAG, LINK, MONEY, NAMING, TEXT, FieldType
+from cases.catalogue.types import (
+    CHOICES,
+    DATE,
+    FLAG,
+    LINK,
+    MONEY,
+    NAMES,
+    NAMING,
+    RECORD,
+    TEXT,
+    FieldType,
+)
 from cases.catalogue.vocabularies import Vocabulary
 from cases.errors import Invalid
 
@@ -49,6 +60,12 @@ class Field:
     since: int = 0
     # the CSV columns that held it in earlier versions (an import still reads them)
     formerly: tuple[str, ...] = ()
+    # how ``add`` takes it: an option (named OPTION where not after the field; a
+    # link only when it has one), the command's ARGUMENT, or not at all (ON_ADD)
+    option: str = ""
+    metavar: str = ""
+    argument: bool = False
+    on_add: bool = True
 
     @property
     def what(self) -> str:
@@ -121,6 +138,32 @@ class Field:
     def show(self, row: Row) -> str:
         """The value ROW holds, as it reads ("" for none)."""
         return self.type.show(self, row)
+
+    @property
+    def flag(self) -> str:
+        """Its option on the command line: ``--born``, ``--sentence-kind``."""
+        return f"--{self.option or self.name.replace('_', '-')}"
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether its option is given once per value (several sentence kinds, authors)."""
+        return self.type in (CHOICES, NAMES)
+
+    @property
+    def shown_as(self) -> str:
+        """What its value is called in usage lines: DATE, N, KIND..."""
+        if self.metavar:
+            return self.metavar
+        if self.vocabulary is not None:
+            return (self.name.removesuffix("s") if self.repeatable else self.name).upper()
+        return self.type.metavar or "TEXT"
+
+    @property
+    def taken_by_add(self) -> bool:
+        """Whether ``add`` takes it as an option (a link only where it has a name)."""
+        if not self.on_add or self.argument or self.name in ("note", "private"):
+            return False
+        return self.type not in (LINK, RECORD) or bool(self.option)
 
 
 @dataclass(frozen=True)
@@ -331,8 +374,11 @@ def link(
     owner: bool | None = None,
     label: str = "",
     help: str = "",
+    option: str = "",
+    metavar: str = "",
 ) -> Field:
-    """A link to TARGET; a required one is to the record the row belongs to."""
+    """A link to TARGET; a required one is to the record the row belongs to.
+    With OPTION, ``add`` takes it (a reference, or an actor's name)."""
     return Field(
         name,
         LINK,
@@ -342,6 +388,8 @@ def link(
         owner=required if owner is None else owner,
         label=label,
         help=help,
+        option=option,
+        metavar=metavar,
     )
 
 

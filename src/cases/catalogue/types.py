@@ -36,6 +36,8 @@ class FieldType:
     # how a CSV cell holds it: as written ("text"), parsed once per distinct
     # value ("mapped") or per row ("parsed"), a uid of any record ("record")
     staged = "mapped"
+    # what a value is called in a command's usage ("" for plain text)
+    metavar = ""
 
     def __repr__(self) -> str:
         return self.name.upper()
@@ -89,6 +91,7 @@ class Date(FieldType):
     """A partial date: FIELD, FIELD_earliest, FIELD_latest."""
 
     name = "date"
+    metavar = "DATE"
     free_text = False
 
     def columns(self, field: Field) -> tuple[str, ...]:
@@ -155,6 +158,7 @@ class Number(FieldType):
     """A whole number within bounds."""
 
     name = "number"
+    metavar = "N"
     free_text = False
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
@@ -205,6 +209,7 @@ class Url(FieldType):
     """An http(s) address."""
 
     name = "url"
+    metavar = "URL"
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
         cleaned = text if exact else text.strip()
@@ -256,6 +261,7 @@ class Names(FieldType):
     """Several free-text names (authors), stored one a line."""
 
     name = "names"
+    metavar = "NAME"
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
         names = text.split("\n") if exact else [name.strip() for name in text.split("\n")]
@@ -269,6 +275,7 @@ class Size(FieldType):
     """A count, exact or approximate: "30" or "~30"."""
 
     name = "size"
+    metavar = "N|~N"
     free_text = False
     PATTERN = re.compile(r"(~?)\s*(\d{1,9})")
 
@@ -289,6 +296,7 @@ class Money(FieldType):
     """An amount and an ISO 4217 currency: "300 USD"."""
 
     name = "money"
+    metavar = '"AMOUNT CURRENCY"'
     free_text = False
     PATTERN = re.compile(r"(\d{1,15}(?:\.\d{1,4})?)\s*([A-Za-z]{3})")
 
@@ -347,6 +355,7 @@ class Language(FieldType):
     """A BCP 47 language tag: "en", "kk-Cyrl"."""
 
     name = "language"
+    metavar = "CODE"
     free_text = False
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:

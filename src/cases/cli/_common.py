@@ -17,15 +17,6 @@ from cases.errors import CasesError
 F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only (to stdout).")]
-NoteOption = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A free-text note.")]
-SourceOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--source",
-        metavar="SRC",
-        help="Cite a source: an S reference, a recorded URL or a new URL. Repeatable.",
-    ),
-]
 NoPagerOption = Annotated[
     bool,
     typer.Option(
@@ -33,25 +24,12 @@ NoPagerOption = Annotated[
         help="Print straight to the terminal, not through $CASES_PAGER, $PAGER or less.",
     ),
 ]
-PrivateOption = Annotated[
-    bool, typer.Option("--private", help="Mark private: never exported without --include-private.")
-]
 AccordingToOption = Annotated[
     str | None,
     typer.Option(
         "--according-to",
         metavar="ACTOR",
         help="Who, according to the --source, made the claim (a person or organisation).",
-    ),
-]
-WithOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--with",
-        metavar="ACTOR[=ROLE]",
-        help="Someone else taking part, with a role (default participant): subject, victim, "
-        "perpetrator, organizer, participant, petitioner, addressee, speaker, witness, "
-        "authority, other. Repeatable.",
     ),
 ]
 
@@ -128,20 +106,6 @@ class OneValueEach(TyperCommand):
                 )
         _taken_as_given(self.get_params(ctx))
         return list(super().parse_args(ctx, args))
-
-
-def vocabulary(table: str, field: str, *names: str, help: str | None = None) -> Any:
-    """An option taking one word of a field's vocabulary: the help lists the words
-    and the shell completes them, both from the catalogue."""
-    from cases.catalogue import TABLE
-
-    described = TABLE[table].field(field)
-    words = described.described()
-    return typer.Option(
-        *names,
-        help=f"{help} {words}" if help else words,
-        autocompletion=described.complete,
-    )
 
 
 def whole_number(value: str | None, option: str) -> int | None:

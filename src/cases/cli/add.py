@@ -1,24 +1,18 @@
-"""``cases add ...``: record actors, sources and the facts of a case."""
+"""``cases add ...``: record actors, sources and the facts of a case.
+
+Each command's options are its table's fields, from the catalogue (see
+``cli/_declared.py``); here is only what is each command's own: its arguments,
+the options that are not fields, and the line it prints.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from cases.cli._common import (
-    AccordingToOption,
-    JsonOption,
-    NoteOption,
-    OneValueEach,
-    PrivateOption,
-    SourceOption,
-    WithOption,
-    console,
-    guarded,
-    open_store,
-    vocabulary,
-)
+from cases.catalogue import TABLE
+from cases.cli._declared import Param, add_command, field_argument, options_of, taking_part
 
 app = typer.Typer(
     help="Record a person, organisation, alias, source, trial, ruling, asylum decision, "
@@ -27,573 +21,296 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-Aliases = Annotated[list[str] | None, typer.Option("--alias", help="Another name. Repeatable.")]
+
+def _service(name: str) -> Any:
+    from cases.service import recording
+
+    return getattr(recording, name)
 
 
-def _common(
-    note: str | None, source: list[str] | None, private: bool, according_to: str | None = None
-) -> Any:
-    from cases.service.recording import Common
-
-    return Common(
-        note=note, sources=tuple(source or ()), private=private, according_to=according_to
-    )
+def _also(recorded: Any) -> str:
+    aliases = recorded.extra.get("aliases") or []
+    return f" (also {', '.join(aliases)})" if aliases else ""
 
 
-def _report(recorded: Any, as_json: bool, summary: str) -> None:
-    from cases.render import emit_json, print_added, print_notice
-    from cases.service.common import public
+def _aliases() -> Param:
+    return Param("alias", "Another name.", "NAME", ("--alias",), many=True)
 
-    duplicates = recorded.extra.get("possible_duplicates")
-    if as_json:
-        emit_json({**public(recorded.kind, recorded.row), **recorded.extra})
-    else:
-        print_added(console(), f"{recorded.kind.prefix}{recorded.row['id']}", summary)
-    if duplicates:
-        print_notice(
-            f"the same name is recorded as {', '.join(duplicates)}: the same "
-            f"{recorded.kind.label}? (see cases dupes; cases merge)"
+
+def _person(help: str = "A P reference or a name.") -> Param:
+    return Param("person", help, "PERSON", required=True)
+
+
+def _actor(help: str) -> Param:
+    return Param("actor", help, "ACTOR", required=True)
+
+
+def _fact_line(recorded: Any) -> str:
+    from cases.service.describe import fact_line
+
+    return f"{recorded.extra['person']}: {fact_line(recorded.kind.table, recorded.row)}"
+
+
+def _named(ctx: typer.Context, values: dict[str, Any]) -> None:
+    if values["name"] is None and values["description"] is None:
+        raise typer.BadParameter(
+            "give the person's NAME, or --unnamed DESCRIPTION for someone not named", ctx=ctx
         )
 
 
-@app.command("person", cls=OneValueEach)
-@guarded
-def add_person(
-    ctx: typer.Context,
-    name: Annotated[
-        str | None,
-        typer.Argument(metavar="NAME", help="The person's name as most sources write it."),
-    ] = None,
-    unnamed: Annotated[
-        str | None,
-        typer.Option(
-            "--unnamed",
-            metavar="DESCRIPTION",
-            help="Someone a report mentions without a name: who they are "
-            '("Qaisha Aqan\'s mother"). Never matched as a name.',
-        ),
-    ] = None,
-    alias: Aliases = None,
-    sex: Annotated[str | None, vocabulary("people", "sex")] = None,
-    born: Annotated[
-        str | None, typer.Option(metavar="DATE", help="Birth date, e.g. 1982 or ~1982.")
-    ] = None,
-    ethnicity: Annotated[str | None, typer.Option(help="Ethnicity, e.g. Kazakh.")] = None,
-    citizenship: Annotated[str | None, typer.Option(help="Citizenship, e.g. China.")] = None,
-    origin: Annotated[str | None, typer.Option(help="Place of origin, e.g. Xinjiang.")] = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a person, or someone a report mentions without a name (--unnamed).
+add_command(
+    app,
+    "person",
+    doc="""Record a person, or someone a report mentions without a name (--unnamed).
 
     Example:
 
         cases add person "Sairagul Sauytbay" --alias "Sayragul Sauytbay" --sex female --origin Xinjiang
         cases add person --unnamed "Qaisha Aqan's mother" --sex female
-    """
-    from cases.service.recording import add_person as record
-
-    if name is None and unnamed is None:
-        raise typer.BadParameter(
-            "give the person's NAME, or --unnamed DESCRIPTION for someone not named", ctx=ctx
-        )
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            name,
-            description=unnamed,
-            aliases=alias or (),
-            sex=sex,
-            born=born,
-            ethnicity=ethnicity,
-            citizenship=citizenship,
-            origin=origin,
-            common=_common(note, source, private, according_to),
-        )
-    aliases = recorded.extra["aliases"]
-    also = f" (also {', '.join(aliases)})" if aliases else ""
-    shown = recorded.row["name"] or f"[{recorded.row['description']}]"
-    _report(recorded, as_json, f"{shown}{also}")
-
-
-@app.command("org", cls=OneValueEach)
-@guarded
-def add_org(
-    ctx: typer.Context,
-    name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The organisation's or group's name.")
+    """,
+    params=[
+        field_argument(TABLE["people"].field("name"), required=False),
+        *options_of("people"),
+        _aliases(),
     ],
-    alias: Aliases = None,
-    kind: Annotated[str | None, vocabulary("organisations", "kind")] = None,
-    country: Annotated[str | None, typer.Option(help="Its country, e.g. Kazakhstan.")] = None,
-    size: Annotated[
-        str | None, typer.Option(metavar="N|~N", help="How many a group counts: 30, or ~30.")
-    ] = None,
-    part_of: Annotated[
-        str | None,
-        typer.Option("--part-of", metavar="ORG", help="The organisation it is part of."),
-    ] = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record an organisation (an NGO, a court, the police...) or a group of
+    check=_named,
+    record=lambda store, values, common: _service("add_person")(
+        store, values.pop("name"), aliases=values.pop("alias") or (), common=common, **values
+    ),
+    said=lambda recorded: (
+        (recorded.row["name"] or f"[{recorded.row['description']}]") + _also(recorded)
+    ),
+)
+
+add_command(
+    app,
+    "org",
+    doc="""Record an organisation (an NGO, a court, the police...) or a group of
     people a report counts but does not name (--kind group --size ~30).
 
     Example:
 
         cases add org "Atazhurt Volunteers" --alias "Atazhurt Eriktileri" --kind ngo --country Kazakhstan
-    """
-    from cases.service.recording import add_org as record
+    """,
+    params=[
+        field_argument(TABLE["organisations"].field("name")),
+        *options_of("organisations"),
+        _aliases(),
+    ],
+    record=lambda store, values, common: _service("add_org")(
+        store, values.pop("name"), aliases=values.pop("alias") or (), common=common, **values
+    ),
+    said=lambda recorded: recorded.row["name"] + _also(recorded),
+)
 
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            name,
-            aliases=alias or (),
-            kind=kind,
-            country=country,
-            size=size,
-            part_of=part_of,
-            common=_common(note, source, private, according_to),
-        )
-    aliases = recorded.extra["aliases"]
-    also = f" (also {', '.join(aliases)})" if aliases else ""
-    _report(recorded, as_json, f"{recorded.row['name']}{also}")
-
-
-@app.command("alias", cls=OneValueEach)
-@guarded
-def add_alias(
-    ctx: typer.Context,
-    actor: Annotated[str, typer.Argument(metavar="ACTOR", help="A P or O reference, or a name.")],
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The other name, in any script.")],
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record another name of a person or organisation (another spelling or script).
+add_command(
+    app,
+    "alias",
+    doc="""Record another name of a person or organisation (another spelling or script).
 
     Example:
 
         cases add alias "Sairagul Sauytbay" "Сайрагүл Сауытбай"
-    """
-    from cases.service.recording import add_alias as record
+    """,
+    params=[
+        _actor("A P or O reference, or a name."),
+        field_argument(TABLE["aliases"].field("name")),
+    ],
+    record=lambda store, values, common: _service("add_alias")(
+        store, values["actor"], values["name"], common
+    ),
+    said=lambda recorded: f"{recorded.row['name']}: alias {recorded.extra['alias']}",
+)
 
-    with open_store(ctx, write=True) as store:
-        recorded = record(store, actor, name, _common(note, source, private, according_to))
-    _report(recorded, as_json, f"{recorded.row['name']}: alias {recorded.extra['alias']}")
-
-
-@app.command("source", cls=OneValueEach)
-@guarded
-def add_source(
-    ctx: typer.Context,
-    title: Annotated[str, typer.Argument(metavar="TITLE", help="The report's title.")],
-    url: Annotated[str | None, typer.Option(help="Where it was published.")] = None,
-    publisher: Annotated[str | None, typer.Option(help="Who published it, e.g. RFE/RL.")] = None,
-    author: Annotated[
-        list[str] | None, typer.Option("--author", help="Who wrote it. Repeatable.")
-    ] = None,
-    language: Annotated[
-        str | None,
-        typer.Option(metavar="CODE", help="Its language: an ISO 639 code (en, ru, kk...)."),
-    ] = None,
-    date: Annotated[str | None, typer.Option(metavar="DATE", help="Publication date.")] = None,
-    accessed: Annotated[str | None, typer.Option(metavar="DATE", help="When it was read.")] = None,
-    relays: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SRC", help="The source this one republishes (an S reference or URL)."
-        ),
-    ] = None,
-    reliability: Annotated[
-        str | None,
-        typer.Option(metavar="0-4", help="0 (unverified) to 4 (confirmed by several sources)."),
-    ] = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a source: a news report, testimony or court document.
+add_command(
+    app,
+    "source",
+    doc="""Record a source: a news report, testimony or court document.
 
     Example:
 
         cases add source "Ethnic Kazakh From Xinjiang Pleads With Court" --publisher RFE/RL --date 2019-11-12 --language en
-    """
-    from cases.service.recording import add_source as record
-
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            title,
-            url=url,
-            publisher=publisher,
-            authors=author or (),
-            language=language,
-            date=date,
-            accessed=accessed,
-            relays=relays,
-            reliability=reliability,
-            common=_common(note, source, private),
-        )
-    _report(recorded, as_json, recorded.row["title"])
+    """,
+    params=[field_argument(TABLE["sources"].field("title")), *options_of("sources")],
+    record=lambda store, values, common: _service("add_source")(
+        store, values.pop("title"), common=common, **values
+    ),
+    said=lambda recorded: recorded.row["title"],
+)
 
 
-@app.command("trial", cls=OneValueEach)
-@guarded
-def add_trial(
-    ctx: typer.Context,
-    people: Annotated[
-        list[str],
-        typer.Argument(metavar="PERSON...", help="One or more people (P references or names)."),
-    ],
-    court: Annotated[
-        str | None,
-        typer.Option(
-            help="The court, e.g. 'Zharkent district court' (linked if a recorded "
-            "organisation); may be left out while the status is investigation."
-        ),
-    ] = None,
-    role: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--role", help="Role of each PERSON in order (default defendant). Repeatable."
-        ),
-    ] = None,
-    place: Annotated[str | None, typer.Option(help="Town or city.")] = None,
-    charge: Annotated[str | None, typer.Option(help="The charge.")] = None,
-    case_number: Annotated[
-        str | None, typer.Option("--case-number", help="Court case number.")
-    ] = None,
-    opened: Annotated[
-        str | None, typer.Option(metavar="DATE", help="When the trial opened.")
-    ] = None,
-    judge: Annotated[
-        list[str] | None,
-        typer.Option("--judge", help="A judge's name (linked if a recorded person). Repeatable."),
-    ] = None,
-    lawyer: Annotated[
-        list[str] | None,
-        typer.Option("--lawyer", help="A lawyer's name (linked if a recorded person). Repeatable."),
-    ] = None,
-    prosecutor: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--prosecutor", help="A prosecutor's name (linked if a recorded person). Repeatable."
-        ),
-    ] = None,
-    status: Annotated[str | None, vocabulary("trials", "status")] = None,
-    with_: WithOption = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a trial with its parties, judges, lawyers and prosecutors.
+def _named_in_trial(role: str) -> Param:
+    return Param(
+        role,
+        f"A {role}'s name (linked if a recorded person).",
+        "NAME",
+        (f"--{role}",),
+        many=True,
+    )
+
+
+add_command(
+    app,
+    "trial",
+    doc="""Record a trial with its parties, judges, lawyers and prosecutors.
 
     Example:
 
         cases add trial "Murager Alimuly" "Qaster Musakhanuly" --court "court in Zaisan" --charge "illegal border crossing"
-    """
-    from cases.service.recording import add_trial as record
-
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            people,
-            court=court,
-            roles=role or (),
-            place=place,
-            charge=charge,
-            case_number=case_number,
-            opened=opened,
-            judges=judge or (),
-            lawyers=lawyer or (),
-            prosecutors=prosecutor or (),
-            status=status,
-            participants=with_ or (),
-            common=_common(note, source, private, according_to),
-        )
-    court_text = recorded.row["court"] or "court not named"
-    _report(recorded, as_json, f"{court_text}: {'; '.join(recorded.extra['parties'])}")
-
-
-@app.command("ruling", cls=OneValueEach)
-@guarded
-def add_ruling(
-    ctx: typer.Context,
-    person: Annotated[str, typer.Argument(metavar="PERSON", help="A P reference or a name.")],
-    date: Annotated[str, typer.Option(metavar="DATE", help="When the ruling was given.")],
-    outcome: Annotated[str, vocabulary("rulings", "outcome")],
-    trial: Annotated[
-        str | None, typer.Option(help="The trial (T reference); default the latest.")
-    ] = None,
-    court: Annotated[str | None, typer.Option(help="The court, if not the trial's.")] = None,
-    sentence: Annotated[str | None, typer.Option(help="The sentence as reported.")] = None,
-    sentence_kind: Annotated[
-        list[str] | None, vocabulary("rulings", "sentence_kinds", "--sentence-kind")
-    ] = None,
-    months: Annotated[
-        str | None, typer.Option(metavar="N", help="Sentence length in months.")
-    ] = None,
-    fine: Annotated[
-        str | None,
-        typer.Option(metavar='"AMOUNT CURRENCY"', help='A fine, e.g. "300 USD" (ISO 4217 code).'),
-    ] = None,
-    pretrial_credit: Annotated[
-        str | None,
-        typer.Option(
-            "--pretrial-credit",
-            metavar="N",
-            help="Each day of pretrial detention counts as N days of the sentence.",
+    """,
+    params=[
+        Param(
+            "people",
+            "One or more people (P references or names).",
+            "PERSON...",
+            many=True,
+            required=True,
         ),
-    ] = None,
-    plea: Annotated[str | None, vocabulary("rulings", "plea")] = None,
-    deportation: Annotated[str | None, vocabulary("rulings", "deportation")] = None,
-    extradition: Annotated[str | None, vocabulary("rulings", "extradition")] = None,
-    appeal_of: Annotated[
-        str | None,
-        typer.Option("--appeal-of", help="The ruling this appeal decides (R reference)."),
-    ] = None,
-    with_: WithOption = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a ruling (attached to the person's latest trial unless --trial).
+        *options_of("trials"),
+        Param(
+            "role",
+            "Role of each PERSON in order (default defendant).",
+            "ROLE",
+            ("--role",),
+            many=True,
+            complete=TABLE["trial_parties"].field("role").complete,
+        ),
+        *(_named_in_trial(role) for role in ("judge", "lawyer", "prosecutor")),
+        taking_part(),
+    ],
+    record=lambda store, values, common: _service("add_trial")(
+        store,
+        values.pop("people"),
+        roles=values.pop("role") or (),
+        judges=values.pop("judge") or (),
+        lawyers=values.pop("lawyer") or (),
+        prosecutors=values.pop("prosecutor") or (),
+        participants=values.pop("with_") or (),
+        common=common,
+        **values,
+    ),
+    said=lambda recorded: (
+        f"{recorded.row['court'] or 'court not named'}: {'; '.join(recorded.extra['parties'])}"
+    ),
+)
+
+
+def _fact(table: str) -> Any:
+    """How a fact of TABLE is recorded: about its person (or actor), with its
+    options and those taking part (the ruling's own service attaches it to a trial)."""
+
+    def record(store: Any, values: dict[str, Any], common: Any) -> Any:
+        subject = values.pop("person") if "person" in values else values.pop("actor")
+        participants = values.pop("with_") or ()
+        if table == "rulings":
+            return _service("add_ruling")(
+                store, subject, participants=participants, common=common, **values
+            )
+        return _service("add_fact")(
+            store, table, subject, participants=participants, common=common, **values
+        )
+
+    return record
+
+
+def _ruling_line(recorded: Any) -> str:
+    from cases.service.describe import ruling_phrase
+
+    row = recorded.row
+    attached = f" (T{row['trial_id']})" if row["trial_id"] else ""
+    return f"{recorded.extra['person']}: {ruling_phrase(row)}{attached}"
+
+
+add_command(
+    app,
+    "ruling",
+    doc="""Record a ruling (attached to the person's latest trial unless --trial).
 
     Example:
 
         cases add ruling "Tilek Tabarikuly" --date 2020-01-16 --outcome convicted --sentence-kind labor-camp --months 6 --pretrial-credit 2 --deportation refused
-    """
-    from cases.service.describe import ruling_phrase
-    from cases.service.recording import add_ruling as record
+    """,
+    params=[_person(), *options_of("rulings"), taking_part()],
+    record=_fact("rulings"),
+    said=_ruling_line,
+)
 
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            person,
-            date=date,
-            outcome=outcome,
-            trial=trial,
-            court=court,
-            sentence=sentence,
-            sentence_kinds=sentence_kind or (),
-            months=months,
-            fine=fine,
-            pretrial_credit=pretrial_credit,
-            plea=plea,
-            deportation=deportation,
-            extradition=extradition,
-            appeal_of=appeal_of,
-            participants=with_ or (),
-            common=_common(note, source, private, according_to),
-        )
-    row = recorded.row
-    attached = f" (T{row['trial_id']})" if row["trial_id"] else ""
-    _report(recorded, as_json, f"{recorded.extra['person']}: {ruling_phrase(row)}{attached}")
-
-
-@app.command("asylum", cls=OneValueEach)
-@guarded
-def add_asylum(
-    ctx: typer.Context,
-    person: Annotated[str, typer.Argument(metavar="PERSON", help="A P reference or a name.")],
-    date: Annotated[str, typer.Option(metavar="DATE", help="When the decision was made.")],
-    decision: Annotated[str, vocabulary("asylum", "decision")],
-    country: Annotated[str | None, typer.Option(help="The deciding country.")] = None,
-    authority: Annotated[
-        str | None,
-        typer.Option(help="The deciding authority (linked if a recorded organisation)."),
-    ] = None,
-    until: Annotated[str | None, typer.Option(metavar="DATE", help="Valid until.")] = None,
-    with_: WithOption = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record an asylum decision or application.
+add_command(
+    app,
+    "asylum",
+    doc="""Record an asylum decision or application.
 
     Example:
 
         cases add asylum "Sairagul Sauytbay" --date "before 2019-01-29" --decision extended --country Kazakhstan --until 2019-04-25
-    """
-    from cases.service.describe import asylum_phrase
-    from cases.service.recording import add_asylum as record
-
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            person,
-            date=date,
-            decision=decision,
-            country=country,
-            authority=authority,
-            until=until,
-            participants=with_ or (),
-            common=_common(note, source, private, according_to),
-        )
-    _report(recorded, as_json, f"{recorded.extra['person']}: {asylum_phrase(recorded.row)}")
+    """,
+    params=[_person(), *options_of("asylum"), taking_part()],
+    record=_fact("asylum"),
+    said=_fact_line,
+)
 
 
-@app.command("detention", cls=OneValueEach)
-@guarded
-def add_detention(
-    ctx: typer.Context,
-    person: Annotated[str, typer.Argument(metavar="PERSON", help="A P reference or a name.")],
-    start: Annotated[str, typer.Option(metavar="DATE", help="When it began.")],
-    end: Annotated[
-        str | None, typer.Option(metavar="DATE", help="When it ended; leave out while still held.")
-    ] = None,
-    kind: Annotated[str | None, vocabulary("detentions", "kind")] = None,
-    place: Annotated[str | None, typer.Option(help="Where.")] = None,
-    authority: Annotated[
-        str | None,
-        typer.Option(help="Who holds the person (linked if a recorded organisation)."),
-    ] = None,
-    with_: WithOption = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a detention (open while it has no --end).
+def _detention_line(recorded: Any) -> str:
+    from cases.dates import display_date
+
+    row = recorded.row
+    until = f"until {display_date(row['end'])}" if row["end"] else "still held"
+    what = row["kind"] or "detention"
+    return f"{recorded.extra['person']}: {what} from {display_date(row['start'])}, {until}"
+
+
+add_command(
+    app,
+    "detention",
+    doc="""Record a detention (open while it has no --end).
 
     Example:
 
         cases add detention "Tilek Tabarikuly" --start 2019-10 --kind pretrial
-    """
-    from cases.dates import display_date
-    from cases.service.recording import add_detention as record
+    """,
+    params=[_person(), *options_of("detentions"), taking_part()],
+    record=_fact("detentions"),
+    said=_detention_line,
+)
 
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            person,
-            start=start,
-            end=end,
-            kind=kind,
-            place=place,
-            authority=authority,
-            participants=with_ or (),
-            common=_common(note, source, private, according_to),
-        )
-    row = recorded.row
-    until = f"until {display_date(row['end'])}" if row["end"] else "still held"
-    what = row["kind"] or "detention"
-    _report(
-        recorded,
-        as_json,
-        f"{recorded.extra['person']}: {what} from {display_date(row['start'])}, {until}",
-    )
-
-
-@app.command("event", cls=OneValueEach)
-@guarded
-def add_event(
-    ctx: typer.Context,
-    actor: Annotated[
-        str,
-        typer.Argument(
-            metavar="ACTOR", help="Whose event: a P or O reference, or a name (the subject)."
-        ),
-    ],
-    date: Annotated[str, typer.Option(metavar="DATE", help="When it happened.")],
-    kind: Annotated[str, vocabulary("events", "kind")],
-    summary: Annotated[
-        str | None, typer.Argument(metavar="SUMMARY", help="What happened, in a sentence.")
-    ] = None,
-    with_: WithOption = None,
-    place: Annotated[str | None, typer.Option(help="Where.")] = None,
-    trial: Annotated[
-        str | None, typer.Option(metavar="T", help="The trial it belongs to (T reference).")
-    ] = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record an event of a person or organisation, with anyone else taking part.
+add_command(
+    app,
+    "event",
+    doc="""Record an event of a person or organisation, with anyone else taking part.
 
     Example:
 
         cases add event "Qaisha Aqan" --date 2018-05 --kind border-crossing "Crossed into Kazakhstan"
         cases add event "Freedom Now" --date 2019 --kind petition --with "Serikzhan Bilash=victim" "Petition to the UN for Bilash's release"
-    """
-    from cases.service.recording import add_event as record
-
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            actor,
-            date=date,
-            kind=kind,
-            place=place,
-            summary=summary,
-            trial=trial,
-            participants=with_ or (),
-            common=_common(note, source, private, according_to),
-        )
-    _report(recorded, as_json, f"{recorded.extra['person']}: {recorded.row['kind']}")
-
-
-@app.command("relation", cls=OneValueEach)
-@guarded
-def add_relation(
-    ctx: typer.Context,
-    actor: Annotated[
-        str,
-        typer.Argument(metavar="ACTOR", help="A person or organisation (P/O reference or name)."),
+    """,
+    params=[
+        _actor("Whose event: a P or O reference, or a name (the subject)."),
+        field_argument(TABLE["events"].field("summary")),
+        *options_of("events"),
+        taking_part(),
     ],
-    other: Annotated[
-        str, typer.Argument(metavar="OTHER", help="The related person or organisation.")
-    ],
-    kind: Annotated[str, vocabulary("relations", "kind", help="What OTHER is to ACTOR.")],
-    since: Annotated[
-        str | None, typer.Option(metavar="DATE", help="Since when, where known.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(metavar="DATE", help="Until when, where known.")
-    ] = None,
-    note: NoteOption = None,
-    source: SourceOption = None,
-    according_to: AccordingToOption = None,
-    private: PrivateOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Record that OTHER is ACTOR's KIND (lawyer, parent, leader...), from --since to --until.
+    record=_fact("events"),
+    said=lambda recorded: f"{recorded.extra['person']}: {recorded.row['kind']}",
+)
+
+add_command(
+    app,
+    "relation",
+    doc="""Record that OTHER is ACTOR's KIND (lawyer, parent, leader...), from --since to --until.
 
     Example:
 
         cases add relation "Sairagul Sauytbay" "Abzal Kuspanov" --kind lawyer
-    """
-    from cases.service.recording import add_relation as record
-
-    with open_store(ctx, write=True) as store:
-        recorded = record(
-            store,
-            actor,
-            other,
-            kind=kind,
-            since=since,
-            until=until,
-            common=_common(note, source, private, according_to),
-        )
-    extra = recorded.extra
-    _report(recorded, as_json, f"{extra['other']} is {extra['person']}'s {recorded.row['kind']}")
+    """,
+    params=[
+        _actor("A person or organisation (P/O reference or name)."),
+        Param("other", "The related person or organisation.", "OTHER", required=True),
+        *options_of("relations"),
+    ],
+    record=lambda store, values, common: _service("add_relation")(
+        store, values.pop("actor"), values.pop("other"), common=common, **values
+    ),
+    said=lambda recorded: (
+        f"{recorded.extra['other']} is {recorded.extra['person']}'s {recorded.row['kind']}"
+    ),
+)

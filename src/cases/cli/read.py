@@ -29,7 +29,7 @@ def _listed() -> dict[str, Any]:
         return 1 if table.fact is not None and table.fact.in_timeline else 2
 
     listed = [t for t in TABLES if t.kind is not None and t.listed]
-    return {t.kind.plural: t for t in sorted(listed, key=place)}
+    return {t.kind.plural: t for t in sorted(listed, key=place) if t.kind is not None}
 
 
 LIST_KINDS = tuple(_listed())

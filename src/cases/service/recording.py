@@ -15,9 +15,7 @@ from cases.db import actors, queries, rows
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import (
-    ASYLUM,
-    DETENTION,
-    EVENT,
+    KIND_BY_TABLE,
     ORGANISATION,
     PERSON,
     RELATION,
@@ -427,95 +425,46 @@ def add_ruling(
     return Recorded(RULING, row, {"person": subject["name"]})
 
 
-def _per_person(
+def add_fact(
     store: Store,
-    kind: Kind,
-    person: str,
-    values: dict[str, Any],
-    common: Common,
+    table: str,
+    subject: str,
+    *,
     participants: Sequence[str] = (),
+    common: Common = Common(),
+    **given: Any,
 ) -> Recorded:
-    TABLE[kind.table].check(values)  # before the person is looked up: the value is wrong
+    """Record a fact of TABLE about SUBJECT (its own actor: a person, or an
+    organisation where its kind allows), with GIVEN the values of its fields
+    (a link by reference: ``trial="T3"``), anyone else taking part (``--with
+    ACTOR[=ROLE]``) and the citations of its sources; one transaction.
+
+    Every value is checked by its field in the catalogue, and the rules across
+    its fields before the actor is looked up (the value is wrong, whoever it is
+    about)."""
+    declared = TABLE[table]
+    kind, fact = declared.kind, declared.fact
+    assert kind is not None and fact is not None
+    links = {name: given.pop(name) for name in list(given) if f"{name}_id" in declared.links}
+    values = _values(table, given, common)
+    columns = {declared.field(column).link: column for column in fact.subject}
+    # the rules, with a stand-in for the actor (one of a person or an organisation)
+    declared.check({**values, next(iter(columns.values())): -1})
     with store.transaction(f"add {kind.name}"):
-        subject = resolve_person(store, person)
-        _link_naming(store, kind.table, values)
-        others = _with(store, participants, [f"P{subject['id']}"])
-        row = insert_record(store, kind, {**values, "person_id": subject["id"]})
+        allowed = tuple(k for k in (PERSON, ORGANISATION) if k.table in columns)
+        subject_kind, actor = resolve_actor(store, subject, allowed)
+        values[columns[subject_kind.table]] = actor["id"]
+        for name, text in links.items():
+            if text is not None:
+                target = KIND_BY_TABLE[declared.links[f"{name}_id"]]
+                values[f"{name}_id"] = resolve_ref(store, text, target)[1]["id"]
+        _link_naming(store, table, values)
+        others = _with(store, participants, [f"{subject_kind.prefix}{actor['id']}"])
+        row = insert_record(store, kind, values)
         _add_participants(store, row, others)
-        _cite(store, row, common, about_private=bool(subject["private"]))
-    return Recorded(kind, row, {"person": subject["name"]})
-
-
-def add_asylum(
-    store: Store,
-    person: str,
-    *,
-    date: str,
-    decision: str,
-    country: str | None = None,
-    authority: str | None = None,
-    until: str | None = None,
-    participants: Sequence[str] = (),
-    common: Common = Common(),
-) -> Recorded:
-    """Record an asylum decision (or application)."""
-    given = {
-        "date": date,
-        "decision": decision,
-        "country": country,
-        "authority": authority,
-        "until": until,
-    }
-    values = _values("asylum", given, common)
-    return _per_person(store, ASYLUM, person, values, common, participants)
-
-
-def add_detention(
-    store: Store,
-    person: str,
-    *,
-    start: str,
-    end: str | None = None,
-    kind: str | None = None,
-    place: str | None = None,
-    authority: str | None = None,
-    participants: Sequence[str] = (),
-    common: Common = Common(),
-) -> Recorded:
-    """Record a detention; without END it is still going on."""
-    given = {"start": start, "end": end, "kind": kind, "place": place, "authority": authority}
-    values = _values("detentions", given, common)
-    return _per_person(store, DETENTION, person, values, common, participants)
-
-
-def add_event(
-    store: Store,
-    actor: str,
-    *,
-    date: str,
-    kind: str,
-    place: str | None = None,
-    summary: str | None = None,
-    trial: str | None = None,
-    participants: Sequence[str] = (),
-    common: Common = Common(),
-) -> Recorded:
-    """Record an event of a person or organisation (the subject), with any other
-    actors taking part in it (``--with ACTOR[=ROLE]``)."""
-    values = _values(
-        "events", {"date": date, "kind": kind, "place": place, "summary": summary}, common
-    )
-    with store.transaction("add event"):
-        subject_kind, subject = resolve_actor(store, actor)
-        values[actors.OWNER[subject_kind.table]] = subject["id"]
-        if trial is not None:
-            values["trial_id"] = resolve_ref(store, trial, TRIAL)[1]["id"]
-        others = _with(store, participants, [f"{subject_kind.prefix}{subject['id']}"])
-        row = insert_record(store, EVENT, values)
-        _add_participants(store, row, others)
-        _cite(store, row, common, about_private=bool(subject["private"]))
+        _cite(store, row, common, about_private=bool(actor["private"]))
     return Recorded(
-        EVENT, row, {"person": actor_name(subject_kind, subject), "actor": subject_kind.prefix}
+        kind, row, {"person": actor_name(subject_kind, actor), "actor": subject_kind.prefix}
     )
 
 

@@ -85,6 +85,7 @@ __all__ = [
     "NUMBER",
     "PRIVATE",
     "RECORD",
+    "SCHEMA_VERSION",
     "SEARCHABLE",
     "SIZE",
     "TABLE",
@@ -115,6 +116,15 @@ __all__ = [
 ]
 
 TABLE = {table.name: table for table in TABLES}
+
+# The schema these declarations describe: the number of migrations. Each step
+# since 15 is a declared change (a table or field with its ``since``); the
+# steps before it are older than the declarations' versions.
+SCHEMA_VERSION = max(
+    15,
+    *(table.since for table in TABLES),
+    *(field.since for table in TABLES for field in table.all_fields),
+)
 
 # Tables whose rows can be cited (every table but citations): deleting a row
 # drops its citations, so no citation ever points at nothing.

@@ -19,16 +19,16 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+# SCHEMA_VERSION: the number of migrations, as the catalogue declares it; a
+# database whose PRAGMA user_version equals it is up to date without loading
+# the migrations (and sqlite-utils with them). A test checks the two agree.
+from cases.catalogue import SCHEMA_VERSION
 from cases.db import cipher
 from cases.errors import CasesError, Conflict, Invalid, NotFound
 from cases.uids import new_uid
 
 # PRAGMA application_id marks a file as ours: ASCII "CASE".
 APPLICATION_ID = 0x43415345
-# The number of migrations in cases.migrations: a database whose PRAGMA
-# user_version equals it is up to date without loading the migrations (and
-# sqlite-utils with them). A test checks the two agree.
-SCHEMA_VERSION = 15
 SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's smallest page: a SQLCipher file, whose header is ciphertext, is whole pages.
 SMALLEST_PAGE = 512

@@ -244,7 +244,7 @@ def _other_sections(summary: dict[str, Any]) -> list[tuple[str, list[tuple[Any, 
             continue
         if kind.plural in ("trials", "rulings", "asylum", "detentions", "events"):
             continue
-        cells = [_fact_cells(item, fact.date, item["summary"]) for item in summary[kind.plural]]
+        cells = [_fact_cells(item, fact.date, item["line"]) for item in summary[kind.plural]]
         found.append((kind.plural.capitalize(), cells))
     return found
 

@@ -190,7 +190,7 @@ def _listed_facts(summary: _Summary, facts: dict[str, list[Row]]) -> dict[str, A
         kind = TABLE[table].kind
         assert kind is not None
         listed[kind.plural] = [
-            summary.item(kind, record, summary=fact_line(table, record)) for record in records
+            summary.item(kind, record, line=fact_line(table, record)) for record in records
         ]
     return listed
 

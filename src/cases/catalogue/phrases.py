@@ -121,3 +121,20 @@ def event(kind: str, row: Row) -> str:
 
 def relation(kind: str, row: Row) -> str:
     return str(row.get("kind") or "relation")
+
+
+def communication(kind: str, row: Row) -> str:
+    """A communication as sent ("petition: ..."), or as answered ("reply to the
+    petition (opinion): ...")."""
+    from cases.catalogue.vocabularies import COMMUNICATION_KIND, RESPONSE
+
+    sent = COMMUNICATION_KIND.reads(row.get("kind"))
+    if kind == "reply":
+        text = f"reply to the {sent}"
+        if row.get("response"):
+            text += f" ({RESPONSE.reads(row['response'])})"
+        return f"{text}: {row['reply']}" if row.get("reply") else text
+    text = f"{sent}: {row['summary']}" if row.get("summary") else sent
+    if row.get("response") and not row.get("reply_date"):
+        text += f" ({RESPONSE.reads(row['response'])})"
+    return text

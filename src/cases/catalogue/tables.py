@@ -28,6 +28,7 @@ from cases.catalogue.types import (
     URL,
 )
 from cases.catalogue.vocabularies import (
+    COMMUNICATION_KIND,
     DECISION,
     DEPORTATION,
     DETENTION_KIND,
@@ -39,6 +40,7 @@ from cases.catalogue.vocabularies import (
     PARTY_ROLE,
     PLEA,
     RELATION_KIND,
+    RESPONSE,
     SENTENCE_KIND,
     SEX,
     TRIAL_STATUS,
@@ -474,8 +476,56 @@ RELATIONS = Table(
     "leaders, employees.",
 )
 
+COMMUNICATIONS = Table(
+    "communications",
+    (
+        *actor(),
+        Field("date", DATE, required=True, help="When it was sent."),
+        Field(
+            "kind",
+            CHOICE,
+            required=True,
+            vocabulary=COMMUNICATION_KIND,
+            label="communication kind",
+        ),
+        Field("place", searchable=True, help="Where it was made (a gathering, a city)."),
+        Field(
+            "summary",
+            searchable=True,
+            argument=True,
+            help="What it asks, in a sentence.",
+        ),
+        Field("response", CHOICE, vocabulary=RESPONSE, help="What came back."),
+        Field("reply_date", DATE, label="reply date", help="When the reply came."),
+        Field("reply", searchable=True, help="What the reply said, in a sentence."),
+    ),
+    prefix="M",
+    noun="communication",
+    since=16,
+    fact=Fact(
+        (Placement("date", "communication"), Placement("reply_date", "reply", when_known=True)),
+        phrases.communication,
+        place="place",
+        marker="kind",
+    ),
+    rules=(
+        OneOf(("person_id", "org_id"), "a communication is sent by one person or organisation"),
+        EndsAfterStarts("date", "reply_date", "communication"),
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Date", "date_display"),
+        ("From", "person"),
+        ("Kind", "kind"),
+        ("Response", "response"),
+        ("Summary", "summary"),
+    ),
+    description="Communications: what an actor sent on someone's behalf (a petition, an "
+    "urgent appeal, a complaint, a letter) to whom, about whom, and what came back.",
+)
+
 # The facts, before the tables that name any of them.
-FACT_TABLES = (TRIALS, RULINGS, ASYLUM, DETENTIONS, EVENTS, RELATIONS)
+FACT_TABLES = (TRIALS, RULINGS, ASYLUM, DETENTIONS, EVENTS, RELATIONS, COMMUNICATIONS)
 
 
 def _subject_also_taking_part(facts: tuple[Table, ...]) -> str:
@@ -604,6 +654,7 @@ TABLES: tuple[Table, ...] = (
     DETENTIONS,
     EVENTS,
     RELATIONS,
+    COMMUNICATIONS,
     PARTICIPANTS,
     CITATIONS,
 )

@@ -202,3 +202,23 @@ PARTY_ROLE = Vocabulary(
     "prosecutor",
     "other",
 )
+
+COMMUNICATION_KIND = Vocabulary(
+    "communication kind",
+    Word("petition", group="voice"),
+    Word("urgent-appeal", group="voice"),
+    Word("complaint", group="voice"),
+    Word("letter", group="voice"),
+    Word("submission", group="voice"),
+    Word("other", group="voice"),
+)
+
+RESPONSE = Vocabulary(
+    "response",
+    Word("pending", phrase="no response yet"),
+    "acknowledged",
+    "answered",
+    "opinion",
+    "rejected",
+    Word("no-reply", phrase="no reply"),
+)

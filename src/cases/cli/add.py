@@ -314,3 +314,37 @@ add_command(
         f"{recorded.extra['other']} is {recorded.extra['person']}'s {recorded.row['kind']}"
     ),
 )
+
+
+def _communication(store: Any, values: dict[str, Any], common: Any) -> Any:
+    """Its addressees (--to) and the people it is about (--about) take part in it."""
+    to, about = values.pop("to"), values.pop("about") or ()
+    values["with_"] = (
+        *(f"{actor}=addressee" for actor in to),
+        *(f"{actor}=subject" for actor in about),
+        *(values["with_"] or ()),
+    )
+    return _fact("communications")(store, values, common)
+
+
+add_command(
+    app,
+    "communication",
+    doc="""Record what an actor sent on someone's behalf (a petition, an urgent
+    appeal, a complaint, a letter), to whom and about whom, and what came back.
+
+    Example:
+
+        cases add communication "Freedom Now" --to "UN Working Group on Arbitrary Detention" --about "Serikzhan Bilash" --date 2019 --kind petition --response opinion --reply-date 2020 "Petition over Bilash's detention"
+    """,
+    params=[
+        _actor("Who sent it: a P or O reference, or a name."),
+        field_argument(TABLE["communications"].field("summary")),
+        Param("to", "To whom it was sent.", "ACTOR", ("--to",), many=True, required=True),
+        Param("about", "Whom it is about.", "ACTOR", ("--about",), many=True),
+        *options_of("communications"),
+        taking_part(),
+    ],
+    record=_communication,
+    said=_fact_line,
+)

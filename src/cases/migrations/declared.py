@@ -120,3 +120,15 @@ def m015_participants_name_their_fact_by_uid(db: Database) -> None:
     problems = conn.execute("PRAGMA foreign_key_check").fetchall()
     if problems:
         raise sqlite3.IntegrityError(f"foreign key check failed after m015: {problems[:3]}")
+
+
+@migrations()
+def m016_communications(db: Database) -> None:
+    """Communications (``M``): what an actor sends on someone's behalf (a petition,
+    an urgent appeal, a letter), to whom and about whom, and what came back; the
+    table as the catalogue declares it at schema 16."""
+    from cases.catalogue import TABLE
+    from cases.db import schema
+
+    for statement in schema.table_sql(TABLE["communications"], 16):
+        db.conn.execute(statement)

@@ -55,7 +55,11 @@ def _sample_actors() -> dict[str, str]:
     subjects = {
         row["person_uid"] for table in ("detentions", "asylum", "rulings") for row in _csv(table)
     }
-    subjects |= {row["person_uid"] or row["org_uid"] for row in _csv("events")}
+    subjects |= {
+        row["person_uid"] or row["org_uid"]
+        for table in ("events", "communications")
+        for row in _csv(table)
+    }
     return {uid: names[uid] for uid in subjects}
 
 

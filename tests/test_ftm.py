@@ -143,7 +143,9 @@ def test_counts_per_schema_follow_the_records(run: Any) -> None:
         "Article": sample_rows("sources"),
         "CourtCase": sample_rows("trials"),
         "CourtCaseParty": sample_rows("trial_parties") + courts + trial_participants,
-        "Event": sum(sample_rows(t) for t in ("rulings", "asylum", "detentions", "events")),
+        "Event": sum(
+            sample_rows(t) for t in ("rulings", "asylum", "detentions", "events", "communications")
+        ),
         "Family": family,
         "Representation": relations["lawyer"],
         "Membership": sample_rows("relations") - family - relations["lawyer"] + part_of,

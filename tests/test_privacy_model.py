@@ -108,6 +108,7 @@ RECORD_TABLES = (
     "detentions",
     "events",
     "relations",
+    "communications",
 )
 # The links each record carries, as the export's column and the model's attribute.
 LINKS = {
@@ -124,6 +125,7 @@ LINKS = {
     "detentions": {"person_uid": "person"},
     "events": {"person_uid": "person"},
     "relations": {"person_uid": "person", "other_uid": "other"},
+    "communications": {"person_uid": "person"},
 }
 WHY = "added --private"
 TABLE_OF = {
@@ -132,6 +134,7 @@ TABLE_OF = {
     "detention": "detentions",
     "event": "events",
     "relation": "relations",
+    "communication": "communications",
 }
 GIVEN_NAMES = ("Ayan", "Berik", "Dana", "Erlan", "Gulnar", "Marat")
 
@@ -800,12 +803,16 @@ class PrivacyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.people())
     @rule(
         data=st.data(),
-        kind=st.sampled_from(["ruling", "asylum", "detention", "event", "relation"]),
+        kind=st.sampled_from(
+            ["ruling", "asylum", "detention", "event", "relation", "communication"]
+        ),
         private=st.booleans(),
     )
     def add_fact(self, data: st.DataObject, kind: str, private: bool) -> None:
         """A fact about a person: a ruling (on one of their trials, named or the only
-        one, or on none), an asylum decision, a detention, an event, or a relation."""
+        one, or on none), an asylum decision, a detention, an event, a relation, or a
+        communication they sent to someone else (who takes part in it: a hidden
+        addressee's uid must not leave with it)."""
         person = self.draw_person(data)
         ref = self.model.records[person].ref
         note = self.text(kind)
@@ -823,6 +830,12 @@ class PrivacyMachine(RuleBasedStateMachine):
             args = [ref, "--start", "2018-10", "--note", note]
         elif kind == "event":
             args = [ref, note, "--date", "2018-05", "--kind", "arrest"]
+        elif kind == "communication":
+            others = [p for p in self.people() if p != person]
+            if not others:
+                return
+            to = self.model.records[data.draw(st.sampled_from(others))].ref
+            args = [ref, note, "--date", "2019-02", "--kind", "petition", "--to", to]
         else:
             others = [p for p in self.people() if p != person]
             if not others:

@@ -174,7 +174,7 @@ def test_bilash(run_json, sample) -> None:
     assert shown["sources"][0]["publisher"] == "RFE/RL"
     assert shown["relations"][0]["description"] == "leader of Atazhurt Volunteers"
     roles = {a["role"] for a in shown["appearances"]}
-    assert "victim" in roles  # Freedom Now's petition, the UN's finding
+    assert {"victim", "subject"} <= roles  # Freedom Now's statement; its petition
 
 
 def test_organisations_and_groups(run_json, sample) -> None:
@@ -184,14 +184,11 @@ def test_organisations_and_groups(run_json, sample) -> None:
     assert atazhurt["relations"][0]["description"] == "leader: Serikzhan Bilash"
     group = run_json("show", "Kazakhs from Barkol-Kazakh Autonomous County")
     assert (group["organisation"]["kind"], group["organisation"]["size"]) == ("group", "~30")
-    [petition] = group["events"]
-    assert (petition["date"], petition["kind"], petition["place"]) == (
-        "2019-01-28",
-        "petition",
-        "Almaty",
-    )
+    [appeal] = group["communications"]
+    assert (appeal["date"], appeal["kind"], appeal["place"]) == ("2019-01-28", "petition", "Almaty")
     trump = run_json("show", "Donald Trump")
     assert [a["role"] for a in trump["appearances"]] == ["addressee"]
+    assert [a["ref"] for a in trump["appearances"]] == [appeal["ref"]]
     wgad = run_json("show", "UN Working Group on Arbitrary Detention")
     assert wgad["organisation"]["part_of"] == "United Nations"
     police = run_json("show", "Almaty regional police department")

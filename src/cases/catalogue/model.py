@@ -210,6 +210,11 @@ class Fact:
     # one line for a timeline kind of the fact: (kind, row) -> text
     phrase: Callable[[str, Row], str]
     subject: tuple[str, ...] = ("person_id", "org_id")
+    # the part the subject takes in it, as ``show REF`` names it
+    subject_role: str = "subject"
+    # the field whose word is the part its other actor links take (a relation's
+    # kind: "lawyer"); without it, the link's name ("other")
+    others_role: str = ""
     parties: str = ""
     # the field whose text is the fact's court, and its place
     court: str = ""
@@ -356,6 +361,18 @@ class Table:
         """Apply the rules across fields to a whole row (stored columns)."""
         for rule in self.rules:
             rule.check(row)
+
+    def counted(self, number: int) -> str:
+        """NUMBER of its records, in words: "1 person", "6 asylum decisions"."""
+        noun = self.noun or self.name.replace("_", " ")
+        if number != 1:
+            if noun == "person":
+                noun = "people"
+            elif noun.endswith("y"):
+                noun = noun[:-1] + "ies"
+            else:
+                noun += "es" if noun.endswith("s") else "s"
+        return f"{number} {noun}"
 
     def phrase(self, row: Row, kind: str | None = None) -> str:
         """One line for a record of this table (a fact as the timeline kind KIND)."""

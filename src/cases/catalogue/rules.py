@@ -42,21 +42,23 @@ class EndsAfterStarts(Rule):
     start: str
     end: str
     what: str
+    # what the refusal says, where "ends before it starts" would not do, with
+    # {start} and {end} for the two dates
+    says: str = ""
 
     def problem(self, row: Mapping[str, Any]) -> str | None:
         start, end = row.get(f"{self.start}_earliest"), row.get(f"{self.end}_latest")
         if start and end and end < start:
-            return (
-                f"the {self.what} ends ({row.get(self.end)}) before it starts "
-                f"({row.get(self.start)})"
-            )
+            says = self.says or f"the {self.what} ends ({{end}}) before it starts ({{start}})"
+            return says.format(start=row.get(self.start), end=row.get(self.end))
         return None
 
     def broken_sql(self, alias: str) -> str:
         return f'{alias}."{self.end}_latest" < {alias}."{self.start}_earliest"'
 
     def described(self) -> str:
-        return f"the {self.what} ends ({self.end}) before it starts ({self.start})"
+        says = self.says or f"the {self.what} ends ({{end}}) before it starts ({{start}})"
+        return says.format(start=self.start, end=self.end)
 
 
 @dataclass(frozen=True)

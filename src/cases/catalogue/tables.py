@@ -463,7 +463,12 @@ RELATIONS = Table(
     ),
     prefix="L",
     noun="relation",
-    fact=Fact((Placement("since", None),), phrases.relation, in_timeline=False),
+    fact=Fact(
+        (Placement("since", None),),
+        phrases.relation,
+        others_role="kind",
+        in_timeline=False,
+    ),
     rules=(
         OneOf(("person_id", "org_id"), "a relation starts at one person or organisation"),
         OneOf(("other_id", "other_org_id"), "a relation ends at one person or organisation"),
@@ -505,12 +510,18 @@ COMMUNICATIONS = Table(
     fact=Fact(
         (Placement("date", "communication"), Placement("reply_date", "reply", when_known=True)),
         phrases.communication,
+        subject_role="sender",
         place="place",
         marker="kind",
     ),
     rules=(
         OneOf(("person_id", "org_id"), "a communication is sent by one person or organisation"),
-        EndsAfterStarts("date", "reply_date", "communication"),
+        EndsAfterStarts(
+            "date",
+            "reply_date",
+            "communication",
+            "the reply ({end}) comes before the communication was sent ({start})",
+        ),
     ),
     listed=(
         ("Ref", "ref"),

@@ -335,7 +335,7 @@ add_command(
 
     Example:
 
-        cases add communication "Freedom Now" --to "UN Working Group on Arbitrary Detention" --about "Serikzhan Bilash" --date 2019 --kind petition --response opinion --reply-date 2020 "Petition over Bilash's detention"
+        cases add communication "Freedom Now" --to "UN Working Group on Arbitrary Detention" --about "Serikzhan Bilash" --date 2019 --kind petition --response opinion
     """,
     params=[
         _actor("Who sent it: a P or O reference, or a name."),

@@ -35,54 +35,82 @@ def _listed() -> dict[str, Any]:
 LIST_KINDS = tuple(_listed())
 
 
+def _timeline_kinds() -> tuple[str, ...]:
+    """The timeline kinds a fact's placements name (trial, detention-end, reply)."""
+    from cases.catalogue import FACTS
+
+    return tuple(k for t in FACTS if t.fact and t.fact.in_timeline for k in t.fact.kinds)
+
+
+TIMELINE_KIND_NAMES = _timeline_kinds()
+
+
 @guarded
 def show(
     ctx: typer.Context,
     actor: Annotated[
         str,
         typer.Argument(
-            metavar="ACTOR", help="A P or O reference, a name or alias, or an S reference."
+            metavar="ACTOR|REF",
+            help="A person or organisation (a P or O reference, a name or alias), or "
+            "the reference of any record (T2, R5, M1, S1) or change (C40).",
         ),
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Show everything recorded about a person or organisation, with sources.
+    """Show everything recorded about a person or organisation, or one record whole.
 
     A person's summary has their current status, trials, rulings, asylum
     decisions, detentions with their length, events, relations and where they
     appear in others' records; an organisation's its people and facts. Under
     the numbered sources: the words, page and attribution of each citation.
-    A source (S1) shows what it relays and every record it supports.
+    Any other record (T2, R5, D3, E8, L5, M1) shows its fields, the actors it
+    involves and their roles, the records it is linked to and its citations; a
+    source (S1) what it relays and every record it supports; a change (C40)
+    what it added, changed and deleted.
 
     Example:
 
         cases show "Sairagul Sauytbay"
-        cases show S1
+        cases show T1
+        cases show C1
     """
-    from cases.records import SOURCE, parse_ref
+    from cases.records import ORGANISATION, PERSON, SOURCE, parse_ref
     from cases.render import emit_json
+    from cases.service.record import is_change_ref
 
     ref = parse_ref(actor.strip())
     with open_store(ctx, write=False) as store:
-        if ref is not None and ref.kind == SOURCE:
+        if is_change_ref(actor):
+            from cases.service.record import change_view
+
+            shown, summary = "change", change_view(store, actor)
+        elif ref is not None and ref.kind == SOURCE:
             from cases.service.evidence import source_summary
 
-            summary = source_summary(store, actor)
+            shown, summary = "source", source_summary(store, actor)
+        elif ref is not None and ref.kind not in (PERSON, ORGANISATION):
+            from cases.service.record import record_view
+
+            shown, summary = "record", record_view(store, actor)
         else:
             from cases.service.reading import actor_summary
 
-            summary = actor_summary(store, actor)
+            shown, summary = "actor", actor_summary(store, actor)
     if as_json:
         emit_json(summary)
         return
-    from cases.render import print_source, print_summary
+    from cases import render
 
     # one summary, printed straight to the terminal (prompts for a key, if any,
     # have been answered there): not through the pager
-    if "source" in summary:
-        print_source(console(), summary)
-    else:
-        print_summary(console(), summary)
+    printer = {
+        "change": render.print_change,
+        "source": render.print_source,
+        "record": render.print_record,
+        "actor": render.print_summary,
+    }[shown]
+    printer(console(), summary)
 
 
 @guarded
@@ -104,7 +132,8 @@ def timeline(
         list[str] | None,
         typer.Option(
             "--kind",
-            help="trial, ruling, asylum, detention, detention-end or an event kind. Repeatable.",
+            metavar="KIND",
+            help=f"{', '.join(TIMELINE_KIND_NAMES)} or an event kind. Repeatable.",
         ),
     ] = None,
     court: Annotated[

@@ -106,19 +106,6 @@ def participations(store: Store, table: str, actor_id: int) -> list[Row]:
     return store.all(f"SELECT * FROM participants WHERE {OWNER[table]} = ? ORDER BY id", [actor_id])
 
 
-def participants_of(store: Store, column: str, fact_ids: Sequence[int]) -> list[Row]:
-    """Participant rows of these facts (COLUMN: event_id, ruling_id...), in order."""
-    rows: list[Row] = []
-    for chunk in chunks(fact_ids):
-        rows.extend(
-            store.all(
-                f"SELECT * FROM participants WHERE {column} IN ({marks(chunk)}) ORDER BY id",
-                chunk,
-            )
-        )
-    return rows
-
-
 def named_in(store: Store, table: str, actor_id: int) -> list[tuple[str, Row]]:
     """(table, row) of the records with a text naming an actor that is linked to
     this one (a trial's court, an asylum decision's authority); party rows,

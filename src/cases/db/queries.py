@@ -120,7 +120,7 @@ def first_party_of(store: Store, trial_ids: Sequence[int]) -> dict[int, int]:
 class _Source:
     """One kind of involvement of an actor in a fact, read in timeline order."""
 
-    kind: str  # the timeline kind ("event" for an event's own kind)
+    kind: str  # the timeline kind (the kind's name for a fact placed by its own kind)
     prefix: str
     table: str
     field: str  # the date field it is placed by
@@ -169,7 +169,7 @@ def _sources() -> list[_Source]:
             place = f"x.{fact.place}" if fact.place else "NULL"
         for placement in fact.placements:
             base = _Source(
-                kind=placement.kind or "event",
+                kind=placement.kind or table.kind.name,
                 prefix=table.kind.prefix,
                 table=table.name,
                 field=placement.date,
@@ -261,8 +261,9 @@ def timeline(
     Each kind of involvement is read in its index order, and the sorted runs are
     merged as they stream (heapq.merge): the first items come at once and memory
     stays flat however long the timeline. KINDS: the timeline kinds to keep
-    (trial, ruling, asylum, detention, detention-end, event); EVENT_KINDS: the
-    event kinds to keep among events (all when empty).
+    (trial, ruling, asylum, detention, detention-end, event...); EVENT_KINDS: the
+    words to keep among the facts placed by their own kind, an event's (all when
+    empty).
     """
     runs = []
     present = _facts_taken_part_in(store)

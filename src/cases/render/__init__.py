@@ -14,6 +14,8 @@ import importlib
 from typing import Any
 
 _HOMES = {
+    "print_change": "record",
+    "print_record": "record",
     "print_source": "summary",
     "print_summary": "summary",
     "print_records": "tables",

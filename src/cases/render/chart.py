@@ -474,7 +474,7 @@ def _heading(chart: Chart) -> tuple[str, str]:
         f"{orgs} organisation{'s' if orgs != 1 else ''}" if orgs else "",
     ]
     who = " and ".join(c for c in counted if c) or "nobody"
-    title = f"Detentions, asylum and events: {who}"
+    title = f"Facts in time: {who}"
     span = f"{display_date(chart.first)} – {display_date(chart.last)}"
     found = (
         f" · the first {len(chart.rows)} of {chart.actors_found:,} by their first fact"

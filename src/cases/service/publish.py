@@ -60,8 +60,9 @@ EXTRA = 'pip install "cases[serve]"'
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 
-# Tables whose records are found by full-text search.
-SEARCHED = ("people", "organisations", "events", "sources")
+# Tables whose records are found by full-text search: every kind of record with
+# a searchable field.
+SEARCHED = tuple(table.name for table in TABLES if table.kind is not None and table.search_fields)
 # Tables of facts, listed in date order.
 DATED = tuple(table.name for table in FACTS if table.fact and table.fact.in_timeline)
 # Tables that list their records' aliases.
@@ -71,17 +72,19 @@ WITH_ALIASES = {"people": "person_id", "organisations": "org_id"}
 NAMED_BY = {"organisations": "name", "aliases": "name", "sources": "title", "citations": "quote"}
 
 TIMELINE_DESCRIPTION = (
-    "Every fact in date order (by day, then latest day): trials with their "
-    "parties, rulings, asylum decisions, the start and end of detentions, and events, one "
-    "row for each person or organisation involved. Open a fact from its table (fact, fact_id) "
-    "to see its sources."
+    "Every fact in date order (by day, then latest day): "
+    + ", ".join(t.counted(2).partition(" ")[2] for t in FACTS if t.fact and t.fact.in_timeline)
+    + ", one row for each person or organisation involved. Open a fact from its table "
+    "(fact, fact_id) to see its sources."
 )
 TIMELINE_COLUMN_DESCRIPTIONS = {
     "day": "The day it is placed by: the earliest day its date can be, or for an open "
     "start (before ...) the latest; undated when it has no date.",
     "date": "When: a day, month or year, approximate (~), uncertain (?), open-ended "
     "(before, after) or a range (/).",
-    "kind": "What happened: trial, ruling, asylum, detention, detention-end, or the kind of event.",
+    "kind": "What happened: "
+    + ", ".join(k for t in FACTS if t.fact and t.fact.in_timeline for k in t.fact.kinds)
+    + ", or the kind of event.",
     "actor": "The person or organisation involved.",
     "role": "Their part in it: subject, or their role in the trial or the event.",
     "what": "The fact in words.",
@@ -499,23 +502,17 @@ def _metadata(
 ) -> dict[str, Any]:
     today = dt.date.today().isoformat()
 
-    def counted(table: str, one: str, many: str) -> str:
-        number = counts.get(table, 0)
-        return f"{number} {one if number == 1 else many}"
-
     listed = [
-        counted("people", "person", "people"),
-        counted("organisations", "organisation", "organisations"),
-        counted("trials", "trial", "trials"),
-        counted("rulings", "ruling", "rulings"),
-        counted("asylum", "asylum decision", "asylum decisions"),
-        counted("detentions", "detention", "detentions"),
-        counted("events", "event", "events"),
+        table.counted(counts.get(table.name, 0))
+        for table in TABLES
+        if table.kind is not None
+        and table.name != "sources"
+        and (table.fact is None or table.fact.in_timeline)
     ]
     summary = (
         f"Published {today} with cases: {', '.join(listed)}, from "
-        f"{counted('sources', 'source', 'sources')}. Every record links to its sources: "
-        "open a record, then its citations."
+        f"{TABLE['sources'].counted(counts.get('sources', 0))}. Every record links to its "
+        "sources: open a record, then its citations."
     )
     if include_private:
         summary += " This publication INCLUDES PRIVATE RECORDS: do not share it."

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cases.catalogue import TABLE
+from cases.catalogue import FACTS
 from cases.dates import parse_date
 from cases.db import queries
 from cases.db.connection import Row, Store
@@ -15,8 +15,21 @@ from cases.records import ORGANISATION, PERSON
 from cases.service.describe import fact_line
 from cases.service.resolving import actor_name, resolve_actor
 
-FACT_KINDS = ("trial", "ruling", "asylum", "detention", "detention-end")
-TIMELINE_KINDS = FACT_KINDS + TABLE["events"].field("kind").choices
+# The kinds the timeline places: a fact's placements, each named (trial,
+# detention-end, reply), or the words of its own kind field (an event's arrest),
+# the kind each such word is of.
+FACT_KINDS = tuple(
+    kind for table in FACTS if table.fact and table.fact.in_timeline for kind in table.fact.kinds
+)
+OWN_KINDS = {
+    word: table.kind.name
+    for table in FACTS
+    if table.fact and table.fact.in_timeline and table.kind
+    for placement in table.fact.placements
+    if placement.kind is None
+    for word in table.field("kind").choices
+}
+TIMELINE_KINDS = FACT_KINDS + tuple(OWN_KINDS)
 
 
 def timeline(
@@ -47,8 +60,7 @@ def timeline(
     until_day = parse_date(until).latest if until else None
     event_kinds = [kind for kind in kinds if kind not in FACT_KINDS]
     fact_kinds = [kind for kind in kinds if kind in FACT_KINDS]
-    if event_kinds:
-        fact_kinds.append("event")
+    fact_kinds += sorted({OWN_KINDS[kind] for kind in event_kinds})
     involvements = queries.timeline(
         store,
         person_id=person_id,

@@ -52,7 +52,7 @@ def broken_links(store: Store, table_name: str) -> int:
     """How many link columns of TABLE_NAME hold a link that names nothing.
 
     An import writes a cell that names no record as id -1 (see
-    :meth:`FileLoad._select`) and every other link as an id it has just read,
+    :meth:`cases.db.loading.FileLoad._select`) and every other link as an id it has just read,
     so looking for -1 through each link's index finds what a foreign-key check
     of every row would, without reading the table.
     """

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases.catalogue import TABLE, TABLES, load_order
-from cases.db import bulk, changelog, staging
+from cases.db import bulk, changelog, loading
 from cases.db.connection import Store
 from cases.errors import CasesError, ImportRefused
 from cases.privacy import withheld
@@ -106,7 +106,7 @@ def _load(
     """Stage, check and write one file. From a PUBLIC export, an empty cell that
     the privacy filter may have emptied (a link or text that would reveal a
     private record) leaves the record's value as it is."""
-    load = staging.FileLoad(store, TABLE[name], path)
+    load = loading.FileLoad(store, TABLE[name], path)
     if public:
         load.keep_when_withheld(*withheld(TABLE[name]))
     total = load.stage()
@@ -140,7 +140,7 @@ def _load(
                     f"{path.name}: {circular} is {what} itself, or {what} one that is"
                 )
     # one set-based check of what foreign keys checked row by row would have:
-    # a link naming nothing was written as id -1 (see staging.FileLoad._select)
+    # a link naming nothing was written as id -1 (see loading.FileLoad._select)
     if bulk.broken_links(store, name):
         raise load.explain("a row refers to a record that is not there")
     load.drop()

@@ -24,20 +24,19 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cases.catalogue import FACTS, TABLE
 from cases.csv_io import replacing_files, text_file
-from cases.dates import display_date, parse_date
+from cases.dates import parse_date
 from cases.db.connection import Store
 from cases.errors import Invalid
 from cases.privacy import PrivacyFilter
 from cases.records import ORGANISATION, PERSON
-from cases.service.describe import asylum_phrase, fact_line, ruling_phrase
+from cases.service.chart_rows import BARS, FAR, LASTS_UNTIL, ChartRow, RowFacts, chart_row, legend
 from cases.service.resolving import actor_name, resolve_actor
-from cases.service.status import Facts, ending, expected_release, latest_fact_day
 from cases.service.transfer import refuse_overwrite
 
 # Rows drawn when no actor is named and no --limit is given, and the most any
@@ -46,10 +45,6 @@ DEFAULT_ROWS = 50
 MOST_ROWS = 500
 FORMATS = (".svg", ".html")
 
-# Asylum decisions that open an asylum-seeker period.
-SEEKER_DECISIONS = ("asylum-seeker-status", "extended")
-# Facts drawn as bars (by the code below): detentions, and asylum-seeker periods.
-BARS = ("detentions", "asylum")
 # Every fact drawn, and the date it is placed by: the bars', and every fact whose
 # kind declares the word its marker is grouped by.
 FACT_TABLES = tuple(
@@ -57,70 +52,8 @@ FACT_TABLES = tuple(
     for table in FACTS
     if table.fact is not None and (table.name in BARS or table.fact.marker)
 )
-# The date a fact of these tables may last until (open: far away).
-_LASTS_UNTIL = {"detentions": "end", "asylum": "until"}
-_FAR = "9999-12-31"
 
 Row = dict[str, Any]
-
-
-@dataclass
-class Piece:
-    """A stretch of a bar: FIRST to LAST (ISO days; None where open), drawn
-    ``solid``, ``uncertain`` (hatched) or ``open`` (fading out of sight)."""
-
-    first: str | None
-    last: str | None
-    style: str
-
-
-@dataclass
-class Bar:
-    kind: str  # "detention" or "asylum"
-    label: str  # what is written on the bar where it fits ("pretrial")
-    title: str  # the tooltip: what it is, when, where
-    pieces: list[Piece]
-    private: bool = False
-
-    @property
-    def first(self) -> str | None:
-        days = [day for piece in self.pieces for day in (piece.first, piece.last) if day]
-        return min(days) if days else None
-
-    @property
-    def last(self) -> str | None:
-        days = [day for piece in self.pieces for day in (piece.first, piece.last) if day]
-        return max(days) if days else None
-
-    @property
-    def open_end(self) -> bool:
-        return (
-            bool(self.pieces) and self.pieces[-1].style == "open" and self.pieces[-1].last is None
-        )
-
-
-@dataclass
-class Marker:
-    kind: str  # "ruling", "asylum" or "event"
-    family: str  # its colour in the legend: "convicted", "protected", "custody"...
-    earliest: str | None
-    latest: str | None
-    title: str
-    role: str | None = None  # set when the actor took part in someone else's fact
-    private: bool = False
-
-    @property
-    def anchor(self) -> str:
-        return self.earliest or self.latest or ""
-
-
-@dataclass
-class ChartRow:
-    name: str
-    kind: str  # "person" or "organisation"
-    bars: list[Bar] = field(default_factory=list)
-    markers: list[Marker] = field(default_factory=list)
-    private: bool = False
 
 
 @dataclass
@@ -231,7 +164,7 @@ def chart(
         if actor not in names:
             continue
         name, private = names[actor]
-        drawn = _row(name, actor[0], private, facts.get(actor, _Facts()), today_text)
+        drawn = chart_row(name, actor[0], private, facts.get(actor, RowFacts()), today_text)
         _clip(drawn, first, last)
         rows.append(drawn)
     axis_first, axis_last = _axis(rows, first, last, today_text)
@@ -289,19 +222,19 @@ def _first_days(
         early, late = at[f"{day_field}_earliest"], at[f"{day_field}_latest"]
         # the last day a fact may cover: a detention's end, an asylum status's
         # "until" (open: far away), else its own date
-        end = _LASTS_UNTIL.get(table)
+        end = LASTS_UNTIL.get(table)
         end_text, end_late = (at[end], at[f"{end}_latest"]) if end else (None, None)
         for values in visible.rows(TABLE[table]):
             actor = _subject(values[person], values[org] if org is not None else None)
             if actor is None:
                 continue
-            lo = values[early] or values[late] or _FAR
+            lo = values[early] or values[late] or FAR
             if end_text is None:
-                hi = values[late] or _FAR
+                hi = values[late] or FAR
             elif table == "detentions" or values[end_text]:
-                hi = (values[end_late] or _FAR) if values[end_text] else _FAR
+                hi = (values[end_late] or FAR) if values[end_text] else FAR
             else:
-                hi = values[late] or _FAR
+                hi = values[late] or FAR
             if (first and hi < first) or (last and lo > last):
                 continue
             day = max(lo, first) if first else lo
@@ -329,20 +262,9 @@ def _names(
     return names
 
 
-@dataclass
-class _Facts:
-    # the actor's own facts, by table
-    own: dict[str, list[Row]] = field(default_factory=dict)
-    # (table, row, role) of facts the actor took part in without being their subject
-    taking_part: list[tuple[str, Row, str]] = field(default_factory=list)
-
-    def of(self, table: str) -> list[Row]:
-        return self.own.get(table, [])
-
-
-def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], _Facts]:
+def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], RowFacts]:
     """The facts of the WANTED actors: their own, and those they took part in."""
-    found: dict[tuple[str, str], _Facts] = {}
+    found: dict[tuple[str, str], RowFacts] = {}
     # those taking part in each fact, by the fact's uid
     parts: dict[str, list[tuple[tuple[str, str], str]]] = {}
     for number, values in enumerate(visible.rows(TABLE["participants"])):
@@ -362,219 +284,14 @@ def _facts(visible: PrivacyFilter, wanted: set[tuple[str, str]]) -> dict[tuple[s
                 continue
             row = _as_dict(table, values, number)
             if actor is not None and actor in wanted:
-                found.setdefault(actor, _Facts()).own.setdefault(table, []).append(row)
+                found.setdefault(actor, RowFacts()).own.setdefault(table, []).append(row)
             for other, role in takers:
                 if other != actor:
-                    found.setdefault(other, _Facts()).taking_part.append((table, row, role))
+                    found.setdefault(other, RowFacts()).taking_part.append((table, row, role))
     return found
 
 
 # -- a row's bars and markers --------------------------------------------------------
-
-
-def _row(name: str, kind: str, private: bool, facts: _Facts, today: str) -> ChartRow:
-    row = ChartRow(name, kind, private=private)
-    status_facts = Facts(
-        facts.of("detentions"), facts.of("asylum"), facts.of("rulings"), facts.of("events")
-    )
-    latest_known = latest_fact_day(status_facts)
-    for detention in facts.of("detentions"):
-        row.bars.append(_detention_bar(detention, status_facts, latest_known))
-    row.bars.extend(_seeker_bars(facts.of("asylum")))
-    for table, rows in facts.own.items():
-        if TABLE[table].fact and TABLE[table].fact.marker:  # type: ignore[union-attr]
-            row.markers.extend(_marker(table, fact) for fact in rows)
-    for table, fact, role in facts.taking_part:
-        marker = _marker(table, fact)
-        marker.role = role
-        marker.title += f" [{role}]"
-        row.markers.append(marker)
-    row.markers.sort(key=lambda m: (m.anchor, m.latest or ""))
-    row.bars.sort(key=lambda b: (b.kind != "detention", b.first or ""))
-    return row
-
-
-def _pieces(
-    start_earliest: str | None,
-    start_latest: str | None,
-    end_earliest: str | None,
-    end_latest: str | None,
-    *,
-    open_from: str | None = None,
-) -> list[Piece]:
-    """The pieces of a bar from its bounds: solid where every reading of the dates
-    agrees, uncertain where a bound is approximate, open where one is missing.
-    With OPEN_FROM (no end at all), the bar is solid to that day, then open."""
-    pieces: list[Piece] = []
-    if start_latest is None and start_earliest is not None:
-        # "after X": it began somewhere between X and its end
-        bound = end_earliest or end_latest or open_from
-        if bound is None:
-            return [Piece(start_earliest, None, "open")]
-        start_latest = max(bound, start_earliest)
-    if start_earliest is None:
-        pieces.append(Piece(None, start_latest, "open"))
-    elif start_latest is not None and start_earliest < start_latest:
-        pieces.append(Piece(start_earliest, start_latest, "uncertain"))
-    sure_from = start_latest or start_earliest
-    if open_from is not None:
-        if sure_from and open_from > sure_from:
-            pieces.append(Piece(sure_from, open_from, "solid"))
-        pieces.append(Piece(max(filter(None, (open_from, sure_from))), None, "open"))
-        return pieces
-    if end_earliest is None:
-        # "before X": it ended somewhere between its start and X
-        end_earliest = sure_from
-    if sure_from and end_earliest and end_earliest >= sure_from:
-        # a detention of one day is a solid piece of no length (drawn a sliver wide)
-        pieces.append(Piece(sure_from, end_earliest, "solid"))
-        if end_latest is None:
-            # "after X": it ended some time after X
-            pieces.append(Piece(end_earliest, None, "open"))
-        elif end_latest > end_earliest:
-            pieces.append(Piece(end_earliest, end_latest, "uncertain"))
-    else:
-        # the start and end ranges overlap: all of it is uncertain
-        pieces = [p for p in pieces if p.style == "open"]
-        first = start_earliest or start_latest
-        pieces.append(Piece(first, end_latest, "uncertain" if end_latest else "open"))
-    return pieces
-
-
-def _detention_bar(detention: Row, facts: Facts, latest_known: str | None) -> Bar:
-    kind = str(detention.get("kind") or "")
-    what = f"{kind.replace('-', ' ')} detention" if kind else "detention"
-    where = f" in {detention['place']}" if detention.get("place") else ""
-    by = f", held by {detention['authority']}" if detention.get("authority") else ""
-    start = (detention.get("start_earliest"), detention.get("start_latest"))
-    title = f"{what}{where}{by}: from {display_date(detention['start'])}"
-    if detention.get("end"):
-        title += f" to {display_date(detention['end'])}"
-        pieces = _pieces(*start, detention.get("end_earliest"), detention.get("end_latest"))
-    else:
-        pieces, ended = _ended_pieces(detention, facts, latest_known)
-        title += ended
-    return Bar(
-        "detention",
-        kind.replace("-", " "),
-        title + _private(detention),
-        pieces,
-        bool(detention.get("private")),
-    )
-
-
-def _ended_pieces(
-    detention: Row, facts: Facts, latest_known: str | None
-) -> tuple[list[Piece], str]:
-    """A detention with no end: ended by a later fact (a release, a ruling), or open."""
-    start = (detention.get("start_earliest"), detention.get("start_latest"))
-    found = ending(facts, detention)
-    if found is None:
-        return (
-            _pieces(*start, None, None, open_from=latest_known),
-            "; no end recorded (drawn to the last fact recorded, then fading)",
-        )
-    what, row = found
-    day = display_date(row["date"])
-    if what == "release":
-        return _pieces(*start, row.get("date_earliest"), row.get("date_latest")), (
-            f" to the release on {day}"
-        )
-    if what == "free":
-        return _pieces(*start, row.get("date_earliest"), row.get("date_latest")), (
-            f" to the ruling of {day} ({ruling_phrase(row)})"
-        )
-    window = expected_release(detention, row)
-    if window is None:
-        return (
-            _pieces(
-                *start, None, None, open_from=row.get("date_latest") or row.get("date_earliest")
-            ),
-            f"; sentenced {day} ({ruling_phrase(row)}); release date unknown",
-        )
-    early, late = window
-    return _pieces(*start, early.isoformat(), late.isoformat()), (
-        f"; sentenced {day} ({ruling_phrase(row)}); release expected "
-        f"{display_date(early.isoformat())}"
-        + ("" if early == late else f" to {display_date(late.isoformat())}")
-    )
-
-
-def _seeker_bars(decisions: list[Row]) -> list[Bar]:
-    """Asylum-seeker periods: from a decision granting or extending the status to
-    its "until" date, else to the next decision, else open."""
-    ordered = sorted(
-        decisions, key=lambda r: (r.get("date_earliest") or r.get("date_latest") or "", r["id"])
-    )
-    bars = []
-    for index, decision in enumerate(ordered):
-        if decision.get("decision") not in SEEKER_DECISIONS:
-            continue
-        start = (decision.get("date_earliest"), decision.get("date_latest"))
-        begun = start[0] or start[1] or ""
-        following = next(
-            (
-                later
-                for later in ordered[index + 1 :]
-                if (later.get("date_earliest") or later.get("date_latest") or "") > begun
-            ),
-            None,
-        )
-        country = f" in {decision['country']}" if decision.get("country") else ""
-        title = f"asylum seeker{country}: from {display_date(decision['date'])}"
-        if decision.get("until"):
-            pieces = _pieces(*start, decision.get("until_earliest"), decision.get("until_latest"))
-            title += f" until {display_date(decision['until'])}"
-        elif following is not None:
-            pieces = _pieces(*start, following.get("date_earliest"), following.get("date_latest"))
-            title += f" to the next decision ({asylum_phrase(following)}, {display_date(following['date'])})"
-        else:
-            pieces = _pieces(*start, None, None, open_from=start[1] or start[0])
-            title += "; no end recorded"
-        bars.append(
-            Bar("asylum", "", title + _private(decision), pieces, bool(decision.get("private")))
-        )
-    return bars
-
-
-def _private(row: Row) -> str:
-    return " (private)" if row.get("private") else ""
-
-
-def _dated(row: Row, date: str, text: str) -> str:
-    return f"{display_date(row.get(date))}: {text}{_private(row)}"
-
-
-def _marker(table: str, row: Row) -> Marker:
-    """A fact's marker: grouped by the word of the field its kind declares
-    (a ruling's outcome, an event's kind), with its line as its title."""
-    declared = TABLE[table]
-    assert declared.fact is not None and declared.kind is not None
-    field = declared.field(declared.fact.marker)
-    assert field.vocabulary is not None
-    return Marker(
-        declared.kind.name,
-        field.vocabulary.group(row.get(field.name)),
-        row.get(f"{declared.fact.date}_earliest"),
-        row.get(f"{declared.fact.date}_latest"),
-        _dated(row, declared.fact.date, fact_line(table, row)),
-        private=bool(row.get("private")),
-    )
-
-
-def legend() -> tuple[tuple[str, str, str], ...]:
-    """(kind, group, what it means) of every kind of marker: each fact kind's
-    groups of words, as its vocabulary declares them."""
-    found = []
-    for table in FACTS:
-        if table.fact is None or not table.fact.marker or table.kind is None:
-            continue
-        vocabulary = table.field(table.fact.marker).vocabulary
-        assert vocabulary is not None
-        for group, words in vocabulary.groups().items():
-            read = ", ".join(vocabulary.reads(word) for word in words)
-            found.append((table.kind.name, group, f"{table.kind.name}: {read}"))
-    return tuple(found)
 
 
 # -- the window and the axis ------------------------------------------------------------
@@ -586,7 +303,7 @@ def _clip(row: ChartRow, first: str | None, last: str | None) -> None:
         return
 
     def inside(lo: str | None, hi: str | None) -> bool:
-        lo, hi = lo or "0001-01-01", hi or _FAR
+        lo, hi = lo or "0001-01-01", hi or FAR
         return not ((first and hi < first) or (last and lo > last))
 
     row.bars = [

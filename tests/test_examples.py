@@ -95,7 +95,7 @@ def test_every_example_runs(
         # what the serve example serves: the sample published in site/; and
         # Datasette is not started (it would serve until stopped)
         runner.invoke(app, ["publish", "site"])
-        monkeypatch.setattr("cases.service.publish.run_datasette", lambda arguments, port: None)
+        monkeypatch.setattr("cases.service.serve.run_datasette", lambda arguments, port: None)
     if any(" import " in f" {line} " for line in examples):
         # what the import examples read: an export of the sample in shared/
         runner.invoke(app, ["export", "csv", "--out", "shared", "--include-private"])

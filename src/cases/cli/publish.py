@@ -77,7 +77,7 @@ def serve(
 
         cases serve site/ --port 8001
     """
-    from cases.service.publish import DEFAULT_PORT, datasette_command, run_datasette
+    from cases.service.serve import DEFAULT_PORT, datasette_command, run_datasette
 
     chosen = whole_number(port, "--port")
     number = DEFAULT_PORT if chosen is None else chosen

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from cases.catalogue import LOGGED as LOGGED_TABLES
+from cases.catalogue import SCHEMA_VERSION
 from cases.db import Store
-from cases.db.connection import APPLICATION_ID, SCHEMA_VERSION
+from cases.db.files import APPLICATION_ID
 from tests.conftest import assert_search_index_matches_records
 
 

@@ -248,7 +248,7 @@ def test_search_needs_text(fails_cleanly, run) -> None:
 def test_migration_from_the_first_schema_rekeys_and_indexes(database: Path, run, run_json) -> None:
     from sqlite_utils import Database
 
-    from cases.db.connection import APPLICATION_ID
+    from cases.db.files import APPLICATION_ID
     from cases.migrations import migrations
 
     conn = sqlite3.connect(database)

@@ -17,13 +17,8 @@ from typing import Any
 
 from cases.csv_io import replacing_files
 from cases.db import cipher
-from cases.db.connection import (
-    SQLITE_HEADER,
-    Store,
-    busy_timeout_seconds,
-    forget_writer,
-    note_writer,
-)
+from cases.db.connection import Store
+from cases.db.files import SQLITE_HEADER, busy_timeout_seconds, forget_writer, note_writer
 from cases.errors import Conflict, NotFound
 from cases.outputs import refuse_output
 

@@ -392,7 +392,8 @@ def test_stats_totals_are_the_sum_of_every_persons_lengths(tmp_path: Path, seed:
 
     from cases.db import Store, rows
     from cases.service.importing import import_folder
-    from cases.service.reading import person_summary, stats
+    from cases.service.reading import person_summary
+    from cases.service.stats import stats
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from make_db import generate

@@ -128,8 +128,8 @@ def test_bonuses_may_lift_a_pair_above_closer_names(
     assert alike != sorted(alike, reverse=True)  # the bonuses changed the order
     # bonuses read two pairs at a time, pairs dropped as soon as 20 x the limit
     # are known: the same pairs, in the same order
-    monkeypatch.setattr("cases.service.identity.DUPES_BATCH", 2)
-    monkeypatch.setattr("cases.service.identity.DUPES_PRUNE_FROM", 1)
+    monkeypatch.setattr("cases.service.dupes.DUPES_BATCH", 2)
+    monkeypatch.setattr("cases.service.dupes.DUPES_PRUNE_FROM", 1)
     assert run_json("dupes") == everything
     for count in (1, 4, 25):
         assert run_json("dupes", "--limit", str(count)) == everything[:count]
@@ -192,7 +192,7 @@ def test_a_block_too_large_is_split_and_the_pair_still_found(
 ) -> None:
     # blocks of at most 20 names: "sauit..." (a prefix) is split down to the
     # whole word, then by the first letters of the other words
-    monkeypatch.setattr("cases.service.identity.DUPES_BLOCK_LIMIT", 20)
+    monkeypatch.setattr("cases.service.dupes.DUPES_BLOCK_LIMIT", 20)
     people = [{"name": f"{given} Sauytbay"} for given in given_names(60)]
     people += [
         {"name": "Sairagul Sauytbay", "born": "1976"},

@@ -17,10 +17,10 @@ import pytest
 
 from cases.catalogue import LOGGED as LOGGED_TABLES
 from cases.db import Store, rows
-from cases.service.identity import search
 from cases.service.importing import import_folder
 from cases.service.reading import actor_summary
 from cases.service.resolving import resolve_person
+from cases.service.search import search
 from cases.service.timeline import timeline
 from cases.service.transfer import export_csv
 
@@ -158,7 +158,7 @@ def test_sqlite_version_supports_the_plans() -> None:
 
 def test_large_id_lists_stay_under_sqlites_variable_limit(store: Store) -> None:
     from cases.records import TRIAL
-    from cases.service.reading import list_records
+    from cases.service.listing import list_records
 
     # a database ten thousand times larger meets SQLite's real limit (32766)
     store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 500)

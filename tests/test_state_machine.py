@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from cases.catalogue import LOGGED as LOGGED_TABLES
 from cases.db import Store
 from cases.errors import CasesError
-from cases.service import admin, changing, identity, recording
+from cases.service import admin, changing, identity, recording, trials
 
 NAMES = st.sampled_from(
     ["Ayan Test", "Аян Тест", "Berik Sample", "Qaisha Aqan", "Kaisha Akan", "Cora New", "赛拉古丽"]
@@ -76,9 +76,7 @@ class CasesMachine(RuleBasedStateMachine):
         people = data.draw(
             st.lists(st.sampled_from(self.people()), min_size=1, max_size=2, unique=True)
         )
-        self._change(
-            lambda: recording.add_trial(self.store, [f"P{p}" for p in people], court="Court")
-        )
+        self._change(lambda: trials.add_trial(self.store, [f"P{p}" for p in people], court="Court"))
 
     @precondition(lambda self: self.people())
     @rule(data=st.data(), note=st.text(max_size=10))

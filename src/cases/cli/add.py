@@ -15,14 +15,19 @@ from cases.catalogue import TABLE
 from cases.cli._declared import Param, add_command, field_argument, options_of, taking_part
 
 app = typer.Typer(
-    help="Record a person, organisation, alias, source, trial, ruling, asylum decision, "
-    "detention, event or relation.\n\n"
+    help="Record an actor, another name, a source or a fact: one command for each kind.\n\n"
     'Example:\n\n    cases add person "Qaisha Aqan" --sex female',
     no_args_is_help=True,
 )
 
 
 def _service(name: str) -> Any:
+    """The use case NAME: a trial's and a ruling's in service/trials.py, the others'
+    in service/recording.py (imported when a command runs, not for --help)."""
+    if name in ("add_trial", "add_ruling"):
+        from cases.service import trials
+
+        return getattr(trials, name)
     from cases.service import recording
 
     return getattr(recording, name)

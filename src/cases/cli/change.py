@@ -120,7 +120,7 @@ def dupes(
     """
     from cases.errors import Invalid
     from cases.render.stream import columns
-    from cases.service.identity import dupes as find
+    from cases.service.dupes import dupes as find
 
     count = whole_number(limit, "--limit")
     if count is None and sys.stdout.isatty():

@@ -204,7 +204,7 @@ def list_records(
     """
     from cases.errors import Invalid
     from cases.render.stream import columns
-    from cases.service.reading import list_records as build
+    from cases.service.listing import list_records as build
 
     listed = _listed()
     if what not in listed:
@@ -239,7 +239,7 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
         cases stats --json
     """
     from cases.render import emit_json, print_stats
-    from cases.service.reading import stats as build
+    from cases.service.stats import stats as build
 
     with open_store(ctx, write=False) as store:
         figures = build(store)
@@ -270,7 +270,7 @@ def search(
     """
     from cases.errors import Invalid
     from cases.render.stream import columns
-    from cases.service.identity import search as find
+    from cases.service.search import search as find
 
     count = whole_number(limit, "--limit") or 0
     if count < 1:

@@ -1,10 +1,10 @@
-"""Reading: an actor's summary, lists of records and statistics."""
+"""Reading: a person's or an organisation's summary (``cases show``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from cases.catalogue import FACTS, TABLE
@@ -157,7 +157,7 @@ def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict
     uids.extend(uid for item in appearances for uid in (item["uid"], item["record"].get("uid")))
     summary = _Summary(store, PERSON, row, uids)
     facts = Facts(detentions, asylum, rulings, events)
-    by_trial = _parties_by_trial(parties)
+    by_trial = parties_by_trial(parties)
     return {
         "person": summary.item(PERSON, row, display_name=actor_name(PERSON, row)),
         "aliases": [_alias(summary, "P", a) for a in aliases],
@@ -235,7 +235,7 @@ def _alias(summary: _Summary, prefix: str, alias: Row) -> dict[str, Any]:
     }
 
 
-def _parties_by_trial(parties: Sequence[Row]) -> dict[int, dict[str, Any]]:
+def parties_by_trial(parties: Sequence[Row]) -> dict[int, dict[str, Any]]:
     """Per trial, its JSON parts from its party rows: ``parties`` (the people and
     organisations party to it, with roles) and the judges, lawyers and
     prosecutors named as text (see ``named_in_trial``)."""
@@ -418,114 +418,4 @@ def _appearance(summary: _Summary, item: Row) -> dict[str, Any]:
 # -- lists -------------------------------------------------------------------------
 
 
-def list_records(store: Store, kind: Kind, actor: str | None = None) -> Iterator[dict[str, Any]]:
-    """Every record of one kind in reference order, optionally only one actor's,
-    read a chunk at a time as they are asked for. An unknown ACTOR is an error
-    here, before anything is read."""
-    if actor is not None:
-        return iter(_records_of_actor(store, kind, actor))
-    return _all_listed(store, kind)
-
-
-def _all_listed(store: Store, kind: Kind) -> Iterator[dict[str, Any]]:
-    for records in rows.chunks_of_table(store, kind.table):
-        yield from _listed(store, kind, records)
-
-
-def _records_of_actor(store: Store, kind: Kind, actor: str) -> list[dict[str, Any]]:
-    actor_kind, row = resolve_actor(store, actor)
-    found = actor_summary(store, f"{actor_kind.prefix}{row['id']}")
-    key = {"people": "person", "organisations": "organisation", "asylum": "asylum"}.get(
-        kind.table, kind.table
-    )
-    if kind.table in ("people", "organisations"):
-        return [found[key]] if key in found else []
-    if kind == SOURCE:
-        return [{k: v for k, v in s.items() if k != "number"} for s in found["sources"]]
-    return list(found.get(key, []))
-
-
-def _listed(store: Store, kind: Kind, records: list[Row]) -> list[dict[str, Any]]:
-    """A chunk of records as list items: trials with their parties, facts with
-    the name of whom they are about."""
-    if kind == TRIAL:
-        by_trial = _parties_by_trial(
-            queries.parties_of_trials(store, [int(t["id"]) for t in records])
-        )
-        return [{**public(TRIAL, t), **by_trial[int(t["id"])]} for t in records]
-    if kind in (PERSON, ORGANISATION, SOURCE):
-        return [public(kind, row) for row in records]
-    names = _actor_names(store, records)
-    shown = []
-    for row in records:
-        item = public(kind, row)
-        if kind == RELATION:
-            item["person"] = names.get(("people", row["person_id"])) or names.get(
-                ("organisations", row["org_id"])
-            )
-            item["other"] = names.get(("people", row["other_id"])) or names.get(
-                ("organisations", row["other_org_id"])
-            )
-        else:
-            item["person"] = names.get(("people", row.get("person_id"))) or names.get(
-                ("organisations", row.get("org_id"))
-            )
-        shown.append(item)
-    return shown
-
-
-def _actor_names(store: Store, records: Sequence[Row]) -> dict[tuple[str, Any], str]:
-    wanted: dict[str, set[int]] = {"people": set(), "organisations": set()}
-    for row in records:
-        for column, table in (
-            ("person_id", "people"),
-            ("other_id", "people"),
-            ("org_id", "organisations"),
-            ("other_org_id", "organisations"),
-        ):
-            if row.get(column):
-                wanted[table].add(int(row[column]))
-    names: dict[tuple[str, Any], str] = {}
-    for table, ids in wanted.items():
-        kind = KIND_BY_TABLE[table]
-        for actor_id, row in actors.by_ids(store, table, sorted(ids)).items():
-            names[(table, actor_id)] = actor_name(kind, row)
-    return names
-
-
 # -- statistics ------------------------------------------------------------------
-
-
-def stats(store: Store, today: dt.date | None = None) -> dict[str, Any]:
-    """Counts of people, organisations, trials, outcomes, decisions and detention
-    days (exact, and the fewest and most the dates allow)."""
-
-    def words(table: str, *names: str) -> dict[str, list[str]]:
-        return {name: list(TABLE[table].field(name).choices) for name in names}
-
-    rulings = queries.count_values(
-        store, "rulings", words("rulings", "outcome", "deportation", "extradition")
-    )
-    asylum = queries.count_values(store, "asylum", words("asylum", "decision"))
-    days = _detention_days(store, today)
-    return {
-        "people": rows.count(store, "people"),
-        "organisations": rows.count(store, "organisations"),
-        "sources": rows.count(store, "sources"),
-        "trials": rows.count(store, "trials"),
-        "rulings": rulings["outcome"],
-        "deportation": rulings["deportation"],
-        "extradition": rulings["extradition"],
-        "asylum": asylum["decision"],
-        "detentions": rows.count(store, "detentions"),
-        "open_detentions": queries.count_open_detentions(store),
-        **days,
-        "events": rows.count(store, "events"),
-        "relations": rows.count(store, "relations"),
-    }
-
-
-def _detention_days(store: Store, today: dt.date | None) -> dict[str, int]:
-    """Detention days summed: the exact lengths, and the ranges (a detention that
-    nothing ends counted to today), by the rules ``show`` uses."""
-    return queries.detention_day_totals(store, (today or dt.date.today()).isoformat())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cases.catalogue import TABLE
-from cases.db import actors, queries, rows
+from cases.db import actors, rows
 from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import (
@@ -19,18 +19,15 @@ from cases.records import (
     ORGANISATION,
     PERSON,
     RELATION,
-    RULING,
     SOURCE,
-    TRIAL,
     Kind,
 )
-from cases.service.common import insert_record, named_in_trial, resolve_ref, resolve_source
+from cases.service.common import insert_record, resolve_ref, resolve_source
 from cases.service.resolving import (
     actor_name,
     linked_actor,
     resolve_actor,
     resolve_org,
-    resolve_person,
 )
 
 
@@ -54,7 +51,11 @@ class Common:
     according_to: str | None = None
 
 
-def _values(table: str, given: Mapping[str, str | None], common: Common) -> dict[str, Any]:
+# No note, source or privacy mark: the default of every add.
+NOTHING_COMMON = Common()
+
+
+def values_of(table: str, given: Mapping[str, str | None], common: Common) -> dict[str, Any]:
     """The stored columns of the options given, checked by the catalogue. An
     option given with an empty value is refused (left out, it is just unknown)."""
     for name, value in given.items():
@@ -65,7 +66,7 @@ def _values(table: str, given: Mapping[str, str | None], common: Common) -> dict
     )
 
 
-def _cite(store: Store, record: Row, common: Common, *, about_private: bool = False) -> None:
+def cite_new(store: Store, record: Row, common: Common, *, about_private: bool = False) -> None:
     """The citations COMMON's sources make for RECORD (inside its transaction)."""
     from cases.service.evidence import cite_sources
 
@@ -101,7 +102,7 @@ def add_person(
     """Record a person (or, with DESCRIPTION and no name, an unnamed person) with
     any aliases. A name that is already recorded is recorded again and the
     possible duplicates are named."""
-    values = _values(
+    values = values_of(
         "people",
         {
             "name": name,
@@ -122,7 +123,7 @@ def add_person(
         row = insert_record(store, PERSON, values)
         for alias in alias_names:
             rows.insert(store, "aliases", {"person_id": row["id"], **alias})
-        _cite(store, row, common)
+        cite_new(store, row, common)
     extra: dict[str, Any] = {"aliases": [alias["name"] for alias in alias_names]}
     if duplicates:
         extra["possible_duplicates"] = duplicates
@@ -141,7 +142,7 @@ def add_org(
     common: Common = Common(),
 ) -> Recorded:
     """Record an organisation or a group (kind group, with a size such as ~30)."""
-    values = _values(
+    values = values_of(
         "organisations", {"name": name, "kind": kind, "country": country, "size": size}, common
     )
     alias_names = [TABLE["aliases"].field("name").parse(alias) for alias in aliases]
@@ -152,7 +153,7 @@ def add_org(
         row = insert_record(store, ORGANISATION, values)
         for alias in alias_names:
             rows.insert(store, "aliases", {"org_id": row["id"], **alias})
-        _cite(store, row, common)
+        cite_new(store, row, common)
     extra: dict[str, Any] = {"aliases": [alias["name"] for alias in alias_names]}
     if duplicates:
         extra["possible_duplicates"] = duplicates
@@ -162,7 +163,7 @@ def add_org(
 def add_alias(store: Store, actor: str, name: str, common: Common = Common()) -> Recorded:
     """Record another name of a person or organisation. Any other spelling or
     script is kept (Cyrillic, Latin...); only the same text again is refused."""
-    values = _values("aliases", {"name": name}, common)
+    values = values_of("aliases", {"name": name}, common)
     with store.transaction("add alias"):
         kind, owner = resolve_actor(store, actor)
         if not owner.get("name"):
@@ -178,7 +179,7 @@ def add_alias(store: Store, actor: str, name: str, common: Common = Common()) ->
         record_id = rows.insert(store, "aliases", {column: owner["id"], **values})
         row = rows.get(store, "aliases", record_id)
         assert row is not None
-        _cite(store, row, common, about_private=bool(owner["private"]))
+        cite_new(store, row, common, about_private=bool(owner["private"]))
         store.change_summary = f"added an alias of {kind.prefix}{owner['id']}"
     return Recorded(kind, owner, {"alias": values["name"]})
 
@@ -198,7 +199,7 @@ def add_source(
     common: Common = Common(),
 ) -> Recorded:
     """Record a source: a report, a testimony, a court document."""
-    values = _values(
+    values = values_of(
         "sources",
         {
             "title": title,
@@ -217,11 +218,11 @@ def add_source(
             # a new URL relayed by a private source would reveal it: private too
             values["relays_id"] = resolve_source(store, relays, private=common.private)
         row = insert_record(store, SOURCE, values)
-        _cite(store, row, common)
+        cite_new(store, row, common)
     return Recorded(SOURCE, row)
 
 
-def _with(
+def taking_part(
     store: Store, given: Sequence[str], named: Sequence[str] = ()
 ) -> list[tuple[Kind, Row, str]]:
     """The participants ``--with ACTOR[=ROLE]`` names: (kind, actor, role). An
@@ -253,7 +254,7 @@ def _with(
     return found
 
 
-def _add_participants(
+def add_participants(
     store: Store,
     fact: Row,
     participants: Sequence[tuple[Kind, Row, str]],
@@ -269,7 +270,7 @@ def _add_participants(
         )
 
 
-def _link_naming(store: Store, table: str, values: dict[str, Any]) -> None:
+def link_naming(store: Store, table: str, values: dict[str, Any]) -> None:
     """Link each text that names an actor (a court, an authority) to the actor
     whose name or alias it is exactly."""
     from cases.catalogue import naming_texts
@@ -277,152 +278,6 @@ def _link_naming(store: Store, table: str, values: dict[str, Any]) -> None:
     for text, (link, target) in naming_texts(table).items():
         if text in values:
             values[link] = linked_actor(store, target, values[text])
-
-
-def add_trial(
-    store: Store,
-    people: Sequence[str],
-    *,
-    court: str | None = None,
-    roles: Sequence[str] = (),
-    place: str | None = None,
-    charge: str | None = None,
-    case_number: str | None = None,
-    opened: str | None = None,
-    judges: Sequence[str] = (),
-    lawyers: Sequence[str] = (),
-    prosecutors: Sequence[str] = (),
-    status: str | None = None,
-    participants: Sequence[str] = (),
-    common: Common = Common(),
-) -> Recorded:
-    """Record a trial with one or more parties, each with a role (default
-    defendant), and its judges, lawyers and prosecutors as named (each linked
-    to the person whose name or alias it is exactly)."""
-    if not people:
-        raise Invalid("a trial needs at least one person")
-    if len(roles) > len(people):
-        raise Invalid(f"{len(roles)} roles given for {len(people)} people")
-    role_field = TABLE["trial_parties"].field("role")
-    party_roles = [role_field.parse(role)["role"] for role in roles]
-    party_roles += ["defendant"] * (len(people) - len(party_roles))
-    values = _values(
-        "trials",
-        {
-            "court": court,
-            "place": place,
-            "charge": charge,
-            "case_number": case_number,
-            "opened": opened,
-            "status": status,
-        },
-        common,
-    )
-    TABLE["trials"].check(values)
-    name_field = TABLE["trial_parties"].field("name")
-    named = [
-        (role, name_field.parse(text)["name"])
-        for role, texts in (("judge", judges), ("lawyer", lawyers), ("prosecutor", prosecutors))
-        for text in texts
-    ]
-    with store.transaction("add trial"):
-        parties = [resolve_person(store, person) for person in people]
-        seen: set[tuple[int, str]] = set()
-        for party, role in zip(parties, party_roles, strict=True):
-            if (party["id"], role) in seen:
-                raise Invalid(f"P{party['id']} is named twice as {role}")
-            seen.add((party["id"], role))
-        _link_naming(store, "trials", values)
-        others = _with(store, participants, [f"P{party['id']}" for party in parties])
-        row = insert_record(store, TRIAL, values)
-        for party, role in zip(parties, party_roles, strict=True):
-            rows.insert(
-                store,
-                "trial_parties",
-                {
-                    "trial_id": row["id"],
-                    "person_id": party["id"],
-                    "role": role,
-                },
-            )
-        named_rows = [
-            {
-                "trial_id": row["id"],
-                "name": name,
-                "role": role,
-                "name_person_id": linked_actor(store, "people", name),
-            }
-            for role, name in named
-        ]
-        for named_row in named_rows:
-            rows.insert(store, "trial_parties", named_row)
-        _add_participants(store, row, others)
-        _cite(store, row, common, about_private=all(party["private"] for party in parties))
-    names = [
-        f"{actor_name(PERSON, party)} ({role})"
-        for party, role in zip(parties, party_roles, strict=True)
-    ]
-    return Recorded(TRIAL, row, {"parties": names, **named_in_trial(named_rows)})
-
-
-def add_ruling(
-    store: Store,
-    person: str,
-    *,
-    date: str,
-    outcome: str,
-    trial: str | None = None,
-    court: str | None = None,
-    sentence: str | None = None,
-    sentence_kinds: Sequence[str] = (),
-    months: str | None = None,
-    fine: str | None = None,
-    pretrial_credit: str | None = None,
-    plea: str | None = None,
-    deportation: str | None = None,
-    extradition: str | None = None,
-    appeal_of: str | None = None,
-    participants: Sequence[str] = (),
-    common: Common = Common(),
-) -> Recorded:
-    """Record a ruling; without TRIAL it attaches to the person's latest trial, if any."""
-    values = _values(
-        "rulings",
-        {
-            "date": date,
-            "outcome": outcome,
-            "court": court,
-            "sentence": sentence,
-            "sentence_kinds": ",".join(sentence_kinds) if sentence_kinds else None,
-            "months": months,
-            "fine": fine,
-            "pretrial_credit": pretrial_credit,
-            "plea": plea,
-            "deportation": deportation,
-            "extradition": extradition,
-        },
-        common,
-    )
-    with store.transaction("add ruling"):
-        subject = resolve_person(store, person)
-        if trial is not None:
-            trial_row: Row | None = resolve_ref(store, trial, TRIAL)[1]
-            assert trial_row is not None
-            own = queries.trials_of_person(store, subject["id"])
-            if not any(t["id"] == trial_row["id"] for t in own):
-                raise Invalid(f"P{subject['id']} is not a party to T{trial_row['id']}")
-        else:
-            trial_row = queries.latest_trial_of(store, subject["id"])
-        appeal_row = resolve_ref(store, appeal_of, RULING)[1] if appeal_of is not None else None
-        values["person_id"] = subject["id"]
-        values["trial_id"] = trial_row["id"] if trial_row else None
-        values["appeal_of_id"] = appeal_row["id"] if appeal_row else None
-        _link_naming(store, "rulings", values)
-        others = _with(store, participants, [f"P{subject['id']}"])
-        row = insert_record(store, RULING, values)
-        _add_participants(store, row, others)
-        _cite(store, row, common, about_private=bool(subject["private"]))
-    return Recorded(RULING, row, {"person": subject["name"]})
 
 
 def add_fact(
@@ -446,7 +301,7 @@ def add_fact(
     kind, fact = declared.kind, declared.fact
     assert kind is not None and fact is not None
     links = {name: given.pop(name) for name in list(given) if f"{name}_id" in declared.links}
-    values = _values(table, given, common)
+    values = values_of(table, given, common)
     columns = {declared.field(column).link: column for column in fact.subject}
     # the rules, with a stand-in for the actor (one of a person or an organisation)
     declared.check({**values, next(iter(columns.values())): -1})
@@ -458,11 +313,11 @@ def add_fact(
             if text is not None:
                 target = KIND_BY_TABLE[declared.links[f"{name}_id"]]
                 values[f"{name}_id"] = resolve_ref(store, text, target)[1]["id"]
-        _link_naming(store, table, values)
-        others = _with(store, participants, [f"{subject_kind.prefix}{actor['id']}"])
+        link_naming(store, table, values)
+        others = taking_part(store, participants, [f"{subject_kind.prefix}{actor['id']}"])
         row = insert_record(store, kind, values)
-        _add_participants(store, row, others)
-        _cite(store, row, common, about_private=bool(actor["private"]))
+        add_participants(store, row, others)
+        cite_new(store, row, common, about_private=bool(actor["private"]))
     return Recorded(
         kind, row, {"person": actor_name(subject_kind, actor), "actor": subject_kind.prefix}
     )
@@ -479,7 +334,7 @@ def add_relation(
     common: Common = Common(),
 ) -> Recorded:
     """Record that OTHER is ACTOR's KIND (lawyer, parent, leader...), from SINCE to UNTIL."""
-    values = _values("relations", {"kind": kind, "since": since, "until": until}, common)
+    values = values_of("relations", {"kind": kind, "since": since, "until": until}, common)
     TABLE["relations"].check({**values, "person_id": 0, "other_id": -1})  # the dates, first
     with store.transaction("add relation"):
         first_kind, first = resolve_actor(store, actor)
@@ -493,7 +348,7 @@ def add_relation(
         values["person_id" if first_kind == PERSON else "org_id"] = first["id"]
         values["other_id" if second_kind == PERSON else "other_org_id"] = second["id"]
         row = insert_record(store, RELATION, values)
-        _cite(store, row, common, about_private=bool(first["private"] or second["private"]))
+        cite_new(store, row, common, about_private=bool(first["private"] or second["private"]))
     return Recorded(
         RELATION,
         row,

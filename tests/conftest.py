@@ -169,3 +169,61 @@ def fails_cleanly(run: Run, database: Path) -> Callable[..., str]:
 def sample(run: Run) -> None:
     """Load the sample cases."""
     run("init", "--sample")
+
+
+# -- helpers shared by the test files ---------------------------------------------
+
+
+def cases_process(
+    *args: str,
+    database: Path | None = None,
+    env: dict[str, str] | None = None,
+    **options: Any,
+) -> Any:
+    """``cases ARGS`` run for real, in a process of its own (``--db DATABASE`` when
+    given, else CASES_DB): a finished ``subprocess.CompletedProcess`` with text."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "cases"]
+    if database is not None:
+        command += ["--db", str(database)]
+    options.setdefault("check", False)
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **options,
+    )
+
+
+def database_bytes(path: Path) -> bytes:
+    """Every byte of the database at PATH and of the files SQLite keeps beside it
+    (its rollback journal, WAL and shared memory)."""
+    data = b""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        beside = Path(f"{path}{suffix}")
+        if beside.exists():
+            data += beside.read_bytes()
+    return data
+
+
+def folder_bytes(folder: Path) -> bytes:
+    """Every byte of every file in FOLDER, in name order."""
+    return b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
+
+
+def round_trip(run: Run, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Export everything as CSV, import it into a new database, export that: every
+    file must come out byte for byte the same. Returns (first export, second
+    export, the new database)."""
+    first, second, copy = tmp_path / "first", tmp_path / "second", tmp_path / "copy.db"
+    run("export", "csv", "--out", str(first), "--include-private")
+    run("--db", str(copy), "import", "csv", str(first))
+    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
+    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in second.iterdir())
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    return first, second, copy

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_search_index_matches_records
+from tests.conftest import assert_search_index_matches_records, round_trip
 from tests.test_safety import data_dump
 
 
@@ -274,13 +274,7 @@ def test_export_import_export_of_actors_is_identical(run, world, tmp_path: Path)
         "P3=victim",
     )
     run("add", "trial", "P2", "--court", "court in Almaty", "--lawyer", "Serikzhan Bilash")
-    first, second = tmp_path / "first", tmp_path / "second"
-    run("export", "csv", "--out", str(first), "--include-private")
-    copy = tmp_path / "copy.db"
-    run("--db", str(copy), "import", "csv", str(first))
-    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
-    for path in first.iterdir():
-        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    first, _, copy = round_trip(run, tmp_path)
     with (first / "organisations.csv").open(encoding="utf-8", newline="") as handle:
         assert [row["name"] for row in csv.DictReader(handle)] == [
             "Atazhurt Volunteers",
@@ -299,3 +293,112 @@ def test_every_actor_change_is_undone_exactly(run, database: Path, world) -> Non
         run("undo")
     assert data_dump(database) == before
     assert_search_index_matches_records(database)
+
+
+def test_a_dry_run_merge_uses_no_change_number(run, run_json) -> None:
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Ayan Tezt")
+    run("merge", "P2", "--into", "P1", "--dry-run")
+    run("add", "person", "Berik Sample")
+    assert [entry["ref"] for entry in run_json("log")][:1] == ["C3"]
+
+
+def test_a_second_person_of_the_same_name_is_warned_and_a_rename_keeps_the_old(
+    run, run_json
+) -> None:
+    run("add", "person", "Ayan Test")
+    result = run("add", "person", "Ayan Test")
+    assert "P1" in result.stderr  # the same person? says which
+    added = run_json("add", "person", "Ayan Test")
+    assert added["possible_duplicates"] == ["P1", "P2"]
+    run("edit", "P1", "--set", "name=Ayana Test")
+    assert [a["name"] for a in run_json("show", "P1")["aliases"]] == ["Ayan Test"]
+
+
+def test_add_person_with_everything(run, run_json) -> None:
+    run(
+        "add",
+        "source",
+        "A report",
+        "--url",
+        "https://example.org/r1",
+        "--publisher",
+        "Desk",
+        "--date",
+        "2019-01-28",
+        "--reliability",
+        "3",
+    )
+    person = run_json(
+        "add",
+        "person",
+        "Ayan Testova",
+        "--alias",
+        "Аян Тестова",
+        "--alias",
+        "Ayan Testowa",
+        "--sex",
+        "female",
+        "--born",
+        "~1982",
+        "--ethnicity",
+        "Kazakh",
+        "--citizenship",
+        "China",
+        "--origin",
+        "Xinjiang",
+        "--note",
+        "fictional",
+        "--source",
+        "S1",
+        "--source",
+        "https://example.org/r2",
+    )
+    assert person["ref"] == "P1"
+    assert len(person["uid"]) == 36
+    assert person["born"] == "1982~"
+    assert person["born_earliest"] == "1982-01-01"
+    assert person["aliases"] == ["Аян Тестова", "Ayan Testowa"]
+    shown = run_json("show", "P1")
+    assert [a["name"] for a in shown["aliases"]] == ["Аян Тестова", "Ayan Testowa"]
+    assert [s["ref"] for s in shown["sources"]] == ["S1", "S2"]
+    assert shown["person"]["sources"] == [1, 2]
+    assert shown["person"]["note"] == "fictional"
+    sources = run_json("list", "sources")
+    assert sources[1]["url"] == "https://example.org/r2"  # a new URL became a source
+    text = run("show", "Ayan Testova").stdout
+    for expected in (
+        "P1",
+        "Ayan Testova",
+        "Аян Тестова",
+        "c. 1982",
+        "Kazakh",
+        "China",
+        "Xinjiang",
+        "[1] S1",
+        "A report",
+        "Desk, 28 Jan 2019",
+    ):
+        assert expected in text
+
+
+def test_add_prints_reference_and_summary(run) -> None:
+    assert run("add", "person", "Ayan Test").stdout.strip() == "P1 Ayan Test"
+    assert run("add", "source", "Report").stdout.strip() == "S1 Report"
+
+
+def test_person_by_name_or_alias_any_case(run, run_json) -> None:
+    run("add", "person", "Ayan Test", "--alias", "Аян Тест")
+    run("add", "alias", "ayan test", "A. Test")
+    assert run_json("show", "AYAN TEST")["person"]["ref"] == "P1"
+    assert run_json("show", "аян тест")["person"]["ref"] == "P1"
+    assert run_json("show", "a. test")["person"]["ref"] == "P1"
+    assert run_json("show", "p1")["person"]["ref"] == "P1"
+    assert run_json("show", "Test")["person"]["ref"] == "P1"  # a unique surname
+
+
+def test_ambiguous_name_lists_candidates(run, fails_cleanly) -> None:
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Ayan Test")
+    line = fails_cleanly("show", "Ayan Test")
+    assert "P1" in line and "P2" in line

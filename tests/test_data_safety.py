@@ -20,28 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cases_process, database_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def file_bytes(path: Path) -> bytes:
-    """The database file and every file SQLite keeps beside it."""
-    data = b""
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        extra = Path(str(path) + suffix)
-        if extra.exists():
-            data += extra.read_bytes()
-    return data
-
-
-def cases(database: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    """Run the real command line in a process of its own."""
-    return subprocess.run(
-        [sys.executable, "-m", "cases", "--db", str(database), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        **kwargs,
-    )
 
 
 # -- purge -----------------------------------------------------------------------
@@ -58,7 +39,7 @@ def test_purge_after_merge_leaves_nothing_of_the_merged_person(
     run("merge", "P2", "--into", "P1")
     run("add", "person", "Kept Person")
     run("delete", "P1", "--yes", "--purge")
-    data = file_bytes(database).lower()
+    data = database_bytes(database).lower()
     for secret in (
         b"mergedname",
         b"qwerty",
@@ -72,7 +53,7 @@ def test_purge_after_merge_leaves_nothing_of_the_merged_person(
     run("check")
     run("undo")  # the addition of Kept Person; nothing of the purged people returns
     assert run_json("list", "people") == []
-    assert b"mergedname" not in file_bytes(database).lower()
+    assert b"mergedname" not in database_bytes(database).lower()
 
 
 def test_purge_erases_the_name_from_other_records_texts(run, database: Path) -> None:
@@ -81,7 +62,7 @@ def test_purge_erases_the_name_from_other_records_texts(run, database: Path) -> 
     run("add", "trial", "P1", "--court", "Court", "--judge", "Judgename Purged")
     run("edit", "T1", "--set", "charge=a charge")  # an image holding the judge text
     run("delete", "P2", "--yes", "--purge")
-    assert b"judgename" not in file_bytes(database).lower()
+    assert b"judgename" not in database_bytes(database).lower()
     run("check")
 
 
@@ -158,17 +139,17 @@ def test_a_killed_purge_is_all_or_nothing(run, database: Path) -> None:
         time.sleep(0.25 + shuffled.random() * 0.3)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        check = cases(database, "check")
+        check = cases_process("check", database=database)
         assert check.returncode == 0, check.stderr
-        shown = cases(database, "show", "P202")
+        shown = cases_process("show", "P202", database=database)
         if shown.returncode == 0:
             continue  # killed before it committed: the person is all there
-        assert b"killname" not in file_bytes(database).lower(), attempt
-        assert b"killnote" not in file_bytes(database).lower(), attempt
+        assert b"killname" not in database_bytes(database).lower(), attempt
+        assert b"killnote" not in database_bytes(database).lower(), attempt
         return
     # never killed after the commit: purge once more, to the end
-    assert cases(database, "delete", "P202", "--yes", "--purge").returncode == 0
-    assert b"killname" not in file_bytes(database).lower()
+    assert cases_process("delete", "P202", "--yes", "--purge", database=database).returncode == 0
+    assert b"killname" not in database_bytes(database).lower()
 
 
 class _Reader:
@@ -207,27 +188,29 @@ def test_a_purge_a_reader_holds_back_is_told_and_finished_when_it_stops(
     _purge_victim(run)
     reader = _Reader(database)
     try:
-        purged = cases(
-            database,
+        purged = cases_process(
             "delete",
             "P202",
             "--yes",
             "--purge",
             env={**os.environ, "CASES_BUSY_TIMEOUT": "1"},
+            database=database,
         )
         assert purged.returncode == 0, purged.stderr
         assert "warning: P202 is purged, but its text is still in the file" in purged.stderr
         assert f"pid {reader.process.pid} (python" in purged.stderr
-        assert b"killname" in file_bytes(database).lower()  # what the reader may still read
-        pending = cases(database, "check")
+        assert b"killname" in database_bytes(database).lower()  # what the reader may still read
+        pending = cases_process("check", database=database)
         assert pending.returncode == 1
         assert "purge: a purged text is still in the file" in pending.stderr
     finally:
         reader.stop()
-    assert cases(database, "list", "people").returncode == 0  # any command finishes it
-    assert b"killname" not in file_bytes(database).lower()
-    assert b"killnote" not in file_bytes(database).lower()
-    assert cases(database, "check").returncode == 0
+    assert (
+        cases_process("list", "people", database=database).returncode == 0
+    )  # any command finishes it
+    assert b"killname" not in database_bytes(database).lower()
+    assert b"killnote" not in database_bytes(database).lower()
+    assert cases_process("check", database=database).returncode == 0
 
 
 def test_a_purge_killed_before_its_checkpoint_is_finished_by_the_next_command(
@@ -255,18 +238,18 @@ def test_a_purge_killed_before_its_checkpoint_is_finished_by_the_next_command(
             env={**os.environ, "CASES_BUSY_TIMEOUT": "30"},
         )
         deadline = time.monotonic() + 30
-        while cases(database, "show", "P202").returncode == 0:  # not committed yet
+        while cases_process("show", "P202", database=database).returncode == 0:  # not committed yet
             assert time.monotonic() < deadline
             time.sleep(0.1)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert b"killname" in file_bytes(database).lower()
+        assert b"killname" in database_bytes(database).lower()
     finally:
         reader.stop()
-    shown = cases(database, "show", "P1")
+    shown = cases_process("show", "P1", database=database)
     assert shown.returncode == 0, shown.stderr
-    assert b"killname" not in file_bytes(database).lower()
-    assert cases(database, "check").returncode == 0
+    assert b"killname" not in database_bytes(database).lower()
+    assert cases_process("check", database=database).returncode == 0
 
 
 def test_a_reader_that_held_back_a_purge_finishes_it_as_it_closes(run, database: Path) -> None:
@@ -283,7 +266,7 @@ def test_a_reader_that_held_back_a_purge_finishes_it_as_it_closes(run, database:
             result = run("delete", "P202", "--yes", "--purge")
         assert "still in the file" in result.stderr
     reading.close()
-    assert b"killname" not in file_bytes(database).lower()
+    assert b"killname" not in database_bytes(database).lower()
 
 
 # -- exports never overwrite what they should not ------------------------------------
@@ -489,14 +472,14 @@ def test_an_existing_empty_file_becomes_a_private_database(tmp_path: Path) -> No
     path = tmp_path / "empty.db"
     path.write_bytes(b"")
     path.chmod(0o644)
-    assert cases(path, "add", "person", "Ayan Test").returncode == 0
+    assert cases_process("add", "person", "Ayan Test", database=path).returncode == 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_shared_database_is_made_private_with_its_journals(run, database: Path) -> None:
     run("add", "person", "Ayan Test")
     database.chmod(0o644)
-    result = cases(database, "add", "person", "Berik Sample")
+    result = cases_process("add", "person", "Berik Sample", database=database)
     assert result.returncode == 0, result.stderr
     for suffix in ("", "-journal", "-wal", "-shm"):
         extra = Path(str(database) + suffix)
@@ -508,7 +491,7 @@ def test_check_on_a_read_only_database(run, database: Path) -> None:
     run("init", "--sample")
     database.chmod(0o400)
     try:
-        result = cases(database, "check")
+        result = cases_process("check", database=database)
     finally:
         database.chmod(0o600)
     assert result.returncode == 0, result.stderr
@@ -536,7 +519,7 @@ def test_readers_keep_reading_during_a_long_write(
     try:
         reads = 0
         while importer.poll() is None:
-            shown = cases(database, *reading)
+            shown = cases_process(*reading, database=database)
             assert shown.returncode == 0, shown.stderr
             reads += 1
     finally:
@@ -563,8 +546,12 @@ def test_a_busy_writer_is_told_who_holds_the_lock(run, database: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        result = cases(
-            database, "add", "person", "Berik Sample", env={**os.environ, "CASES_BUSY_TIMEOUT": "1"}
+        result = cases_process(
+            "add",
+            "person",
+            "Berik Sample",
+            env={**os.environ, "CASES_BUSY_TIMEOUT": "1"},
+            database=database,
         )
         waited = time.monotonic() - started
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_search_index_matches_records
+from tests.conftest import assert_search_index_matches_records, round_trip
 from tests.test_safety import data_dump
 
 
@@ -174,13 +174,7 @@ def test_citations_round_trip_and_stay_out_when_private(
     run("cite", "E1", "--source", "S2", "--quote", "as the witness saw", "--according-to", "P2")
     run("add", "event", "P1", "--date", "2019-04", "--kind", "hearing", "--private")
     run("cite", "E3", "--source", "S2", "--quote", "a closed hearing")
-    first, second = tmp_path / "first", tmp_path / "second"
-    run("export", "csv", "--out", str(first), "--include-private")
-    copy = tmp_path / "copy.db"
-    run("--db", str(copy), "import", "csv", str(first))
-    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
-    for path in first.iterdir():
-        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    first, _, copy = round_trip(run, tmp_path)
     with (first / "citations.csv").open(encoding="utf-8", newline="") as handle:
         assert {row["quote"] for row in csv.DictReader(handle)} >= {
             "as the witness saw",
@@ -202,3 +196,9 @@ def test_merge_keeps_the_citations_of_the_merged_name(run, run_json) -> None:
     [alias] = run_json("show", "P1")["aliases"]
     assert alias["name"] == "Sayragul Sauytbay"
     assert [c["source_ref"] for c in alias["citations"]] == ["S1"]
+
+
+def test_a_cited_url_already_recorded_is_reused(run, run_json) -> None:
+    run("add", "source", "A report", "--url", "https://example.org/r1")
+    run("add", "person", "Ayan Test", "--source", "https://example.org/r1")
+    assert len(run_json("list", "sources")) == 1

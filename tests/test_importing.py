@@ -18,7 +18,12 @@ from cases.catalogue import LOGGED
 from cases.csv_io import write_csv
 from cases.db import Store
 from cases.service.importing import import_folder
-from tests.conftest import assert_search_index_matches_records, sample_rows, search_words
+from tests.conftest import (
+    assert_search_index_matches_records,
+    round_trip,
+    sample_rows,
+    search_words,
+)
 from tests.test_transfer import _edit_csv, _hostile_database, _rows
 
 
@@ -48,13 +53,7 @@ def test_an_export_imports_exactly_and_again_changes_nothing(
     run, run_json, database: Path, tmp_path: Path
 ) -> None:
     _hostile_database(database, run)
-    first, second = tmp_path / "first", tmp_path / "second"
-    run("export", "csv", "--out", str(first), "--include-private")
-    copy = tmp_path / "copy.db"
-    run("--db", str(copy), "import", "csv", str(first))
-    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
-    for path in first.iterdir():
-        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    first, _, copy = round_trip(run, tmp_path)
     assert_search_index_matches_records(copy)
     before = _records(copy)
     next_person = run_json("--db", str(copy), "add", "person", "Probe Person")["ref"]

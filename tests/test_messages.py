@@ -3,12 +3,12 @@ about something else (issue 25, failure 11)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import cases_process
 
 
 @pytest.fixture
@@ -46,13 +46,8 @@ def test_dupes_with_no_pair_says_there_is_none(run, unnamed) -> None:
 def test_a_new_encrypted_database_without_a_key_asks_for_one(tmp_path: Path) -> None:
     pytest.importorskip("sqlcipher3")
     database = tmp_path / "new.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "cases", "--db", str(database), "init", "--encrypt"],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "CASES_KEY": ""},
-        check=False,
+    result = cases_process(
+        "init", "--encrypt", database=database, stdin=subprocess.DEVNULL, env={"CASES_KEY": ""}
     )
     assert result.returncode == 1
     assert "a new encrypted database needs a key" in result.stderr

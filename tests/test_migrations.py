@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -316,3 +317,45 @@ def test_an_export_written_before_schema_15_still_imports(run, run_json, tmp_pat
     run("--db", str(fresh), "import", "csv", str(folder))
     shown = run_json("--db", str(fresh), "show", "O1")["appearances"]
     assert [(item["ref"], item["role"]) for item in shown] == [("E1", "organizer")]
+
+
+def test_a_migrated_database_has_the_schema_the_catalogue_declares(run, database: Path) -> None:
+    """What the catalogue generates for a new engine (db/schema.py) is what the
+    migrations built, step by step: the same columns and types, foreign keys and
+    what a delete does to them, and indexes. Only NOT NULL may be stricter in the
+    declaration: the first tables checked required dates in code alone."""
+    from cases.catalogue import TABLES
+    from cases.db.schema import table_sql
+
+    run("init")
+    migrated = sqlite3.connect(database)
+    declared = sqlite3.connect(":memory:")
+    try:
+        for table in TABLES:
+            for statement in table_sql(table):
+                declared.execute(statement)
+
+        def shape(conn: sqlite3.Connection, name: str) -> dict[str, Any]:
+            return {
+                "columns": [
+                    (r[1], r[2].upper()) for r in conn.execute(f'PRAGMA table_info("{name}")')
+                ],
+                "keys": sorted(
+                    (r[2], r[3], r[6]) for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')
+                ),
+                "indexes": sorted(
+                    (r[1], r[2])
+                    for r in conn.execute(f'PRAGMA index_list("{name}")')
+                    if not r[1].startswith("sqlite_autoindex")
+                ),
+            }
+
+        def required(conn: sqlite3.Connection, name: str) -> set[str]:
+            return {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")') if r[3]}
+
+        for table in TABLES:
+            assert shape(migrated, table.name) == shape(declared, table.name), table.name
+            assert required(migrated, table.name) <= required(declared, table.name), table.name
+    finally:
+        migrated.close()
+        declared.close()

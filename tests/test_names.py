@@ -351,24 +351,10 @@ def test_merge_refusals(run, fails_cleanly, args, message) -> None:
     assert message in fails_cleanly(*args)
 
 
-def _words_the_long_way(text: str) -> tuple[str, ...]:
-    """name_words without its shortcut for ASCII text: every name transliterated."""
-    import re
-    import unicodedata
-
-    from anyascii import anyascii
-
-    from cases.names import _FOLDS
-
-    latin = anyascii(unicodedata.normalize("NFKC", text)).lower()
-    for variant, canonical in _FOLDS:
-        latin = latin.replace(variant, canonical)
-    latin = re.sub(r"(.)\1+", r"\1", latin)
-    return tuple(word for word in re.split(r"[^a-z0-9]+", latin) if word)
-
-
 @given(text=st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
 def test_the_ascii_shortcut_keys_names_as_transliteration_would(text: str) -> None:
     from cases.names import name_words
 
-    assert name_words(text) == _words_the_long_way(text)
+    # a trailing no-break space (a separator once normalised) sends the same name
+    # down the path every non-ASCII name takes: NFKC, then transliteration
+    assert name_words(text) == name_words(text + "\u00a0")

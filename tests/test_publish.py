@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from cases.catalogue import TABLES
+from tests.conftest import folder_bytes
 
 datasette_app = pytest.importorskip("datasette.app", reason='needs pip install "cases[serve]"')
 
@@ -195,10 +196,6 @@ def test_sqlite_utils_finds_the_search_tables(site: Path) -> None:
     assert petitions == ["petition"]  # Freedom Now's, to the UN Working Group
 
 
-def _every_byte(folder: Path) -> bytes:
-    return b"".join(path.read_bytes() for path in sorted(folder.iterdir()))
-
-
 @pytest.fixture
 def with_a_private_person(run, run_json, sample) -> dict[str, str]:
     """The sample, and a private person with an alias, events, a detention and a
@@ -223,13 +220,13 @@ def test_private_records_are_not_published(run, tmp_path: Path, with_a_private_p
         "Quietplace",
         with_a_private_person["uid"],
     )
-    published = _every_byte(public)
+    published = folder_bytes(public)
     for word in hidden:
         # the text, and the lower-case words a full-text index keeps
         assert word.encode() not in published, word
         assert word.lower().encode() not in published, word
     assert b"Spoke out" in published  # the public event of the public person stays
-    full = _every_byte(everything)
+    full = folder_bytes(everything)
     for word in hidden:
         assert word.encode() in full, word
     metadata = json.loads((everything / "metadata.json").read_text(encoding="utf-8"))

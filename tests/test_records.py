@@ -521,3 +521,66 @@ def test_delete_asks_on_a_terminal(run, run_json, two_people, monkeypatch) -> No
     result = run("delete", "P2", input="n\n", ok=False)
     assert result.exit_code == 1
     assert len(run_json("list", "people")) == 2
+
+
+def test_a_ruling_holds_what_reports_say(run, run_json) -> None:
+    run("add", "person", "Serikzhan Bilash")
+    run("add", "trial", "P1", "--charge", "inciting ethnic hatred", "--status", "investigation")
+    added = run_json(
+        "add",
+        "ruling",
+        "P1",
+        "--date",
+        "2019-08",
+        "--outcome",
+        "unknown",
+        "--sentence-kind",
+        "fine",
+        "--sentence-kind",
+        "restricted-freedom",
+        "--fine",
+        "300 USD",
+        "--pretrial-credit",
+        "2",
+        "--plea",
+        "plea-deal",
+        "--court",
+        "Almaty district court",
+        "--note",
+        "the equivalent of $300",
+    )
+    assert added["sentence_kinds"] == ["fine", "restricted-freedom"]
+    assert added["sentence_kind"] == "fine"
+    assert (added["fine_amount"], added["fine_currency"]) == (300, "USD")
+    assert (added["pretrial_credit"], added["plea"], added["trial_ref"]) == (2, "plea-deal", "T1")
+    run("add", "ruling", "P1", "--date", "2019-10", "--outcome", "upheld", "--appeal-of", "R1")
+    text = run("show", "P1").stdout
+    for shown in ("Almaty district court", "plea deal", "300 USD", "the equivalent of $300"):
+        assert shown in text, shown
+    assert "R2 appeal of R1: upheld" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fine", "300"], "an amount and a currency"),
+        (["--fine", "300 ZZZ"], "currency"),
+        (["--pretrial-credit", "0"], "1 to 10"),
+        (["--plea", "maybe"], "plea-deal"),
+        (["--outcome", "lost"], "unknown"),
+    ],
+)
+def test_bad_ruling_values_are_user_errors(run, fails_cleanly, args, message) -> None:
+    run("add", "person", "Ayan Test")
+    base = ["add", "ruling", "P1", "--date", "2019"]
+    if "--outcome" not in args:
+        base += ["--outcome", "convicted"]
+    assert message in fails_cleanly(*base, *args)
+
+
+def test_a_trial_whose_court_no_report_names_reads_so(run, run_json) -> None:
+    run("add", "person", "Ayan Test")
+    added = run("add", "trial", "P1", "--status", "decided", "--charge", "border crossing")
+    assert "court not named" in added.stdout
+    assert run_json("show", "P1")["trials"][0]["court"] is None
+    assert "a court not named" in run("timeline").stdout

@@ -16,7 +16,7 @@ import pytest
 from cases.catalogue import LOGGED as LOGGED_TABLES
 from cases.db import Store
 from cases.errors import Conflict
-from tests.conftest import assert_undamaged, sample_rows
+from tests.conftest import assert_undamaged, cases_process, database_bytes, sample_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,15 +157,6 @@ def test_undo_with_nothing_to_undo(fails_cleanly, run) -> None:
 # -- purge -------------------------------------------------------------------------
 
 
-def _database_bytes(path: Path) -> bytes:
-    data = b""
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        extra = Path(str(path) + suffix)
-        if extra.exists():
-            data += extra.read_bytes()
-    return data
-
-
 def test_purged_name_cannot_be_read_back(run, run_json, database: Path) -> None:
     run("add", "source", "Report")
     run(
@@ -182,11 +173,11 @@ def test_purged_name_cannot_be_read_back(run, run_json, database: Path) -> None:
     run("add", "event", "P1", "--date", "2019", "--kind", "arrest", "Vexillaroo happened")
     run("edit", "P1", "--set", "note=Quagmirex second note")
     run("add", "person", "Kept Person")
-    data = _database_bytes(database)
+    data = database_bytes(database)
     assert b"Zyxwvut" in data and b"Plinthorax" in data
     result = run("delete", "P1", "--yes", "--purge")
     assert "no undo" in result.stdout
-    data = _database_bytes(database)
+    data = database_bytes(database)
     for secret in (
         b"Zyxwvut",
         b"zyxwvut",
@@ -210,7 +201,7 @@ def test_purged_name_cannot_be_read_back(run, run_json, database: Path) -> None:
 def test_plain_delete_keeps_the_record_for_undo(run, database: Path) -> None:
     run("add", "person", "Zyxwvut Qplonsky")
     run("delete", "P1", "--yes")
-    assert b"Zyxwvut" in _database_bytes(database)
+    assert b"Zyxwvut" in database_bytes(database)
 
 
 # -- concurrency ----------------------------------------------------------------------
@@ -482,12 +473,7 @@ def test_check_on_a_corrupted_copy(run, database: Path, tmp_path: Path) -> None:
     for offset in range(page * 3, min(len(data), page * 12), 7):
         data[offset] = (data[offset] + 91) % 256
     broken.write_bytes(bytes(data))
-    result = subprocess.run(
-        [sys.executable, "-m", "cases", "--db", str(broken), "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = cases_process("check", database=broken)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.stderr

@@ -98,3 +98,12 @@ def test_a_persons_name_comes_before_an_equal_alias(run, run_json) -> None:
     run("add", "person", "Qairat Fictionov")
     hits = run_json("search", "Fictionov")
     assert [(hit["kind"], hit["ref"]) for hit in hits] == [("person", "P2"), ("alias", "P1")]
+
+
+def test_search_numbers_whole_and_spellings_in_any_text(run, run_json) -> None:
+    run("add", "person", "Ayan Test", "--note", "Aged 30 at the time; seen at 14:30")
+    run("add", "event", "P1", "--date", "2019", "--kind", "other", "Met Atazhurt volunteers")
+    run("add", "event", "P1", "--date", "2019", "--kind", "other", "Fined 300 dollars")
+    assert [h["ref"] for h in run_json("search", "300")] == ["E2"]
+    assert [h["ref"] for h in run_json("search", "30")] == ["P1"]
+    assert [h["ref"] for h in run_json("search", "Atajurt")] == ["E1"]

@@ -128,3 +128,18 @@ def test_a_deleted_record_says_what_became_of_it(run, fails_cleanly) -> None:
     run("add", "event", "Aqan", "--date", "2019", "--kind", "arrest", "Taken")
     run("delete", "E1", "--yes")
     assert fails_cleanly("show", "E1").startswith("Error: E1 was deleted (change C")
+
+
+def test_gone_references_say_where_they_went(run, fails_cleanly) -> None:
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Ayan Tezt")
+    run("add", "event", "P1", "--date", "2019", "--kind", "arrest")
+    run("merge", "P2", "--into", "P1")
+    assert "P2 was merged into P1 (change C4)" in fails_cleanly("show", "P2")
+    run("delete", "E1", "--yes")
+    assert "E1 was deleted (change C5)" in fails_cleanly("edit", "E1", "--set", "summary=x")
+    run("undo")  # the deletion: E1 is back
+    run("edit", "E1", "--set", "summary=x")
+    run("undo")
+    run("undo")  # the merge: P2 is back, and was never merged
+    run("show", "P2")

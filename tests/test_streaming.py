@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cases.render.stream import write_json_array
+from tests.conftest import cases_process
 
 LONG_ANSWERS = [
     ("timeline",),
@@ -25,17 +26,6 @@ LONG_ANSWERS = [
     ("log",),
     ("uncited",),
 ]
-
-
-def cases(*args: str, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess:
-    """``cases ARGS`` as its own process (the database comes from CASES_DB)."""
-    return subprocess.run(
-        [sys.executable, "-m", "cases", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        **options,
-    )
 
 
 def on_terminal(*args: str, env: dict[str, str], columns: int = 90) -> tuple[str, int]:
@@ -114,7 +104,7 @@ def test_the_sample_answers_are_valid_json_arrays(run_json, sample) -> None:
 def test_a_pipe_gets_plain_rows_without_colour_or_borders(run, sample) -> None:
     run("add", "event", "P1", "--date", "2020", "--kind", "other", "Not yet cited")
     for args in LONG_ANSWERS:
-        out = cases(*args, env={"CASES_PAGER": "false"}).stdout
+        out = cases_process(*args, env={"CASES_PAGER": "false"}).stdout
         assert "\x1b" not in out, args
         assert not set("─│┃━┏└") & set(out), args
         lines = out.splitlines()
@@ -128,14 +118,14 @@ def test_plain_rows_keep_each_record_on_one_line(run) -> None:
     run("init")
     run("add", "person", "Ayan Test", "--note", "first line\nsecond\tline")
     run("add", "event", "P1", "--date", "2019", "--kind", "arrest", "Taken\naway\tat night")
-    lines = cases("timeline").stdout.splitlines()
+    lines = cases_process("timeline").stdout.splitlines()
     assert len(lines) == 2
     assert lines[1].split("\t")[3] == "arrest: Taken away at night"
 
 
 def test_nothing_to_list_says_so(run) -> None:
     run("init")
-    assert cases("timeline").stdout == "no facts match\n"
+    assert cases_process("timeline").stdout == "no facts match\n"
 
 
 # -- the pager --------------------------------------------------------------------
@@ -185,7 +175,7 @@ def test_the_pager_can_be_turned_off(sample, pager, how) -> None:
 
 def test_no_pager_on_a_pipe(sample, pager) -> None:
     command, paged = pager
-    result = cases("timeline", env={"CASES_PAGER": command})
+    result = cases_process("timeline", env={"CASES_PAGER": command})
     assert result.returncode == 0
     assert "Tabarikuly" in result.stdout
     assert not paged.exists()
@@ -241,3 +231,15 @@ def test_the_pager_never_sees_the_key(sample, tmp_path: Path) -> None:
     )
     assert "PATH=" in seen.read_text()
     assert "CASES_KEY" not in seen.read_text()
+
+
+def test_lists_people_and_sources(run, run_json) -> None:
+    run("add", "person", "Ayan Test")
+    run("add", "person", "Berik Sample", "--private")
+    people = run_json("list", "people")
+    assert [(p["ref"], p["name"], p["private"]) for p in people] == [
+        ("P1", "Ayan Test", False),
+        ("P2", "Berik Sample", True),
+    ]
+    table = run("list", "people").stdout
+    assert "Ayan Test" in table and "(private)" in table

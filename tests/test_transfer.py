@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cases.catalogue import TABLES
 from cases.csv_io import defuse, read_csv, restore, write_csv
 from cases.db import Store, rows
-from tests.conftest import sample_rows
+from tests.conftest import round_trip, sample_rows
 
 HOSTILE = [
     "=1+2",
@@ -93,17 +93,10 @@ def _hostile_database(database: Path, run) -> None:
 
 def test_export_import_export_is_byte_identical(run, database: Path, tmp_path: Path) -> None:
     _hostile_database(database, run)
-    first, second = tmp_path / "first", tmp_path / "second"
-    run("export", "csv", "--out", str(first), "--include-private")
-    copy = tmp_path / "copy.db"
-    run("--db", str(copy), "import", "csv", str(first))
-    run("--db", str(copy), "export", "csv", "--out", str(second), "--include-private")
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
+    first, _, _ = round_trip(run, tmp_path)
     # one file per table, and the manifest
+    names = sorted(p.name for p in first.iterdir())
     assert names == sorted([*(f"{table.name}.csv" for table in TABLES), "cases-export.json"])
-    for name in names:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
     text = (first / "events.csv").read_text(encoding="utf-8")
     assert "'=1+2" in text and "'@cmd" in text and "'''quoted" in text
     # what a spreadsheet would see: no cell starts a formula
@@ -513,3 +506,16 @@ def test_a_public_export_imports_back_and_withholds_nothing_it_left_out(
     run("--db", str(fresh), "export", "csv", "--out", str(again))
     for path in sorted(public.glob("*.csv")):
         assert (again / path.name).read_text() == path.read_text(), path.name
+
+
+def test_an_unchanged_reimport_uses_no_reference_and_counts_truthfully(
+    run, run_json, sample, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    run("export", "csv", "--out", str(folder))
+    report = run_json("import", "csv", str(folder))
+    assert all(t["added"] == 0 and t["updated"] == 0 for t in report["tables"])
+    citations = next(t for t in report["tables"] if t["table"] == "citations")
+    assert citations["unchanged"] == sample_rows("citations")
+    added = run_json("add", "person", "Next Person")
+    assert added["ref"] == f"P{sample_rows('people') + 1}"

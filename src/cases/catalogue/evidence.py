@@ -28,7 +28,7 @@ SOURCES = Table(
             argument=True,
             help="The report's title.",
         ),
-        Field("url", URL, help="Where it was published."),
+        Field("url", URL, indexed=True, help="Where it was published."),
         Field("publisher", searchable=True, names=ACTORS, help="Who published it, e.g. RFE/RL."),
         Field(
             "authors", NAMES, searchable=True, names=ACTORS, option="author", help="Who wrote it."
@@ -96,6 +96,7 @@ CITATIONS = Table(
             "people",
             required=False,
             owner=True,
+            outlives=True,
             help="The person who, according to the source, made the claim.",
         ),
         link(
@@ -103,6 +104,7 @@ CITATIONS = Table(
             "organisations",
             required=False,
             owner=True,
+            outlives=True,
             help="The organisation that, according to the source, made the claim.",
         ),
         # private when the actor it is attributed to was private when deleted or
@@ -111,6 +113,7 @@ CITATIONS = Table(
     ),
     annotated=False,
     noun="citation",
+    unique=(("record_uid", "source_id"),),
     rules=(
         AtMostOne(
             ("according_to_person_id", "according_to_org_id"),

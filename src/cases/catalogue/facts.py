@@ -84,6 +84,7 @@ TRIAL_PARTIES = Table(
         Field("role", CHOICE, required=True, vocabulary=PARTY_ROLE),
     ),
     noun="trial party",
+    unique=(("trial_id", "person_id", "role"),),
     rules=(
         OneOf(
             ("person_id", "org_id", "name"),
@@ -105,6 +106,7 @@ RULINGS = Table(
             "trials",
             required=False,
             owner=True,
+            outlives=True,
             help="The trial (T reference); default the person's latest.",
             option="trial",
             metavar="T",

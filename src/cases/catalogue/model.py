@@ -43,6 +43,11 @@ class Field:
     # a LINK to the record this row belongs to: the row goes where that record
     # goes (deleted with it, left out of an export with it)
     owner: bool = False
+    # a link the linked record's deletion empties, leaving the row (a ruling
+    # outlives its trial; a claim outlives who made it); else an owner goes with it
+    outlives: bool = False
+    # looked up by its value (a source by its URL): indexed
+    indexed: bool = False
     searchable: bool = False
     editable: bool = True
     minimum: int | None = None
@@ -268,6 +273,8 @@ class Table:
     description: str = ""
     # the schema version the table was added in (0: one of the first)
     since: int = 0
+    # the sets of columns no two rows share (a citation of one record by one source)
+    unique: tuple[tuple[str, ...], ...] = ()
 
     @cached_property
     def kind(self) -> Kind | None:
@@ -393,9 +400,11 @@ def link(
     help: str = "",
     option: str = "",
     metavar: str = "",
+    outlives: bool = False,
 ) -> Field:
     """A link to TARGET; a required one is to the record the row belongs to.
-    With OPTION, ``add`` takes it (a reference, or an actor's name)."""
+    With OPTION, ``add`` takes it (a reference, or an actor's name). OUTLIVES:
+    the row stays, unlinked, when TARGET's record is deleted."""
     return Field(
         name,
         LINK,
@@ -403,6 +412,7 @@ def link(
         link=target,
         editable=False,
         owner=required if owner is None else owner,
+        outlives=outlives,
         label=label,
         help=help,
         option=option,

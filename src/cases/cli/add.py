@@ -286,7 +286,7 @@ add_command(
     Example:
 
         cases add event "Qaisha Aqan" --date 2018-05 --kind border-crossing "Crossed into Kazakhstan"
-        cases add event "Freedom Now" --date 2019 --kind petition --with "Serikzhan Bilash=victim" "Petition to the UN for Bilash's release"
+        cases add event "Freedom Now" --date 2020 --kind statement --with "Serikzhan Bilash=victim" "Called his detention unjust"
     """,
     params=[
         _actor("Whose event: a P or O reference, or a name (the subject)."),

@@ -69,7 +69,7 @@ def _column(table: Table, field: Field, column: str) -> str:
 def _link_of(field: Field, column: str) -> tuple[str, bool] | None:
     """(table, whether a delete cascades) of a column that is a foreign key."""
     if field.type == LINK and field.link:
-        return field.link, field.owner
+        return field.link, field.owner and not field.outlives
     if field.type == NAMING and field.link and column == field.link_column:
         return field.link, False
     return None
@@ -85,21 +85,35 @@ def create_table(table: Table, version: int | None = None) -> str:
 
 
 def indexes(table: Table, version: int | None = None) -> list[str]:
-    """The indexes of TABLE as declared at VERSION."""
+    """The indexes of TABLE as declared at VERSION: its uid's, each set of unique
+    columns', each link's and looked-up field's (but where a unique set starts
+    with it), a name key's (and, for private names, one of their own: the privacy
+    filter looks them up), and the timeline order of each date a fact is placed by."""
     name = table.name
     found = [f'CREATE UNIQUE INDEX "{name}_uid" ON "{name}"(uid)']
-    for field in fields_at(table, version):
+    leading = set()
+    for columns in table.unique:
+        short = "_".join(c.removesuffix("_id").removesuffix("_uid") for c in columns)
+        listed = ", ".join(f'"{c}"' for c in columns)
+        found.append(f'CREATE UNIQUE INDEX "{name}_{short}" ON "{name}"({listed})')
+        leading.add(columns[0])
+    fields = fields_at(table, version)
+    for field in fields:
         if field.type == NAME:
             found.append(f'CREATE INDEX "{name}_name_key" ON "{name}"(name_key)')
-        if field.type == RECORD:
+        if field.type == RECORD and field.name not in leading:
             short = field.name.removesuffix("_uid")
             found.append(f'CREATE INDEX "{name}_{short}" ON "{name}"("{field.name}")')
+        if field.indexed:
+            found.append(f'CREATE INDEX "{name}_{field.name}" ON "{name}"("{field.name}")')
         column = field.link_column
-        if column is not None:
+        if column is not None and column not in leading:
             short = column.removesuffix("_id")
             sparse = "" if field.required else f' WHERE "{column}" IS NOT NULL'
             found.append(f'CREATE INDEX "{name}_{short}" ON "{name}"("{column}"){sparse}')
-    if table.fact is not None:
+    if any(f.type == NAME for f in fields) and any(f.name == "private" for f in fields):
+        found.append(f'CREATE INDEX "{name}_private" ON "{name}"(name_key) WHERE private = 1')
+    if table.fact is not None and table.fact.in_timeline:
         for placement in table.fact.placements:
             date = placement.date
             found.append(

@@ -25,6 +25,7 @@ __all__ = [
     "TRIAL",
     "Kind",
     "Ref",
+    "change_number",
     "parse_ref",
     "ref_text",
 ]
@@ -60,6 +61,15 @@ def parse_ref(text: str) -> Ref | None:
     if kind is None:
         return None
     return Ref(kind, int(text[1:]))
+
+
+def change_number(text: str) -> int | None:
+    """The number of a change's reference (``C40``, any case), or None when TEXT is
+    not one. Changes are not records: their references are the change log's."""
+    text = text.strip()
+    if len(text) < 2 or text[0] not in "cC" or not text[1:].isdigit() or not text[1:].isascii():
+        return None
+    return int(text[1:])
 
 
 def ref_text(kind: Kind, record_id: int) -> str:

@@ -75,13 +75,12 @@ def show(
         cases show T1
         cases show C1
     """
-    from cases.records import ORGANISATION, PERSON, SOURCE, parse_ref
+    from cases.records import ORGANISATION, PERSON, SOURCE, change_number, parse_ref
     from cases.render import emit_json
-    from cases.service.record import is_change_ref
 
     ref = parse_ref(actor.strip())
     with open_store(ctx, write=False) as store:
-        if is_change_ref(actor):
+        if change_number(actor) is not None:
             from cases.service.record import change_view
 
             shown, summary = "change", change_view(store, actor)

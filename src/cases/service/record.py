@@ -16,16 +16,10 @@ from cases.db import actors
 from cases.db import records as found
 from cases.db.connection import Row, Store
 from cases.errors import Invalid, NotFound
-from cases.records import KIND_BY_TABLE, Kind, Ref, parse_ref
+from cases.records import KIND_BY_TABLE, Kind, Ref, change_number, parse_ref
 from cases.service.common import get_record, public
 from cases.service.describe import fact_line
 from cases.service.resolving import actor_name
-
-
-def is_change_ref(text: str) -> bool:
-    """Whether TEXT is a change's reference (``C40``)."""
-    text = text.strip()
-    return len(text) > 1 and text[0] in "cC" and text[1:].isdigit() and text[1:].isascii()
 
 
 def record_view(store: Store, text: str) -> dict[str, Any]:
@@ -202,7 +196,9 @@ _DONE = {"insert": "added", "update": "changed", "delete": "deleted"}
 def change_view(store: Store, text: str) -> dict[str, Any]:
     """What the change ``C40`` did: its log entry and, table by table, what it
     added, changed or deleted (``did``: op, what, count, refs: the first few)."""
-    change_id = int(text.strip()[1:])
+    change_id = change_number(text)
+    if change_id is None:
+        raise Invalid(f"{text!r} is not a change reference such as C1")
     change = found.change(store, change_id)
     if change is None:
         raise NotFound(f"no change C{change_id}; see 'cases log'")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cases.errors import Invalid
+from cases.names import clean_name, name_key
 
 if TYPE_CHECKING:
     from cases.catalogue.model import Field
@@ -79,8 +80,6 @@ class Name(FieldType):
         return (field.name, "name_key")
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
-        from cases.names import clean_name, name_key
-
         cleaned = clean_name(text)
         if not cleaned:
             raise Invalid(f"{field.what} must not be empty")

@@ -146,7 +146,10 @@ def first_in_a_cycle(store: Store, table_name: str, column: str) -> str | None:
 
 
 def use_large_cache(store: Store) -> None:
-    """Keep up to 64 MiB of pages in memory: a bulk import then does not spill to
-    the journal mid-transaction. Reads keep SQLite's small default, so an
-    export's memory stays flat however large the database."""
+    """Keep up to 64 MiB of pages in memory, for the database and for the
+    temporary one that holds the staged files: a bulk import then does not spill
+    to the journal mid-transaction, nor read its staged rows back from a file
+    (SQLite's default for the temporary database is 2 MiB). Reads keep SQLite's
+    small default, so an export's memory stays flat however large the database."""
     store.conn.execute("PRAGMA cache_size=-65536")
+    store.conn.execute("PRAGMA temp.cache_size=-65536")

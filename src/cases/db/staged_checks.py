@@ -5,6 +5,8 @@ bad row is refused, naming the file and line."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cases.catalogue import CITABLE, UID, OneOf, records_of
 from cases.db.staging import RESTORED, StagedColumn, StagedFile, outputs_of
 from cases.errors import CasesError, ImportRefused
@@ -53,23 +55,36 @@ class CheckedFile(StagedFile):
     def _refuse_uids_of_other_kinds(self, column: StagedColumn) -> None:
         """Note the first row whose uid is already a record of another table: a
         uid names one record (a citation of it would cite both). Citations are
-        never cited: their uids are not compared."""
+        never cited: their uids are not compared. Only the staged uids within
+        the other table's range of uids are looked up in it (its index gives
+        the range at once; tables filled at other times barely overlap)."""
         if self.table.name not in CITABLE:
             return
         cell = column.staged
+        staged = self.store.conn.execute(
+            f"SELECT min({cell}), max({cell}) FROM temp.stage"
+        ).fetchone()
         for other in CITABLE:
-            if other == self.table.name or not self.store.scalar(
-                f'SELECT EXISTS (SELECT 1 FROM "{other}")'
-            ):
+            if other == self.table.name:
+                continue
+            low, high = _overlap(staged, self._uid_range(other))
+            if low is None:
                 continue
             found = self.store.conn.execute(
-                f"""SELECT min(s.rowid) FROM temp.stage s JOIN "{other}" x ON x.uid = s.{cell}"""
+                f"""SELECT min(s.rowid) FROM temp.stage s JOIN "{other}" x ON x.uid = s.{cell}
+                    WHERE s.{cell} BETWEEN ? AND ?""",
+                [low, high],
             ).fetchone()
             if found is not None and found[0] is not None:
                 value = self._value((int(found[0]), self._row(int(found[0]))), column)
                 self.problems.append(
                     (int(found[0]), f"uid {value} is already the uid of a record of {other}")
                 )
+
+    def _uid_range(self, table: str) -> tuple[Any, Any]:
+        """The least and greatest uid of TABLE (from its uid index), or (None, None)."""
+        found = self.store.conn.execute(f'SELECT min(uid), max(uid) FROM "{table}"').fetchone()
+        return (found[0], found[1]) if found else (None, None)
 
     def refuse_repeats(self) -> None:
         """Note the first uid the file holds twice (at its second row), if any.
@@ -138,11 +153,18 @@ class CheckedFile(StagedFile):
             for name in tables
         }
         likeliest_first = sorted(tables, key=lambda name: -found_there[name])
+        # a uid outside a table's range of uids is not looked up in it
+        ranges = {name: self._uid_range(name) for name in likeliest_first}
+        searched = [name for name in likeliest_first if ranges[name][0] is not None]
         known = " AND ".join(
-            f'NOT EXISTS (SELECT 1 FROM "{name}" x WHERE x.uid = {cell})'
-            for name in likeliest_first
+            [f"{cell} IS NOT NULL"]
+            + [
+                f"({cell} NOT BETWEEN ? AND ? OR NOT EXISTS "
+                f'(SELECT 1 FROM "{name}" x WHERE x.uid = {cell}))'
+                for name in searched
+            ]
         )
-        found = self._first(known)
+        found = self._first(known, [bound for name in searched for bound in ranges[name]])
         if found is None:
             return
         value = self._value(found, column)
@@ -244,3 +266,11 @@ class CheckedFile(StagedFile):
                 problem = rule.problem(row or {}) or rule.described()
                 self.problems.append((int(found[0]), problem))
         self.refuse_problems()
+
+
+def _overlap(first: Any, second: tuple[Any, Any]) -> tuple[Any, Any]:
+    """The range of values two (least, greatest) ranges share, or (None, None)."""
+    if None in (first[0], first[1], second[0], second[1]):
+        return None, None
+    low, high = max(first[0], second[0]), min(first[1], second[1])
+    return (low, high) if low <= high else (None, None)

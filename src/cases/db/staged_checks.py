@@ -83,7 +83,11 @@ class CheckedFile(StagedFile):
 
     def _uid_range(self, table: str) -> tuple[Any, Any]:
         """The least and greatest uid of TABLE (from its uid index), or (None, None)."""
-        found = self.store.conn.execute(f'SELECT min(uid), max(uid) FROM "{table}"').fetchone()
+        # two subqueries: SQLite reads one end of the index only for a lone min()
+        # or max(); both in one SELECT scan the whole table
+        found = self.store.conn.execute(
+            f'SELECT (SELECT min(uid) FROM "{table}"), (SELECT max(uid) FROM "{table}")'
+        ).fetchone()
         return (found[0], found[1]) if found else (None, None)
 
     def refuse_repeats(self) -> None:

@@ -227,3 +227,35 @@ def round_trip(run: Run, tmp_path: Path) -> tuple[Path, Path, Path]:
     for path in first.iterdir():
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
     return first, second, copy
+
+
+# -- PostgreSQL (the team tests) ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    """A throwaway PostgreSQL cluster for the session (tests/postgres.py), or
+    a skip that says why none can be started."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (the extra cases[postgres])")
+    from tests.postgres import Cluster
+
+    try:
+        cluster = Cluster.start()
+    except RuntimeError as error:
+        pytest.skip(f"no PostgreSQL server: {error}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def team_url(pg_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The URL of a new empty team database (not yet initialised) for its owner;
+    every test login's password comes from PGPASSWORD, as a user's would."""
+    from tests.postgres import PASSWORD
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    _, url = pg_cluster.new_team_database()
+    return str(url)

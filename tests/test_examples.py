@@ -73,6 +73,7 @@ def test_every_example_runs(
     sample_database: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     runner = CliRunner()
     app: typer.Typer = build_app()
@@ -96,6 +97,18 @@ def test_every_example_runs(
         # Datasette is not started (it would serve until stopped)
         runner.invoke(app, ["publish", "site"])
         monkeypatch.setattr("cases.service.serve.run_datasette", lambda arguments, port: None)
+    # the team examples run on a new database of the test cluster (tests/postgres.py),
+    # which the examples name postgresql://alice@localhost/cases
+    server = None
+    if command[:1] in (["team"], ["copy"]):
+        server = request.getfixturevalue("team_url")
+        monkeypatch.setenv("CASES_DB", server)
+        if command not in (["team"], ["team", "init"]):
+            runner.invoke(app, ["team", "init"])
+        if command == ["team", "remove"]:
+            runner.invoke(app, ["team", "add", "bob", "--role", "reader"])
+        if command == ["copy"]:
+            monkeypatch.setenv("CASES_DB", str(database))
     if any(" import " in f" {line} " for line in examples):
         # what the import examples read: an export of the sample in shared/
         runner.invoke(app, ["export", "csv", "--out", "shared", "--include-private"])
@@ -105,5 +118,7 @@ def test_every_example_runs(
             for word in shlex.split(line)
         ]
         assert words[0] == "cases"
+        if server is not None:
+            words = [server if w.startswith("postgresql://") else w for w in words]
         result = runner.invoke(build_app(), words[1:])
         assert result.exit_code == 0, (line, result.stdout, result.stderr)

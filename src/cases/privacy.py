@@ -86,7 +86,7 @@ def withheld(table: Table) -> tuple[set[str], set[str]]:
     return columns, lines
 
 
-def _rules() -> list[export.Belonging]:
+def belongings() -> list[export.Belonging]:
     """What each table's rows belong to, in table order (a row after what it
     belongs to)."""
     return [
@@ -103,7 +103,7 @@ def _rules() -> list[export.Belonging]:
 def left_out(store: Store) -> export.HiddenRows:
     """Which records an export would leave out, asked a few at a time (a search
     hit, a line of a worklist, marked private where the local user sees it)."""
-    return export.HiddenRows(store, _rules())
+    return export.HiddenRows(store, belongings())
 
 
 class PrivacyFilter:
@@ -117,7 +117,7 @@ class PrivacyFilter:
         self.store = store
         self.include_private = include_private
         if not include_private:
-            export.mark_hidden_records(store, _rules())
+            export.mark_hidden_records(store, belongings())
 
     def note_public_mentions(self) -> None:
         """Tell the user (a notice on stderr) how many public texts name someone

@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "decrypt": ("encryption", "decrypt", False),
     "publish": ("publish", "publish", False),
     "serve": ("publish", "serve", False),
+    "team": ("team", "team_app", True),
+    "copy": ("team", "copy", False),
 }
 # Global options that take a value, to find the command name in argv.
 _VALUE_OPTIONS = {"--db"}
@@ -60,7 +62,8 @@ def root(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Database file (default: $CASES_DB, else cases.db in your user data folder).",
+            help="Database file, or a team database (postgresql://USER@HOST/DBNAME); "
+            "default: $CASES_DB, else cases.db in your user data folder.",
         ),
     ] = None,
     no_pager: Annotated[

@@ -130,16 +130,27 @@ def default_db_path() -> Path:
     return user_data_path("cases", appauthor=False) / "cases.db"
 
 
-def db_path(ctx: typer.Context) -> Path:
-    """The database path: --db, else CASES_DB, else the user data folder."""
+def db_location(ctx: typer.Context) -> str:
+    """The database as given: --db, else CASES_DB, else the user data folder's file."""
     root = ctx.find_root()
-    chosen = (root.obj or {}).get("db")
-    if chosen:
-        return Path(chosen).expanduser()
-    env = os.environ.get("CASES_DB")
-    if env:
-        return Path(env).expanduser()
-    return default_db_path()
+    chosen = (root.obj or {}).get("db") or os.environ.get("CASES_DB")
+    return str(chosen) if chosen else str(default_db_path())
+
+
+def db_path(ctx: typer.Context) -> Path:
+    """The database file: --db, else CASES_DB, else the user data folder. A team
+    database (postgresql://) is refused, naming what runs there in this version."""
+    location = db_location(ctx)
+    if location.startswith(("postgresql://", "postgres://")):
+        from cases.db.pg import where
+        from cases.errors import CasesError
+
+        command = ctx.command_path.split(" ", 1)[-1] if ctx.command_path else "this command"
+        raise CasesError(
+            f"{command} does not run on a PostgreSQL database yet ({where(location)}); "
+            "team and copy do: copy the records into a file with cases copy --from URL --to FILE"
+        )
+    return Path(location).expanduser()
 
 
 @contextmanager

@@ -1,0 +1,240 @@
+"""Teams on PostgreSQL (issue 27, in part): team init|add|list|remove, what a
+reader's own login can read by any SQL, and copy between engines.
+
+Each test gets a new database in a throwaway cluster (tests/postgres.py); the
+records go in through the CLI, as a user's would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+SECRET = "Hiddenwitness"
+WORDS = "Zqwordsofthewitness"
+
+
+@pytest.fixture
+def private_world(run, sample) -> None:
+    """The sample, with what privacy hides in every way it can: a private person
+    who is a judge named by text, the author of a source and the one a claim
+    is attributed to; a private organisation that published a public source;
+    a private alias of a public person; a private event."""
+    run("add", "person", f"Aigul {SECRET}", "--private")
+    run("add", "org", f"{SECRET} Bureau", "--private")
+    run("add", "alias", "P1", f"Secretalias {SECRET}x", "--private")
+    run(
+        "add",
+        "source",
+        "A witness report",
+        "--url",
+        "https://example.org/w",
+        "--author",
+        f"Aigul {SECRET}",
+        "--author",
+        "Public Writer",
+        "--publisher",
+        f"{SECRET} Bureau",
+    )
+    run("add", "trial", "P2", "--court", "Almaty District Court", "--judge", f"Aigul {SECRET}")
+    run(
+        "add",
+        "event",
+        "P3",
+        "--date",
+        "2020-02-02",
+        "--kind",
+        "arrest",
+        f"Seen by {SECRET}",
+        "--private",
+    )
+    run("cite", "E1", "--source", "S1", "--quote", WORDS, "--according-to", f"Aigul {SECRET}")
+
+
+def _reader_connection(pg_cluster: Any, url: str, user: str) -> Any:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    from tests.postgres import PASSWORD
+
+    database = conninfo_to_dict(url)["dbname"]
+    return psycopg.connect(
+        host="127.0.0.1",
+        port=pg_cluster.port,
+        user=user,
+        password=PASSWORD,
+        dbname=database,
+        autocommit=True,
+    )
+
+
+def _table_text(conn: Any, table: str) -> str:
+    cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY id')
+    return "\n".join(repr(row) for row in cursor.fetchall())
+
+
+def test_team_init_makes_the_connected_login_its_owner(run, run_json, team_url: str) -> None:
+    result = run("--db", team_url, "team", "init")
+    assert "owner" in result.stdout
+    members = run_json("--db", team_url, "team", "list")
+    assert len(members) == 1 and members[0]["role"] == "owner"
+    again = run("--db", team_url, "team", "init", ok=False)
+    assert again.exit_code == 1 and again.stderr.startswith("Error: ")
+    assert "already a team database" in again.stderr
+
+
+def test_members_are_added_changed_and_removed(run, run_json, team_url: str, pg_cluster) -> None:
+    run("--db", team_url, "team", "init")
+    bob = pg_cluster.new_login("bob")
+    run("--db", team_url, "team", "add", bob, "--role", "reader")
+    run("--db", team_url, "team", "add", "carol", "--role", "editor")  # a new login
+    owner = team_url.split("//")[1].split("@")[0]
+    assert {m["user"]: m["role"] for m in run_json("--db", team_url, "team", "list")} == {
+        owner: "owner",
+        bob: "reader",
+        "carol": "editor",
+    }
+    run("--db", team_url, "team", "add", bob, "--role", "editor")
+    run("--db", team_url, "team", "remove", "carol")
+    roles = {m["user"]: m["role"] for m in run_json("--db", team_url, "team", "list")}
+    assert roles[bob] == "editor" and "carol" not in roles
+    wrong = run("--db", team_url, "team", "add", bob, "--role", "admin", ok=False)
+    assert wrong.exit_code == 1 and "owner, editor, reader" in wrong.stderr
+    last = run("--db", team_url, "team", "remove", owner, ok=False)
+    assert last.exit_code == 1 and "last owner" in last.stderr
+
+
+def test_a_reader_reads_by_any_sql_only_what_a_public_export_holds(
+    run, tmp_path: Path, database: Path, team_url: str, pg_cluster, private_world
+) -> None:
+    import psycopg
+
+    run("--db", team_url, "team", "init")
+    run("copy", "--from", str(database), "--to", team_url)
+    reader = pg_cluster.new_login("reader")
+    run("--db", team_url, "team", "add", reader, "--role", "reader")
+    run("export", "csv", "--out", str(tmp_path / "public"))
+    with _reader_connection(pg_cluster, team_url, reader) as conn:
+        seen = ""
+        for path in sorted((tmp_path / "public").glob("*.csv")):
+            table = path.stem
+            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+            viewed = conn.execute(f'SELECT uid FROM "{table}" ORDER BY id').fetchall()
+            # the same records as the public export, no more, no fewer
+            assert sorted(uid for (uid,) in viewed) == sorted(r["uid"] for r in rows), table
+            seen += _table_text(conn, table)
+        assert SECRET not in seen and WORDS not in seen
+        assert "Public Writer" in seen  # the other author of the source stays
+        for private in ("cases.people", "cases.aliases", "cases.trial_parties", "cases.changes"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT * FROM {private}")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO people (uid, name, name_key) VALUES ('x', 'y', 'y')")
+
+
+def test_an_editor_reads_everything(
+    run, database: Path, team_url: str, pg_cluster, private_world
+) -> None:
+    run("--db", team_url, "team", "init")
+    run("copy", "--from", str(database), "--to", team_url)
+    editor = pg_cluster.new_login("editor")
+    run("--db", team_url, "team", "add", editor, "--role", "editor")
+    with _reader_connection(pg_cluster, team_url, editor) as conn:
+        names = [name for (name,) in conn.execute("SELECT name FROM cases.people")]
+        assert f"Aigul {SECRET}" in names
+
+
+def _exports(run, db: str, folder: Path) -> dict[str, bytes]:
+    found = {}
+    for private in (False, True):
+        out = folder / ("all" if private else "public")
+        run("--db", db, "export", "csv", "--out", str(out), *(["--include-private"] * private))
+        found |= {f"{out.name}/{p.name}": p.read_bytes() for p in sorted(out.glob("*.csv"))}
+    return found
+
+
+def test_a_copy_to_the_server_and_back_gives_an_identical_export(
+    run, tmp_path: Path, database: Path, team_url: str, private_world
+) -> None:
+    run("--db", team_url, "team", "init")
+    run("copy", "--from", str(database), "--to", team_url)
+    back = tmp_path / "back.db"
+    run("copy", "--from", team_url, "--to", str(back))
+    assert _exports(run, str(back), tmp_path / "b") == _exports(run, str(database), tmp_path / "a")
+    # the copy is one change of the new file, and searchable
+    assert "copied from" in run("--db", str(back), "log").stdout
+    assert "Qaisha" in run("--db", str(back), "search", "Qaisha").stdout
+
+
+def test_a_public_only_copy_holds_what_a_public_export_holds(
+    run, tmp_path: Path, database: Path, team_url: str, private_world
+) -> None:
+    run("--db", team_url, "team", "init")
+    run("copy", "--from", str(database), "--to", team_url, "--public-only")
+    back = tmp_path / "back.db"
+    run("copy", "--from", team_url, "--to", str(back))
+    public = tmp_path / "public"
+    run("export", "csv", "--out", str(public))
+    everything = tmp_path / "everything"
+    run("--db", str(back), "export", "csv", "--out", str(everything), "--include-private")
+    for path in public.glob("*.csv"):
+        assert path.read_bytes() == (everything / path.name).read_bytes(), path.name
+    text = "".join(p.read_text(encoding="utf-8") for p in everything.glob("*.csv"))
+    assert SECRET not in text and WORDS not in text
+
+
+def test_a_copy_never_lands_on_records(
+    run, tmp_path: Path, database: Path, team_url: str, sample
+) -> None:
+    run("--db", team_url, "team", "init")
+    run("copy", "--from", str(database), "--to", team_url)
+    again = run("copy", "--from", str(database), "--to", team_url, ok=False)
+    assert again.exit_code == 1 and "already holds records" in again.stderr
+    onto = run("copy", "--from", team_url, "--to", str(database), ok=False)
+    assert onto.exit_code == 1 and "already holds records" in onto.stderr
+    itself = run("copy", "--from", str(database), "--to", str(database), ok=False)
+    assert itself.exit_code == 1 and "same database" in itself.stderr
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ("password", "password authentication failed"),
+        ("database", "does not exist"),
+        ("port", "cannot connect"),
+    ],
+)
+def test_a_server_that_refuses_is_one_error_line_naming_it(
+    run, team_url: str, monkeypatch: pytest.MonkeyPatch, change: str, said: str
+) -> None:
+    url = team_url
+    if change == "password":
+        monkeypatch.setenv("PGPASSWORD", "not the password")
+    elif change == "database":
+        url = team_url.rsplit("/", 1)[0] + "/nosuchdb"
+    else:
+        url = team_url.replace(team_url.split(":")[2].split("/")[0], "1")
+    result = run("--db", url, "team", "list", ok=False)
+    assert result.exit_code == 1, result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and said in lines[0], lines
+    assert "PostgreSQL server at 127.0.0.1" in lines[0]
+    assert "not the password" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_not_yet_on_the_server_say_so(run, team_url: str) -> None:
+    result = run("--db", team_url, "timeline", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: timeline does not run on a PostgreSQL database yet")
+    assert "cases copy" in result.stderr
+
+
+def test_team_commands_need_a_server(run, database: Path, sample) -> None:
+    result = run("team", "list", ok=False)
+    assert result.exit_code == 1 and "postgresql://" in result.stderr

@@ -134,7 +134,10 @@ def test_a_reader_reads_by_any_sql_only_what_a_public_export_holds(
         for private in ("cases.people", "cases.aliases", "cases.trial_parties", "cases.changes"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"SELECT * FROM {private}")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        for right in ("INSERT", "UPDATE", "DELETE"):
+            allowed = conn.execute("SELECT has_table_privilege('people', %s)", [right]).fetchone()
+            assert allowed == (False,), right
+        with pytest.raises(psycopg.Error):
             conn.execute("INSERT INTO people (uid, name, name_key) VALUES ('x', 'y', 'y')")
 
 

@@ -48,16 +48,24 @@ def write_all(store: Store, tables: Iterable[tuple[Table, Rows]], summary: str) 
     one change (undo takes it all back); return how many rows each table got.
     The links are checked once every table is written."""
     counts: dict[str, int] = {}
-    with bulk.keys_checked_once(store), store.transaction("copy"):
+    bulk.use_large_cache(store)
+    with (
+        bulk.rollback_journal_if_empty(store),
+        bulk.keys_checked_once(store),
+        store.transaction("copy"),
+    ):
         changelog.set_bulk(store, True)
         with bulk.insert_triggers_dropped(store):
             for table, rows in tables:
                 columns = columns_at(table, None)
                 listed = ", ".join(f'"{column}"' for column in columns)
                 marks = ", ".join("?" for _ in columns)
+                # the indexes are built once the table is full (see bulk.drop_indexes)
+                rebuild = bulk.drop_indexes(store, table.name)
                 store.conn.executemany(
                     f'INSERT INTO "{table.name}" ({listed}) VALUES ({marks})', rows
                 )
+                bulk.create_indexes(store, table.name, rebuild)
                 first, last, count = store.conn.execute(
                     f'SELECT min(id), max(id), count(*) FROM "{table.name}"'
                 ).fetchone()

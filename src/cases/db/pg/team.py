@@ -80,6 +80,9 @@ def grant_rights(conn: Any, database: str) -> None:
     run("GRANT {} TO {}", editor, owner)
     # a reader's psql finds the public views by their bare names
     run("ALTER DATABASE {} SET search_path = {}, public", database, PUBLIC)
+    # the public views are long queries whose estimated cost makes PostgreSQL
+    # compile them to machine code first, which takes far longer than running them
+    run("ALTER DATABASE {} SET jit = off", database)
 
 
 def members(conn: Any, database: str) -> list[Member]:

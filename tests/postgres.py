@@ -120,6 +120,34 @@ class Cluster:
             for statement in statements:
                 conn.execute(statement)
 
+    def superuser_rows(self, query: str, params: list[object], database: str = "postgres") -> list:
+        """The rows QUERY gives, run as the cluster's superuser."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.folder),
+            port=self.port,
+            user="postgres",
+            dbname=database,
+            autocommit=True,
+        ) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def restart(self) -> None:
+        """Restart the server (fast: open connections are cut off)."""
+        # its log as at the start: the server must not hold this process's pipes
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.folder / "data"),
+            "-l",
+            str(self.folder / "log"),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
+
     def url(self, user: str, database: str) -> str:
         """The URL of DATABASE for USER, over TCP with a password (PGPASSWORD)."""
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"

@@ -241,3 +241,59 @@ def test_commands_not_yet_on_the_server_say_so(run, team_url: str) -> None:
 def test_team_commands_need_a_server(run, database: Path, sample) -> None:
     result = run("team", "list", ok=False)
     assert result.exit_code == 1 and "postgresql://" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["the connection is cut", "the server restarts"])
+def test_a_copy_the_server_cuts_off_writes_nothing(
+    tmp_path: Path, team_url: str, pg_cluster, fault: str
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import cases_process
+
+    big = tmp_path / "big.db"
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, str(root / "bench" / "make_db.py"), str(big), "--people", "10000"],
+        check=True,
+        capture_output=True,
+    )
+    assert cases_process("--db", team_url, "team", "init").returncode == 0
+    database = team_url.rsplit("/", 1)[1]
+    copying = subprocess.Popen(
+        [sys.executable, "-m", "cases", "copy", "--from", str(big), "--to", team_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    cut = False
+    deadline = time.monotonic() + 60
+    while copying.poll() is None and time.monotonic() < deadline:
+        writing = pg_cluster.superuser_rows(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'COPY%%' "
+            "AND state = 'active'",
+            [database],
+        )
+        if writing:
+            if fault == "the server restarts":
+                pg_cluster.restart()
+            else:
+                pg_cluster.superuser_rows("SELECT pg_terminate_backend(%s)", [writing[0][0]])
+            cut = True
+            break
+        time.sleep(0.01)
+    _, stderr = copying.communicate(timeout=60)
+    assert cut, "the copy ended before it could be cut off"
+    assert copying.returncode == 1, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: lost the connection"), lines
+    assert "PostgreSQL server at 127.0.0.1" in lines[0] and "nothing was written" in lines[0]
+    # none of it is there, and the copy can simply be run again
+    for table in ("people", "citations", "changes"):
+        count = pg_cluster.superuser_rows(f"SELECT count(*) FROM cases.{table}", [], database)
+        assert count == [(0,)], table
+    again = cases_process("copy", "--from", str(big), "--to", team_url)
+    assert again.returncode == 0, again.stderr

@@ -11,6 +11,7 @@ the server itself keeps private records from them, by any SQL.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from cases.errors import CasesError
@@ -67,6 +68,10 @@ def connect(url: str) -> Any:
     refused login, an unknown database or a server that is down is a
     :class:`ServerError` naming the server (never the password)."""
     psycopg = _psycopg()
+    # psycopg logs what it gives up on when a connection breaks (a COPY it cannot
+    # end): the user reads one Error: line instead, and no log prints a record
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    logging.getLogger("psycopg").propagate = False
     try:
         conn = psycopg.connect(url, connect_timeout=10, autocommit=True)
     except psycopg.Error as error:

@@ -79,6 +79,28 @@ def name_key(text: str) -> str:
     return " ".join(sorted(name_words(text)))
 
 
+# Kazakh and Russian patronymic and surname endings, as name_words spells them
+# (y -> i, q -> k): -uly/-ulı/-ұлы "son of", -kyzy/-qyzy/-қызы "daughter of",
+# -ovich/-evich/-ovna/-evna, -ov/-ev/-ova/-eva/-in/-ina. Longest first.
+_ENDINGS = ("ovich", "evich", "ovna", "evna", "kizi", "uli", "ova", "eva", "ina", "ov", "ev", "in")
+# A word keeps at least this many letters once its ending is folded ("Ilin" stays).
+_SHORTEST_ROOT = 3
+
+
+def name_form(key: str) -> str:
+    """KEY (a name key) with each word's patronymic or surname ending folded to its
+    root, words sorted again: "Bagashar Malikuly", "Malikov Bagashar" and
+    "Bagashar Malik" share one form. For finding likely duplicates, not a key."""
+    words = []
+    for word in key.split():
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= _SHORTEST_ROOT:
+                word = word[: -len(ending)]
+                break
+        words.append(word)
+    return " ".join(sorted(words))
+
+
 def similarity(first_key: str, second_key: str) -> float:
     """How alike two keys are, 0-100 (rapidfuzz token-sort ratio on folded words)."""
     from rapidfuzz import fuzz

@@ -198,6 +198,6 @@ def report(recorded: Any, as_json: bool, summary: str) -> None:
         print_added(console(), f"{recorded.kind.prefix}{recorded.row['id']}", summary)
     if duplicates:
         print_notice(
-            f"the same name is recorded as {', '.join(duplicates)}: the same "
+            f"this name, or one alike, is recorded as {', '.join(duplicates)}: the same "
             f"{recorded.kind.label}? (see cases dupes; cases merge)"
         )

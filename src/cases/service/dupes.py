@@ -14,10 +14,18 @@ from typing import Any
 from cases.db import identity
 from cases.db.connection import Store
 from cases.errors import Invalid
-from cases.names import name_key
+from cases.names import name_form, name_key
 from cases.records import ORGANISATION, PERSON
 
 DUPES_MIN_SCORE = 80.0
+
+# Two names that differ only in their Kazakh or Russian endings ("Bagashar
+# Malikuly", "Malikov Bagashar"): alike, but not the same key.
+SAME_FORM = 99.0
+
+# How much lower two names' keys may score than their forms (endings folded):
+# "Bagashar Malikuly" and "Malik Bashagar" are 77 alike, their forms 86.
+_ENDING_ALLOWANCE = 20.0
 
 
 # Names are compared only within blocks: the keys (names and aliases) having a
@@ -70,12 +78,37 @@ def dupes(
     return _ranked(store, limit, min_score)
 
 
+def alike_names(
+    store: Store, table: str, key: str, min_score: float = DUPES_MIN_SCORE
+) -> list[int]:
+    """The actors of TABLE whose name or an alias is alike the name keyed KEY,
+    as ``dupes`` scores names (their forms, at least MIN_SCORE), best first."""
+    from rapidfuzz import fuzz, process
+
+    form = name_form(key)
+    keys, owners = _names(store, table)
+    found: dict[int, float] = {}
+    # the keys themselves first, in C and leniently (an ending adds a few
+    # letters), then the forms of those few
+    for other, _, index in process.extract(
+        key, keys, scorer=fuzz.ratio, score_cutoff=min_score - _ENDING_ALLOWANCE, limit=None
+    ):
+        score = fuzz.ratio(form, name_form(other))
+        if score >= min_score:
+            for actor in owners[index]:
+                found[actor] = max(found.get(actor, 0.0), score)
+    return sorted(found, key=lambda actor: (-found[actor], actor))
+
+
 def _ranked(store: Store, limit: int | None, min_score: float) -> Iterator[dict[str, Any]]:
     names = _SimilarNames(limit, min_score)
     for index, kind in enumerate(_KINDS):
         keys, owners = _names(store, kind.table)
         names.add_same_keys(index, owners)
-        names.add_blocks(index, keys, owners, _blocks(keys))
+        # compared in their forms: Kazakh and Russian name endings folded
+        forms, form_owners = _forms(keys, owners)
+        names.add_same_keys(index, form_owners, SAME_FORM)
+        names.add_blocks(index, forms, form_owners, _blocks(forms))
     candidates = names.best_last()
     # Pairs in order of their names' score; each with its bonuses waits until no
     # pair still to come can score more (names' score + _MOST_BONUS at most).
@@ -110,14 +143,17 @@ class _SimilarNames:
         self.best: dict[int, float] = {}  # by _pair_code
         self.prune_at = max(20 * limit, DUPES_PRUNE_FROM) if limit else 0
 
-    def add_same_keys(self, kind: int, owners: list[list[int]]) -> None:
-        """Actors sharing a name key are alike at 100."""
+    def add_same_keys(self, kind: int, owners: list[list[int]], score: float = 100.0) -> None:
+        """Actors sharing a name key are alike at SCORE (100 for the key itself)."""
+        best = self.best
         for having in owners:
             if len(having) > 1:
                 ordered = sorted(set(having))
                 for position, one in enumerate(ordered):
                     for other in ordered[position + 1 :]:
-                        self.best[_pair_code(kind, one, other)] = 100.0
+                        pair = _pair_code(kind, one, other)
+                        if best.get(pair, -1.0) < score:
+                            best[pair] = score
                     self._check_size()
 
     def add_blocks(
@@ -211,6 +247,22 @@ def _names(store: Store, table: str) -> tuple[list[str], list[list[int]]]:
         else:
             owners[index].append(actor_id)
     return keys, owners
+
+
+def _forms(keys: list[str], owners: list[list[int]]) -> tuple[list[str], list[list[int]]]:
+    """The distinct name forms of KEYS (names.name_form) and the actors having each."""
+    forms: list[str] = []
+    form_owners: list[list[int]] = []
+    index_of: dict[str, int] = {}
+    for key, having in zip(keys, owners, strict=True):
+        form = name_form(key)
+        index = index_of.setdefault(form, len(forms))
+        if index == len(forms):
+            forms.append(form)
+            form_owners.append(list(having))
+        else:
+            form_owners[index].extend(having)
+    return forms, form_owners
 
 
 def _blocks(keys: list[str]) -> Iterator[tuple[list[int], int]]:
@@ -326,7 +378,12 @@ def _shown(store: Store, settled: list[_Scored]) -> Iterator[dict[str, Any]]:
     }
     for score, ref, other_ref, kind, first, second, best, year, origin, trials, sources in settled:
         one, other = found_actors[kind][first], found_actors[kind][second]
-        reasons = ["same name key" if best == 100 else f"names {best:.0f}% alike"]
+        if best == 100:
+            reasons = ["same name key"]
+        elif best == SAME_FORM:
+            reasons = ["same name once endings are folded"]
+        else:
+            reasons = [f"names {best:.0f}% alike"]
         if year:
             reasons.append("same birth year")
         if origin:

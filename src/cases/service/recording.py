@@ -79,11 +79,21 @@ def cite_new(store: Store, record: Row, common: Common, *, about_private: bool =
     )
 
 
+# A common name may be alike many; the closest are named (dupes lists them all).
+_MOST_DUPLICATES = 10
+
+
 def _duplicates(store: Store, kind: Kind, key: str | None) -> list[str]:
-    """References of the actors of KIND already recorded with this name key."""
+    """References of the actors of KIND already recorded who may be the one
+    named by KEY: the same name key, or names alike as ``dupes`` finds them
+    (a close spelling, another order, Kazakh or Russian endings folded)."""
     if not key:
         return []
-    return [f"{kind.prefix}{row['id']}" for row in actors.with_key(store, kind.table, key)]
+    from cases.service.dupes import alike_names
+
+    same = [int(row["id"]) for row in actors.with_key(store, kind.table, key)]
+    alike = [actor for actor in alike_names(store, kind.table, key) if actor not in same]
+    return [f"{kind.prefix}{actor}" for actor in [*same, *alike][:_MOST_DUPLICATES]]
 
 
 def add_person(

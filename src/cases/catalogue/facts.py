@@ -146,6 +146,13 @@ RULINGS = Table(
             option="appeal-of",
             metavar="R",
         ),
+        Field(
+            "grounds",
+            searchable=True,
+            since=17,
+            help="Why it went as it did, in the report's terms, e.g. "
+            '"married to a Kazakh national".',
+        ),
     ),
     prefix="R",
     noun="ruling",
@@ -183,6 +190,13 @@ ASYLUM = Table(
             help="The deciding authority (linked if a recorded organisation).",
         ),
         Field("until", DATE, help="Valid until."),
+        Field(
+            "grounds",
+            searchable=True,
+            since=17,
+            help="Why it went as it did, in the report's terms, e.g. "
+            '"married to a Kazakh national".',
+        ),
     ),
     prefix="A",
     noun="asylum decision",

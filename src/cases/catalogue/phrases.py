@@ -68,6 +68,8 @@ def ruling_phrase(row: Row) -> str:
         parts.append(f"deportation {row['deportation']}")
     if row.get("extradition"):
         parts.append(f"extradition {row['extradition']}")
+    if row.get("grounds"):
+        parts.append(f"grounds: {row['grounds']}")
     return "; ".join(parts)
 
 
@@ -86,6 +88,8 @@ def asylum_phrase(row: Row, today: dt.date | None = None) -> str:
             and row["until_latest"] < today.isoformat()
         ):
             text += " (expired)"
+    if row.get("grounds"):
+        text += f"; grounds: {row['grounds']}"
     return text
 
 

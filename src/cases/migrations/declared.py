@@ -132,3 +132,22 @@ def m016_communications(db: Database) -> None:
 
     for statement in schema.table_sql(TABLE["communications"], 16):
         db.conn.execute(statement)
+
+
+@migrations()
+def m017_grounds_of_rulings_and_asylum_decisions(db: Database) -> None:
+    """The grounds of a ruling or an asylum decision: why it went as it did, in
+    the report's terms. A searchable field: each table's full-text table is
+    made anew with it, and its change-log triggers log it."""
+    from cases.catalogue import TABLE
+    from cases.db import schema
+
+    conn = db.conn
+    for name in ("rulings", "asylum"):
+        conn.execute(f'ALTER TABLE "{name}" ADD COLUMN grounds TEXT')
+        for trigger in ("ai", "ad", "au"):
+            conn.execute(f'DROP TRIGGER IF EXISTS "{name}_{trigger}"')
+        conn.execute(f'DROP TABLE IF EXISTS "{name}_fts"')
+        for statement in schema.full_text(TABLE[name], 17):
+            conn.execute(statement)
+        log_triggers(db, name)

@@ -136,6 +136,7 @@ def add_ruling(
     deportation: str | None = None,
     extradition: str | None = None,
     appeal_of: str | None = None,
+    grounds: str | None = None,
     participants: Sequence[str] = (),
     common: Common = NOTHING_COMMON,
 ) -> Recorded:
@@ -154,6 +155,7 @@ def add_ruling(
             "plea": plea,
             "deportation": deportation,
             "extradition": extradition,
+            "grounds": grounds,
         },
         common,
     )

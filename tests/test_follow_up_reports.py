@@ -44,3 +44,20 @@ def test_the_grounds_of_a_decision_are_recorded_shown_and_searched(
     run("--db", str(copy), "import", "csv", str(tmp_path / "out"))
     again = run_json("--db", str(copy), "show", added["ref"])
     assert again["grounds"] == "married to a Kazakh national"
+
+
+def test_an_age_at_a_date_gives_the_range_of_the_birth(run, run_json, fails_cleanly) -> None:
+    # "25-year-old Murager Alimuly", in a report of 29 Oct 2019
+    person = run_json("add", "person", "Murager Alimuly", "--born", "25-year-old on 29 Oct 2019")
+    assert (person["born_earliest"], person["born_latest"]) == ("1993-10-30", "1994-10-29")
+    assert "30 Oct 1993 – 29 Oct 1994" in run("show", person["ref"]).stdout
+    other = run_json("add", "person", "Qaisha Aqan", "--born", "aged 36 on 12 Nov 2019")
+    assert (other["born_earliest"], other["born_latest"]) == ("1982-11-13", "1983-11-12")
+    month = run_json("add", "person", "Someone Else", "--born", "36 years old in Nov 2019")
+    assert (month["born_earliest"], month["born_latest"]) == ("1982-11-02", "1983-11-30")
+    edited = run_json("edit", person["ref"], "--set", "born=aged 26 on 29 Oct 2020")
+    assert edited["born_earliest"] == "1993-10-30"
+    # an age is a birth's: any other date refuses it, naming the forms it takes
+    assert "cannot read date" in fails_cleanly(
+        "add", "event", person["ref"], "--date", "aged 3 on 2019", "--kind", "arrest"
+    )

@@ -262,6 +262,40 @@ def _range(start: SimpleDate, end: SimpleDate) -> PartialDate:
     return PartialDate(start, end, "range")
 
 
+_AGE = re.compile(
+    r"(?:aged\s+(\d{1,3})|(\d{1,3})[\s-]+years?[\s-]+old)\s+(?:on|in|as\s+of|at)\s+(.+)", re.I
+)
+
+
+def birth_from_age(text: str) -> str | None:
+    """The range a birth date lies in, for an age at a date ("aged 36 on 12 Nov
+    2019", "36 years old in Nov 2019", "25-year-old on 29 Oct 2019"), as a
+    date range ("1982-11-13/1983-11-12"); None when TEXT is not an age."""
+    match = _AGE.fullmatch(" ".join(text.split()))
+    if match is None:
+        return None
+    age = int(match.group(1) or match.group(2))
+    when = parse_date(match.group(3))
+    if when.earliest is None or when.latest is None:
+        raise _invalid(text, "an age needs the date it was reported at, not an open one")
+    # born after the day AGE + 1 years before the earliest day, and by the day
+    # AGE years before the latest day
+    earliest = _years_before(when.earliest, age + 1) + dt.timedelta(days=1)
+    latest = _years_before(when.latest, age)
+    return f"{earliest.isoformat()}/{latest.isoformat()}"
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """DAY, YEARS years earlier (29 February becomes the 28th in a common year)."""
+    year = day.year - years
+    if year < 1:
+        raise Invalid(f"an age of {years} years is older than the calendar")
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
 def date_columns(field: str, text: str | None) -> dict[str, str | None]:
     """The three stored columns of a date field: FIELD, FIELD_earliest, FIELD_latest."""
     if text is None or text == "":

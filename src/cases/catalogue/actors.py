@@ -44,7 +44,12 @@ PEOPLE = Table(
             '("Qaisha Aqan\'s mother"). Never matched as a name.',
         ),
         Field("sex", CHOICE, vocabulary=SEX),
-        Field("born", DATE, help="Birth date, e.g. 1982 or ~1982."),
+        Field(
+            "born",
+            DATE,
+            ages=True,
+            help='Birth date, e.g. 1982 or ~1982, or an age at a date: "aged 25 on 29 Oct 2019".',
+        ),
         Field("ethnicity", help="Ethnicity, e.g. Kazakh."),
         Field("citizenship", help="Citizenship, e.g. China."),
         Field("origin", searchable=True, help="Place of origin, e.g. Xinjiang."),

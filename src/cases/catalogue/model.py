@@ -63,6 +63,8 @@ class Field:
     names: tuple[str, ...] = ()
     # the schema version the field was added in (0: in a table's first version)
     since: int = 0
+    # a date that may be given as an age at a date ("aged 25 on 29 Oct 2019"): a birth
+    ages: bool = False
     # the CSV columns that held it in earlier versions (an import still reads them)
     formerly: tuple[str, ...] = ()
     # how ``add`` takes it: an option (named OPTION where not after the field; a

@@ -97,8 +97,10 @@ class Date(FieldType):
         return (field.name, f"{field.name}_earliest", f"{field.name}_latest")
 
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
-        from cases.dates import date_columns
+        from cases.dates import birth_from_age, date_columns
 
+        if field.ages:
+            text = birth_from_age(text) or text
         return date_columns(field.name, text)
 
     def show(self, field: Field, row: Row) -> str:

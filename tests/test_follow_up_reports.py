@@ -61,3 +61,39 @@ def test_an_age_at_a_date_gives_the_range_of_the_birth(run, run_json, fails_clea
     assert "cannot read date" in fails_cleanly(
         "add", "event", person["ref"], "--date", "aged 3 on 2019", "--kind", "arrest"
     )
+
+
+def test_whereabouts_are_recorded_shown_and_placed_in_the_timeline(
+    run, run_json, sample, fails_cleanly, tmp_path: Path
+) -> None:
+    # "her 70-year-old mother ... remain in Xinjiang"; "granted permission to leave for Sweden"
+    mother = run_json("add", "whereabouts", "P13", "Xinjiang", "--as-of", "2019-11-12")
+    assert mother["ref"].startswith("W") and mother["as_of"] == "2019-11-12"
+    left = run_json("add", "whereabouts", "Qaisha Aqan", "Sweden", "--since", "2020-02")
+    shown = run("show", "Qaisha Aqan").stdout
+    assert "Whereabouts" in shown and "in Sweden since Feb 2020" in shown
+    assert "in Xinjiang, as of 12 Nov 2019" in run("show", mother["ref"]).stdout
+    items = run_json("timeline", "Qaisha Aqan")
+    assert [i["ref"] for i in items if i["ref"].startswith("W")] == [left["ref"]]
+    listed = run_json("list", "whereabouts")
+    assert {mother["ref"], left["ref"]} <= {r["ref"] for r in listed}
+    assert "they left" in fails_cleanly(
+        "add", "whereabouts", "P3", "Nowhere", "--since", "2020", "--until", "2019"
+    )
+    # a kind like any other: exported and read back, cited, searched
+    run("cite", left["ref"], "--source", "S1", "--quote", "left for Sweden")
+    assert left["ref"] in [h["ref"] for h in run_json("search", "Sweden")]
+    run("export", "csv", "--out", str(tmp_path / "out"))
+    assert (tmp_path / "out" / "whereabouts.csv").exists()
+    copy = tmp_path / "copy.db"
+    run("--db", str(copy), "import", "csv", str(tmp_path / "out"))
+    assert run_json("--db", str(copy), "show", left["ref"])["place"] == "Sweden"
+
+
+def test_the_kinds_of_event_follow_up_reports_tell_of(run, run_json, sample) -> None:
+    # "wanted in China": a warrant and an extradition request; "left for Sweden"
+    for kind in ("warrant", "extradition request", "Emigration", "threat", "interrogation"):
+        event = run_json("add", "event", "Qaisha Aqan", "--date", "2020", "--kind", kind)
+        assert event["kind"] == kind.lower().replace(" ", "-")
+    kinds = {item["kind"] for item in run_json("timeline", "Qaisha Aqan")}
+    assert {"warrant", "extradition-request", "emigration"} <= kinds

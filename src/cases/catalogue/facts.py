@@ -350,8 +350,68 @@ COMMUNICATIONS = Table(
     "urgent appeal, a complaint, a letter) to whom, about whom, and what came back.",
 )
 
+WHEREABOUTS = Table(
+    "whereabouts",
+    (
+        *actor(),
+        Field(
+            "place",
+            required=True,
+            searchable=True,
+            argument=True,
+            help="Where they are or were: a country, a region, a town.",
+        ),
+        Field("since", DATE, help="Since when they were there."),
+        Field("until", DATE, help="Until when they were there."),
+        Field(
+            "as_of",
+            DATE,
+            label="as of",
+            option="as-of",
+            help="The day a report said they were there.",
+        ),
+    ),
+    prefix="W",
+    noun="whereabouts",
+    kind_name="whereabouts",
+    since=18,
+    fact=Fact(
+        (
+            Placement("since", "whereabouts", when_known=True),
+            Placement("as_of", "whereabouts-reported", when_known=True),
+        ),
+        phrases.whereabouts,
+        place="place",
+    ),
+    rules=(
+        OneOf(("person_id", "org_id"), "whereabouts are of one person or organisation"),
+        EndsAfterStarts(
+            "since", "until", "whereabouts", "they left ({end}) before they came ({start})"
+        ),
+    ),
+    listed=(
+        ("Ref", "ref"),
+        ("Since", "since_display"),
+        ("Until", "until_display"),
+        ("As of", "as_of_display"),
+        ("Actor", "person"),
+        ("Place", "place"),
+    ),
+    description="Whereabouts: where someone is or was known to be (still in Xinjiang, left "
+    "for Sweden), since and until when, or as of the day a report said so.",
+)
+
 # The facts, before the tables that name any of them.
-FACT_TABLES = (TRIALS, RULINGS, ASYLUM, DETENTIONS, EVENTS, RELATIONS, COMMUNICATIONS)
+FACT_TABLES = (
+    TRIALS,
+    RULINGS,
+    ASYLUM,
+    DETENTIONS,
+    EVENTS,
+    RELATIONS,
+    COMMUNICATIONS,
+    WHEREABOUTS,
+)
 
 
 def _subject_also_taking_part(facts: tuple[Table, ...]) -> str:

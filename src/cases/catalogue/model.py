@@ -294,8 +294,11 @@ class Table:
 
     @cached_property
     def all_fields(self) -> tuple[Field, ...]:
-        """Every field, the note and private flag included."""
-        return (*self.fields, NOTE, PRIVATE) if self.annotated else self.fields
+        """Every field, the note and private flag included, in the order their
+        columns stand: a field added later comes after the others, where the
+        migration that added it put it (SQLite appends a new column)."""
+        fields = (*self.fields, NOTE, PRIVATE) if self.annotated else self.fields
+        return tuple(sorted(fields, key=lambda field: field.since))
 
     @cached_property
     def by_name(self) -> dict[str, Field]:

@@ -142,3 +142,18 @@ def communication(kind: str, row: Row) -> str:
     if row.get("response") and not row.get("reply_date"):
         text += f" ({RESPONSE.reads(row['response'])})"
     return text
+
+
+def whereabouts(kind: str, row: Row) -> str:
+    """Where someone is or was: "in Sweden until Mar 2021", "in Xinjiang, as of
+    23 Dec 2019" (the day a report said so)."""
+    from cases.dates import display_date
+
+    text = f"in {row['place']}"
+    if kind == "whereabouts-reported" or not (row.get("since") or row.get("until")):
+        return f"{text}, as of {display_date(row['as_of'])}" if row.get("as_of") else text
+    if row.get("since"):
+        text += f" since {display_date(row['since'])}"
+    if row.get("until"):
+        text += f" until {display_date(row['until'])}"
+    return text

@@ -17,6 +17,7 @@ from cases.catalogue.facts import (
     RULINGS,
     TRIAL_PARTIES,
     TRIALS,
+    WHEREABOUTS,
 )
 from cases.catalogue.model import Table
 
@@ -35,6 +36,7 @@ TABLES: tuple[Table, ...] = (
     EVENTS,
     RELATIONS,
     COMMUNICATIONS,
+    WHEREABOUTS,
     PARTICIPANTS,
     CITATIONS,
 )

@@ -206,7 +206,7 @@ def _fact(table: str) -> Any:
 
     def record(store: Any, values: dict[str, Any], common: Any) -> Any:
         subject = values.pop("person") if "person" in values else values.pop("actor")
-        participants = values.pop("with_") or ()
+        participants = values.pop("with_", None) or ()
         if table == "rulings":
             return _service("add_ruling")(
                 store, subject, participants=participants, common=common, **values
@@ -351,5 +351,25 @@ add_command(
         taking_part(),
     ],
     record=_communication,
+    said=_fact_line,
+)
+
+
+add_command(
+    app,
+    "whereabouts",
+    doc="""Record where someone is or was known to be: from --since to --until, or
+    --as-of the day a report said so.
+
+    Example:
+
+        cases add whereabouts "Qaisha Aqan" Sweden --since 2020-02
+    """,
+    params=[
+        _actor("Whose whereabouts: a P or O reference, or a name."),
+        field_argument(TABLE["whereabouts"].field("place")),
+        *options_of("whereabouts"),
+    ],
+    record=_fact("whereabouts"),
     said=_fact_line,
 )

@@ -34,11 +34,8 @@ TOKENIZE = "unicode61 remove_diacritics 2"
 
 
 def fields_at(table: Table, version: int | None) -> tuple[Field, ...]:
-    """TABLE's fields as declared at schema VERSION (None: as declared now), in
-    the order their columns stand: a field added later comes after the others,
-    where the migration that added it put it (SQLite appends a new column)."""
-    fields = [f for f in table.all_fields if version is None or f.since <= version]
-    return tuple(sorted(fields, key=lambda f: f.since))
+    """TABLE's fields as declared at schema VERSION (None: as declared now)."""
+    return tuple(f for f in table.all_fields if version is None or f.since <= version)
 
 
 def columns_at(table: Table, version: int | None) -> tuple[str, ...]:

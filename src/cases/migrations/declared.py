@@ -151,3 +151,14 @@ def m017_grounds_of_rulings_and_asylum_decisions(db: Database) -> None:
         for statement in schema.full_text(TABLE[name], 17):
             conn.execute(statement)
         log_triggers(db, name)
+
+
+@migrations()
+def m018_whereabouts(db: Database) -> None:
+    """Whereabouts (``W``): where someone is or was known to be; the table as the
+    catalogue declares it at schema 18."""
+    from cases.catalogue import TABLE
+    from cases.db import schema
+
+    for statement in schema.table_sql(TABLE["whereabouts"], 18):
+        db.conn.execute(statement)

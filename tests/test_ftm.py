@@ -144,7 +144,8 @@ def test_counts_per_schema_follow_the_records(run: Any) -> None:
         "CourtCase": sample_rows("trials"),
         "CourtCaseParty": sample_rows("trial_parties") + courts + trial_participants,
         "Event": sum(
-            sample_rows(t) for t in ("rulings", "asylum", "detentions", "events", "communications")
+            sample_rows(t)
+            for t in ("rulings", "asylum", "detentions", "events", "communications", "whereabouts")
         ),
         "Family": family,
         "Representation": relations["lawyer"],

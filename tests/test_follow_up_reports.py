@@ -73,6 +73,9 @@ def test_whereabouts_are_recorded_shown_and_placed_in_the_timeline(
     shown = run("show", "Qaisha Aqan").stdout
     assert "Whereabouts" in shown and "in Sweden since Feb 2020" in shown
     assert "in Xinjiang, as of 12 Nov 2019" in run("show", mother["ref"]).stdout
+    # the summary says where someone was last known to be
+    assert run_json("show", "Qaisha Aqan")["last_whereabouts"] == "in Sweden since Feb 2020"
+    assert run_json("show", "P13")["last_whereabouts"] == "in Xinjiang, as of 12 Nov 2019"
     items = run_json("timeline", "Qaisha Aqan")
     assert [i["ref"] for i in items if i["ref"].startswith("W")] == [left["ref"]]
     listed = run_json("list", "whereabouts")

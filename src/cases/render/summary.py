@@ -195,6 +195,7 @@ def _person_parts(summary: dict[str, Any]) -> list[Any]:
         ("Ethnicity", person.get("ethnicity")),
         ("Citizenship", person.get("citizenship")),
         ("Origin", person.get("origin")),
+        ("Whereabouts", summary.get("last_whereabouts")),
         ("Note", person.get("note")),
     ]
     parts: list[Any] = [_identity(person, fields, summary["status"])]

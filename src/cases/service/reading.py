@@ -162,6 +162,7 @@ def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict
         "person": summary.item(PERSON, row, display_name=actor_name(PERSON, row)),
         "aliases": [_alias(summary, "P", a) for a in aliases],
         "status": status(facts, today),
+        "last_whereabouts": latest_whereabouts(others.get("whereabouts", [])),
         "trials": [
             summary.item(
                 TRIAL,
@@ -181,6 +182,20 @@ def person_summary(store: Store, row: Row, today: dt.date | None = None) -> dict
         "appearances": [_appearance(summary, item) for item in appearances],
         "sources": summary.numbering.sources,
     }
+
+
+def latest_whereabouts(records: list[Row]) -> str | None:
+    """Where someone was last known to be, as its line ("in Xinjiang, as of 12 Nov
+    2019"): the whereabouts whose latest date (since, as of, until) is the latest,
+    the last recorded among equals; None without any."""
+    if not records:
+        return None
+
+    def known(record: Row) -> tuple[str, int]:
+        dates = [record.get(f"{field}_earliest") or "" for field in ("since", "as_of", "until")]
+        return max(dates), int(record["id"])
+
+    return fact_line("whereabouts", max(records, key=known))
 
 
 def _listed_facts(summary: _Summary, facts: dict[str, list[Row]]) -> dict[str, Any]:

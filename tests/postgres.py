@@ -108,6 +108,13 @@ class Cluster:
 
     def superuser(self, *statements: str, database: str = "postgres") -> None:
         """Run STATEMENTS as the cluster's superuser (through its socket)."""
+        for statement in statements:
+            self.superuser_rows(statement, [], database, rows=False)
+
+    def superuser_rows(
+        self, query: str, params: list[object], database: str = "postgres", *, rows: bool = True
+    ) -> list:
+        """The rows QUERY gives, run as the cluster's superuser (through its socket)."""
         import psycopg
 
         with psycopg.connect(
@@ -117,21 +124,8 @@ class Cluster:
             dbname=database,
             autocommit=True,
         ) as conn:
-            for statement in statements:
-                conn.execute(statement)
-
-    def superuser_rows(self, query: str, params: list[object], database: str = "postgres") -> list:
-        """The rows QUERY gives, run as the cluster's superuser."""
-        import psycopg
-
-        with psycopg.connect(
-            host=str(self.folder),
-            port=self.port,
-            user="postgres",
-            dbname=database,
-            autocommit=True,
-        ) as conn:
-            return conn.execute(query, params).fetchall()
+            cursor = conn.execute(query, params or None)
+            return cursor.fetchall() if rows else []
 
     def restart(self) -> None:
         """Restart the server (fast: open connections are cut off)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import settings
 
 from tests.test_privacy_model import RECORD_TABLES, PrivacyMachine, run_cases
 
@@ -59,14 +59,9 @@ class ServerPrivacyMachine(PrivacyMachine):
         assert not hidden, f"a reader read uids of hidden records: {hidden}"
 
 
-ServerPrivacyMachine.TestCase.settings = settings(
-    max_examples=6,
-    stateful_step_count=25,
-    deadline=None,
-    derandomize=True,
-    report_multiple_bugs=False,
-    phases=[phase for phase in Phase if phase is not Phase.explain],
-)
+# the privacy model's settings, with fewer examples: each check copies to a new
+# team database
+ServerPrivacyMachine.TestCase.settings = settings(PrivacyMachine.TestCase.settings, max_examples=6)
 
 
 @pytest.fixture(autouse=True)

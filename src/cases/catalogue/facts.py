@@ -96,6 +96,14 @@ TRIAL_PARTIES = Table(
     "lawyers, judges, prosecutors.",
 )
 
+# Why a ruling or a decision went as it did, in the report's terms.
+GROUNDS = Field(
+    "grounds",
+    searchable=True,
+    since=17,
+    help='Why it went as it did, in the report\'s terms, e.g. "married to a Kazakh national".',
+)
+
 RULINGS = Table(
     "rulings",
     (
@@ -146,13 +154,7 @@ RULINGS = Table(
             option="appeal-of",
             metavar="R",
         ),
-        Field(
-            "grounds",
-            searchable=True,
-            since=17,
-            help="Why it went as it did, in the report's terms, e.g. "
-            '"married to a Kazakh national".',
-        ),
+        GROUNDS,
     ),
     prefix="R",
     noun="ruling",
@@ -190,13 +192,7 @@ ASYLUM = Table(
             help="The deciding authority (linked if a recorded organisation).",
         ),
         Field("until", DATE, help="Valid until."),
-        Field(
-            "grounds",
-            searchable=True,
-            since=17,
-            help="Why it went as it did, in the report's terms, e.g. "
-            '"married to a Kazakh national".',
-        ),
+        GROUNDS,
     ),
     prefix="A",
     noun="asylum decision",

@@ -140,8 +140,10 @@ def db_location(ctx: typer.Context) -> str:
 def db_path(ctx: typer.Context) -> Path:
     """The database file: --db, else CASES_DB, else the user data folder. A team
     database (postgresql://) is refused, naming what runs there in this version."""
+    from cases.db.pg import is_server
+
     location = db_location(ctx)
-    if location.startswith(("postgresql://", "postgres://")):
+    if is_server(location):
         from cases.db.pg import where
         from cases.errors import CasesError
 

@@ -47,36 +47,23 @@ def init(url: str) -> str:
     """Make the database at URL a team's: the records schema, the readers'
     views, the three group roles and their rights; the connected login becomes
     its first owner. Return that login."""
-    from cases.db.pg import public, schema
-
     require_server(url)
-    database = pg.database_name(url)
     with connected(url) as conn:
+        import psycopg  # there: connected() says which extra to install if it is not
+
         if team.is_initialised(conn):
             raise Conflict(
                 f"{pg.where(url)} is already a team database; add members with cases team add"
             )
-        user = str(conn.execute("SELECT current_user").fetchone()[0])
-        with conn.transaction():
-            for statement in (*schema.create_statements(), *public.statements()):
-                conn.execute(statement)
-            _with_rights(url, lambda: team.create_groups(conn, database))
-            team.grant_rights(conn, database)
-            team.add(conn, database, user, "owner")
-    return user
-
-
-def _with_rights(url: str, step: Any) -> None:
-    """Run STEP; a server refusing it for want of rights is a user error saying which."""
-    import psycopg
-
-    try:
-        step()
-    except psycopg.errors.InsufficientPrivilege:
-        raise CasesError(
-            f"{pg.where(url)}: making the team's roles needs a login with CREATEROLE "
-            "(sudo -u postgres createuser --createrole YOU)"
-        ) from None
+        try:
+            with conn.transaction():
+                return team.create(conn, pg.database_name(url))
+        except psycopg.errors.InsufficientPrivilege:
+            raise CasesError(
+                f"{pg.where(url)}: making a team database needs the database's owner, with "
+                "CREATEROLE (sudo -u postgres createuser --createrole YOU; "
+                "sudo -u postgres createdb -O YOU DBNAME)"
+            ) from None
 
 
 def add(url: str, user: str, role: str) -> bool:

@@ -41,6 +41,7 @@ def _ids(view: str) -> str:
     return f"(SELECT id FROM {view})"
 
 
+@functools.cache
 def hidden_sets() -> dict[str, str]:
     """What an export leaves out, as named queries in the order they read each
     other (each a common table expression of the public views): ``hidden_T``,
@@ -149,15 +150,19 @@ def public_statements() -> list[str]:
         lines = set()
         for text in privacy.named_by(table):
             linked = [hit(_view(target), link) for link, target in text.links]
+            if text.lines:
+                # a text of names loses the lines naming someone hidden (their keys
+                # are compared line by line), and goes whole only with its link
+                lines.add(text.column)
+                for link, _ in text.links:
+                    withheld[link] = " OR ".join(linked)
+                if linked:
+                    withheld[text.column] = " OR ".join(linked)
+                continue
             named = hit(KEYS, key_column(text), "key")
             for link, _ in text.links:
                 withheld[link] = " OR ".join([*linked, named])
-            if text.lines:
-                lines.add(text.column)
-                if linked:
-                    withheld[text.column] = " OR ".join(linked)
-            else:
-                withheld[text.column] = " OR ".join([*linked, named])
+            withheld[text.column] = " OR ".join([*linked, named])
         selected = []
         for column in stored_columns(table):
             value = f't."{column}"'

@@ -48,6 +48,21 @@ def role_exists(conn: Any, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone() is not None
 
 
+def create(conn: Any, database: str) -> str:
+    """Make DATABASE a team's, inside the caller's transaction: the records schema
+    and the readers' views (from the catalogue), the group roles and their
+    rights; the connected login becomes its first owner. Return that login."""
+    from cases.db.pg import public, schema
+
+    user = str(conn.execute("SELECT current_user").fetchone()[0])
+    for statement in (*schema.create_statements(), *public.statements()):
+        conn.execute(statement)
+    create_groups(conn, database)
+    grant_rights(conn, database)
+    add(conn, database, user, "owner")
+    return user
+
+
 def create_groups(conn: Any, database: str) -> None:
     """The three group roles of DATABASE's team, where the server has none yet."""
     sql = _sql()
@@ -107,8 +122,6 @@ def add(conn: Any, database: str, user: str, role: str) -> bool:
     """Give USER (a login of the server) ROLE in the team, in place of any other
     it held; create the login first if the connected user may. Return whether
     the login was created (it has no password yet)."""
-    if role not in ROLES:
-        raise Invalid(f"--role {role!r} is not a team role; use one of: {', '.join(ROLES)}")
     sql = _sql()
     created = False
     if user in {group(database, r) for r in ROLES}:

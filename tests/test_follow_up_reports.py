@@ -57,6 +57,9 @@ def test_an_age_at_a_date_gives_the_range_of_the_birth(run, run_json, fails_clea
     assert (month["born_earliest"], month["born_latest"]) == ("1982-11-02", "1983-11-30")
     edited = run_json("edit", person["ref"], "--set", "born=aged 26 on 29 Oct 2020")
     assert edited["born_earliest"] == "1993-10-30"
+    assert "more than anyone's" in fails_cleanly(
+        "add", "person", "Someone Old", "--born", "aged 300 on 2019"
+    )
     # an age is a birth's: any other date refuses it, naming the forms it takes
     assert "cannot read date" in fails_cleanly(
         "add", "event", person["ref"], "--date", "aged 3 on 2019", "--kind", "arrest"

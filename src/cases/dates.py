@@ -267,6 +267,10 @@ _AGE = re.compile(
 )
 
 
+# The oldest age a report may give (the oldest people recorded lived to 122).
+_OLDEST = 130
+
+
 def birth_from_age(text: str) -> str | None:
     """The range a birth date lies in, for an age at a date ("aged 36 on 12 Nov
     2019", "36 years old in Nov 2019", "25-year-old on 29 Oct 2019"), as a
@@ -275,6 +279,8 @@ def birth_from_age(text: str) -> str | None:
     if match is None:
         return None
     age = int(match.group(1) or match.group(2))
+    if age > _OLDEST:
+        raise _invalid(text, f"an age of {age} is more than anyone's; {_OLDEST} at most")
     when = parse_date(match.group(3))
     if when.earliest is None or when.latest is None:
         raise _invalid(text, "an age needs the date it was reported at, not an open one")

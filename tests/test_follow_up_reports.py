@@ -3,6 +3,7 @@ would from the reports that state them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -103,3 +104,127 @@ def test_the_kinds_of_event_follow_up_reports_tell_of(run, run_json, sample) -> 
         assert event["kind"] == kind.lower().replace(" ", "-")
     kinds = {item["kind"] for item in run_json("timeline", "Qaisha Aqan")}
     assert {"warrant", "extradition-request", "emigration"} <= kinds
+
+
+def test_a_detention_known_only_by_how_long_it_lasted(
+    run, run_json, sample, fails_cleanly, tmp_path: Path
+) -> None:
+    # "had spent several years in a camp": no dates, a length
+    run("add", "person", "Camp Survivor")
+    held = run_json(
+        "add", "detention", "Camp Survivor", "--duration", "several years", "--kind", "camp"
+    )
+    assert (held["duration"], held["start"], held["end"]) == ("several years", None, None)
+    shown = run_json("show", "Camp Survivor")
+    detention = next(d for d in shown["detentions"] if d["ref"] == held["ref"])
+    assert (detention["days_min"], detention["days_max"], detention["days"]) == (1095, 3288, None)
+    assert detention["length"] == "several years (1095 to 3288 days)"
+    assert "several years (1095 to 3288 days)" in run("show", "Camp Survivor").stdout
+    # a length says it is over: the person is not counted as held
+    assert shown["status"]["custody"]["text"] == "held (camp) for several years"
+    # the sample's own camp years are a duration too
+    camp = run_json("show", "D4")
+    assert (camp["duration"], camp["start"]) == ("several years", None)
+    assert "camp detention of several years in Xinjiang" in run("show", "D4").stdout
+
+
+def test_every_form_of_a_duration_reads_as_days(run_json, sample) -> None:
+    expected = {
+        "159 days": (159, 159, 159),
+        "6 months": (181, 184, None),
+        "six months": (181, 184, None),
+        "~3 years": (1095, 1096, None),
+        "2-3 years": (730, 1096, None),
+        "a few months": (59, 153, None),
+        "several years": (1095, 3288, None),
+        "2 weeks": (14, 14, 14),
+    }
+    for text, (fewest, most, exact) in expected.items():
+        added = run_json("add", "detention", "P1", "--duration", text)
+        assert added["duration"] == text  # shown as written
+        detention = next(
+            d for d in run_json("show", "P1")["detentions"] if d["ref"] == added["ref"]
+        )
+        assert (detention["days_min"], detention["days_max"], detention["days"]) == (
+            fewest,
+            most,
+            exact,
+        ), text
+
+
+def test_a_detention_needs_a_start_an_end_or_a_duration_through_every_door(
+    run, run_json, sample, fails_cleanly, tmp_path: Path
+) -> None:
+    assert "needs a start, an end or a duration" in fails_cleanly("add", "detention", "P1")
+    assert "use a form such as 159 days" in fails_cleanly(
+        "add", "detention", "P1", "--duration", "forever"
+    )
+    assert "runs backwards" in fails_cleanly("add", "detention", "P1", "--duration", "3-2 years")
+    assert "longer than a lifetime" in fails_cleanly(
+        "add", "detention", "P1", "--duration", "300 years"
+    )
+    assert "needs a start, an end or a duration" in fails_cleanly(
+        "edit", "D4", "--set", "end=", "--set", "duration="
+    )
+    # an end alone will do ("released in August"), and so will a start
+    ended = run_json("add", "detention", "P1", "--end", "2019-08")
+    assert ended["start"] is None and ended["end"] == "2019-08"
+    # import refuses the same row, naming it
+    out = tmp_path / "out"
+    run("export", "csv", "--out", str(out))
+    path = out / "detentions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    for column in ("start", "end", "duration"):
+        cells[header.index(column)] = ""
+    path.write_text("\r\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\r\n", "utf-8")
+    message = fails_cleanly("import", "csv", str(out))
+    assert "line 2: a detention needs a start, an end or a duration" in message
+
+
+def test_a_group_in_detention(run, run_json, sample, tmp_path: Path) -> None:
+    # "some 30 Kazakhs from Barkol ... held in a camp since 2018", then "for 2-3 years"
+    group = run_json("add", "org", "Barkol Kazakhs", "--kind", "group", "--size", "~30")
+    held = run_json(
+        "add", "detention", "Barkol Kazakhs", "--start", "2018", "--kind", "camp",
+        "--place", "Xinjiang",
+    )  # fmt: skip
+    assert (held["person_ref"], held["org_ref"]) == (None, group["ref"])
+    shown = run_json("show", group["ref"])
+    assert [d["ref"] for d in shown["detentions"]] == [held["ref"]]
+    assert shown["status"]["custody"]["text"] == "detained (camp) since 2018"
+    text = run("show", group["ref"]).stdout
+    assert "Detentions" in text and "camp in Xinjiang, no end recorded" in text
+    timeline = run_json("timeline", group["ref"])
+    assert [item["ref"] for item in timeline] == [held["ref"]]
+    before = run_json("stats")
+    lasted = run_json("add", "detention", group["ref"], "--duration", "2-3 years")
+    after = run_json("stats")
+    assert after["detention_days_min"] - before["detention_days_min"] == 730
+    assert after["detention_days_max"] - before["detention_days_max"] == 1096
+    assert after["open_detentions"] == before["open_detentions"]
+    # two detentions of one group are not one person held twice at once
+    run("add", "detention", group["ref"], "--start", "2019", "--kind", "camp")
+    assert "contradiction:" not in run("check", ok=False).stdout
+    assert lasted["ref"] in [d["ref"] for d in run_json("list", "detentions")]
+    # FollowTheMoney: an Event involving the group, its length in the notes
+    out = tmp_path / "cases.ftm"
+    run("export", "ftm", "--out", str(out))
+    entities = {e["id"]: e for e in map(json.loads, out.read_text("utf-8").splitlines())}
+    event = entities[f"cases-{lasted['uid']}"]
+    assert event["properties"]["involved"] == [f"cases-{group['uid']}"]
+    assert any("2-3 years" in note for note in event["properties"]["notes"])
+
+
+def test_a_duration_places_a_detention_on_the_chart(run, run_json, sample, tmp_path: Path) -> None:
+    run("add", "person", "Chart Tester")
+    run("add", "detention", "Chart Tester", "--start", "2018-01-01", "--duration", "159 days")
+    run("add", "detention", "Chart Tester", "--end", "2019-12-31", "--duration", "6 months")
+    run("add", "detention", "Chart Tester", "--duration", "several years")  # nowhere to draw
+    out = tmp_path / "chart.svg"
+    run("chart", "Chart Tester", "--out", str(out))
+    svg = out.read_text(encoding="utf-8")
+    assert "detention: from 1 Jan 2018 for 159 days" in svg
+    assert "detention: for 6 months to 31 Dec 2019" in svg
+    assert "several years" not in svg

@@ -359,3 +359,26 @@ def test_a_migrated_database_has_the_schema_the_catalogue_declares(run, database
     finally:
         migrated.close()
         declared.close()
+
+
+def test_m019_keeps_every_detention_and_frees_its_start(
+    run, run_json, database: Path, tmp_path: Path
+) -> None:
+    _fill(run)
+    run("add", "detention", "P2", "--start", "2019-01", "--end", "2019-03", "--kind", "pretrial")
+    run("delete", "D2", "--yes")  # the counter is kept: no id is given out again
+    columns = ["id", "uid", "person_id", "start", "end", "kind"]
+    before = _rows(database, "detentions", columns)
+    old = tmp_path / "old.db"
+    _as_schema(database, old, 18, "m019_detentions_of_groups_and_for_a_duration")
+    assert "duration" not in _columns(old, "detentions")
+
+    run("--db", str(old), "check")  # opening migrates; the file is sound
+
+    assert _rows(old, "detentions", columns) == before
+    added = run_json("--db", str(old), "add", "detention", "P1", "--duration", "6 months")
+    assert added["ref"] == "D3"
+    run("--db", str(old), "undo")
+    run("--db", str(old), "undo")  # the delete of D2: it comes back
+    assert run_json("--db", str(old), "show", "D2")["kind"] == "pretrial"
+    assert_search_index_matches_records(old)

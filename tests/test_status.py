@@ -168,6 +168,7 @@ def test_lengths_are_ranges_when_dates_are_not_days() -> None:
         "days_max": 183,
         "days": None,
         "open": False,
+        "duration": None,
     }
     exact = detention_length(detention(1, "2019-03-01", "2019-08-01"), facts, TODAY)
     assert exact["days"] == 153

@@ -16,6 +16,7 @@ from cases.catalogue.types import (
     CHOICE,
     CHOICES,
     DATE,
+    DURATION,
     MONEY,
     NUMBER,
     RECORD,
@@ -218,8 +219,8 @@ ASYLUM = Table(
 DETENTIONS = Table(
     "detentions",
     (
-        link("person_id", "people"),
-        Field("start", DATE, required=True, help="When it began."),
+        *actor(),
+        Field("start", DATE, help="When it began."),
         Field("end", DATE, help="When it ended; leave out while still held."),
         Field("kind", CHOICE, vocabulary=DETENTION_KIND, label="detention kind"),
         Field("place", searchable=True, help="Where."),
@@ -227,6 +228,13 @@ DETENTIONS = Table(
             "authority",
             "organisations",
             help="Who holds the person (linked if a recorded organisation).",
+        ),
+        Field(
+            "duration",
+            DURATION,
+            since=19,
+            help="How long, where the dates do not tell: 159 days, 6 months, ~3 years, "
+            "2-3 years, a few months, several years (shown as written).",
         ),
     ),
     prefix="D",
@@ -237,10 +245,17 @@ DETENTIONS = Table(
             Placement("end", "detention-end", when_known=True),
         ),
         phrases.detention,
-        subject=("person_id",),
         place="place",
     ),
-    rules=(EndsAfterStarts("start", "end", "detention"),),
+    rules=(
+        OneOf(("person_id", "org_id"), "a detention is of one person or group"),
+        OneOf(
+            ("start", "end", "duration"),
+            "a detention needs a start, an end or a duration",
+            at_least=True,
+        ),
+        EndsAfterStarts("start", "end", "detention"),
+    ),
     listed=(
         ("Ref", "ref"),
         ("Start", "start_display"),

@@ -341,6 +341,17 @@ class Table:
         return tuple(self.csv_column(c) for c in self.exported_columns)
 
     @cached_property
+    def derived_columns(self) -> frozenset[str]:
+        """Stored columns worked out from another of the field's (a date's
+        earliest and latest days, a duration's days): a CSV's are not read."""
+        return frozenset(
+            c
+            for f in self.all_fields
+            for c in f.columns
+            if c not in f.input_columns and c != f.link_column
+        )
+
+    @cached_property
     def defused(self) -> frozenset[str]:
         """Stored columns an export defuses: those holding free text."""
         free = {f.name for f in self.all_fields if f.free_text}

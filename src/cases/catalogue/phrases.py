@@ -110,8 +110,13 @@ def asylum(kind: str, row: Row) -> str:
 
 def detention(kind: str, row: Row) -> str:
     what = f"{row['kind']} detention" if row.get("kind") else "detention"
+    if row.get("duration"):
+        what += f" of {row['duration']}"
     where = f" in {row['place']}" if row.get("place") else ""
-    return f"{what} ends{where}" if kind == "detention-end" else f"{what} begins{where}"
+    if kind == "detention-end":
+        return f"{what} ends{where}"
+    # known only by how long it lasted (or when it ended): no day it began
+    return f"{what} begins{where}" if row.get("start") else f"{what}{where}"
 
 
 def event(kind: str, row: Row) -> str:

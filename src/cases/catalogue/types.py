@@ -109,6 +109,26 @@ class Date(FieldType):
         return display_date(row.get(field.name))
 
 
+class Duration(FieldType):
+    """A length of time as written ("6 months", "several years"), with the fewest
+    and most days it can mean: FIELD, FIELD_min_days, FIELD_max_days."""
+
+    name = "duration"
+    metavar = "DURATION"
+    free_text = False
+
+    def columns(self, field: Field) -> tuple[str, ...]:
+        return (field.name, f"{field.name}_min_days", f"{field.name}_max_days")
+
+    def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
+        from cases.durations import duration_columns
+
+        return duration_columns(field.name, text)
+
+    def sql(self, field: Field, column: str) -> str:
+        return "INTEGER" if column.endswith("_days") else "TEXT"
+
+
 class Choice(FieldType):
     """One word of a vocabulary, matched ignoring case, a space or _ taken as -."""
 
@@ -374,6 +394,7 @@ class Language(FieldType):
 TEXT = Text()
 NAME = Name()
 DATE = Date()
+DURATION = Duration()
 CHOICE = Choice()
 CHOICES = Choices()
 NUMBER = Number()

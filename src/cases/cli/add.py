@@ -259,24 +259,37 @@ def _detention_line(recorded: Any) -> str:
     from cases.dates import display_date
 
     row = recorded.row
-    until = f"until {display_date(row['end'])}" if row["end"] else "still held"
-    what = row["kind"] or "detention"
-    return f"{recorded.extra['person']}: {what} from {display_date(row['start'])}, {until}"
+    spans = [row["kind"] or "detention"]
+    if row["start"]:
+        spans.append(f"from {display_date(row['start'])}")
+    if row["duration"]:
+        spans.append(f"for {row['duration']}")
+    if row["end"]:
+        spans.append(f"until {display_date(row['end'])}")
+    ended = ", still held" if not row["end"] and not row["duration"] else ""
+    return f"{recorded.extra['person']}: {' '.join(spans)}{ended}"
 
 
 add_command(
     app,
     "detention",
-    doc="""Record a detention (open while it has no --end).
+    doc="""Record a detention of a person or group: from --start to --end (open while
+    it has no --end), or only how long it lasted (--duration).
 
     Example:
 
         cases add detention "Tilek Tabarikuly" --start 2019-10 --kind pretrial
+        cases add detention "Qaster Musakhanuly" --duration "several years" --kind camp
     """,
-    params=[_person(), *options_of("detentions"), taking_part()],
+    params=[
+        _actor("Who was held: a P reference, an O reference of a group, or a name."),
+        *options_of("detentions"),
+        taking_part(),
+    ],
     record=_fact("detentions"),
     said=_detention_line,
 )
+
 
 add_command(
     app,

@@ -174,7 +174,8 @@ def contradictions(store: Store) -> list[str]:
         "end all but the current one"
         for person, count, listed in store.conn.execute(
             f"""SELECT person_id, count(*), group_concat('D' || id, ', ') FROM detentions d
-                WHERE "end" IS NULL AND NOT ({ended})
+                WHERE "end" IS NULL AND duration IS NULL AND person_id IS NOT NULL
+                AND NOT ({ended})
                 GROUP BY person_id HAVING count(*) > 1 ORDER BY person_id"""
         )
     )

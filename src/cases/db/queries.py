@@ -390,9 +390,15 @@ def count_values(
     return found
 
 
+# A detention with neither an end nor a duration is open; one whose dates do not
+# give its length (no start, or no end) lasted its duration, where it has one.
+_OPEN = '"end" IS NULL AND duration IS NULL'
+_LASTED = 'duration IS NOT NULL AND (start IS NULL OR "end" IS NULL)'
+
+
 def count_open_detentions(store: Store) -> int:
-    """Detentions with no end recorded."""
-    return int(store.scalar('SELECT count(*) FROM detentions WHERE "end" IS NULL'))
+    """Detentions with no end recorded, and no duration that says they ended."""
+    return int(store.scalar(f"SELECT count(*) FROM detentions WHERE {_OPEN}"))
 
 
 _DAY = "coalesce({0}_earliest, {0}_latest)"
@@ -448,7 +454,8 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
     counting a hundred thousand people reads each table once: a detention
     without an end ends at the first later release event or ruling that ends
     it; one that nothing ends lasted at least until the latest-dated fact about
-    the person and at most until TODAY. Closed and open detentions are summed
+    the person and at most until TODAY; one whose dates do not give its length
+    lasted its duration. Closed and open detentions are summed
     apart, and the latest fact is looked up only for the open ones nothing
     ends: each lookup is an index search per detention, the cost of the command.
     """
@@ -457,13 +464,18 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
                 SELECT {_LENGTHS} FROM (
                     SELECT start_earliest AS first, start_latest AS last,
                            end_earliest AS end_first, end_latest AS end_last
-                    FROM detentions WHERE "end" IS NOT NULL) LIMIT -1)"""
+                    FROM detentions WHERE "end" IS NOT NULL AND NOT ({_LASTED})) LIMIT -1)"""
+    ).fetchone()
+    lasted = store.conn.execute(
+        f"""SELECT {_SUMS} FROM (
+                SELECT duration_min_days AS fewest, duration_max_days AS most
+                FROM detentions WHERE {_LASTED})"""
     ).fetchone()
     still_open = store.conn.execute(
         f"""WITH open AS MATERIALIZED (
                 SELECT d.person_id, d.start_earliest AS first, d.start_latest AS last,
                        {_ENDING} AS ending
-                FROM detentions d WHERE d."end" IS NULL),
+                FROM detentions d WHERE {_OPEN}),
             spans AS (
                 SELECT first, last,
                        CASE WHEN ending IS NOT NULL THEN {_ENDING_EARLIEST}
@@ -474,7 +486,9 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
             SELECT {_SUMS} FROM (SELECT {_LENGTHS} FROM spans LIMIT -1)""",
         {"today": today},
     ).fetchone()
-    exact, fewest, most = (int(a) + int(b) for a, b in zip(closed, still_open, strict=True))
+    exact, fewest, most = (
+        int(a) + int(b) + int(c) for a, b, c in zip(closed, lasted, still_open, strict=True)
+    )
     return {
         "detention_days": exact,
         "detention_days_min": fewest,

@@ -34,7 +34,6 @@ from cases.errors import CasesError, ImportRefused
 
 # Columns an import reads past: earliest/latest derive from the date text, and
 # id and ref are there for people to read.
-SKIPPED_SUFFIXES = ("_earliest", "_latest")
 SKIPPED = ("id", "ref")
 
 # How a staged cell that an export defused (a leading quote) reads back. Python
@@ -116,7 +115,7 @@ class StagedFile:
                 else:
                     self.columns.append(StagedColumn(name, staged, "unread"))
                 continue
-            if name in SKIPPED or name.endswith(SKIPPED_SUFFIXES):
+            if name in SKIPPED or name in table.derived_columns:
                 if position == last:
                     # staged unread, so that a row with too few cells is still refused
                     self.columns.append(StagedColumn(name, staged, "unread"))

@@ -162,3 +162,49 @@ def m018_whereabouts(db: Database) -> None:
 
     for statement in schema.table_sql(TABLE["whereabouts"], 18):
         db.conn.execute(statement)
+
+
+def _rebuild(db: Database, name: str, version: int) -> None:
+    """Build table NAME anew as the catalogue declares it at VERSION, keeping
+    its rows, ids and counter: the way SQLite changes a column's NOT NULL. Its
+    indexes, triggers and full-text table are made anew; no other table's
+    trigger names it (the triggers that take citations and participants along
+    are its own)."""
+    from cases.catalogue import TABLE
+    from cases.db import schema
+
+    conn = db.conn
+    table = TABLE[name]
+    for kind, item in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') "
+        "AND tbl_name = ? AND sql IS NOT NULL",
+        [name],
+    ).fetchall():
+        conn.execute(f'DROP {kind.upper()} "{item}"')
+    conn.execute(f'DROP TABLE IF EXISTS "{name}_fts"')
+    sequence = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", [name]).fetchone()
+    old = f"{name}_m{version - 1:03d}"
+    conn.execute(f'ALTER TABLE "{name}" RENAME TO "{old}"')
+    kept = [row[1] for row in conn.execute(f'PRAGMA table_info("{old}")')]
+    statements = schema.table_sql(table, version)
+    conn.execute(statements[0])
+    columns = ", ".join(f'"{c}"' for c in kept if c in schema.columns_at(table, version))
+    conn.execute(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{old}"')
+    conn.execute(f'DROP TABLE "{old}"')
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", [name])
+    if sequence is not None:
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [name, sequence[0]])
+    for statement in statements[1:]:
+        conn.execute(statement)
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise sqlite3.IntegrityError(f"foreign key check failed after rebuilding {name}")
+
+
+@migrations()
+def m019_detentions_of_groups_and_for_a_duration(db: Database) -> None:
+    """A detention may be of a group (an organisation), and may be known only by
+    how long it lasted ("held for several years"): its person and its start are
+    no longer required, and it has a duration. The table is built anew as the
+    catalogue declares it at schema 19."""
+    _rebuild(db, "detentions", 19)

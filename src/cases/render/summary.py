@@ -254,8 +254,11 @@ def _detention_cells(detention: dict[str, Any]) -> tuple[Text, Text, Text]:
     kind = detention.get("kind") or "detention"
     where = f" in {detention['place']}" if detention.get("place") else ""
     by = f" ({detention['authority']})" if detention.get("authority") else ""
-    span = f"until {display_date(detention['end'])}" if detention.get("end") else "no end recorded"
-    text = f"{kind}{where}{by}, {span}: {detention['length']}"
+    if detention.get("end"):
+        span = f", until {display_date(detention['end'])}"
+    else:
+        span = "" if detention.get("duration") else ", no end recorded"
+    text = f"{kind}{where}{by}{span}: {detention['length']}"
     return _fact_cells(detention, "start", text)
 
 
@@ -270,10 +273,11 @@ def _org_parts(summary: dict[str, Any]) -> list[Any]:
         ("Part of", f"{org['part_of']} ({org['part_of_ref']})" if org.get("part_of") else None),
         ("Note", org.get("note")),
     ]
-    parts: list[Any] = [_identity(org, fields, None)]
+    parts: list[Any] = [_identity(org, fields, summary.get("status"))]
     for title, rows in (
         ("People and organisations", _relation_rows(summary["relations"])),
         ("Events", _event_rows(summary["events"])),
+        ("Detentions", [_detention_cells(d) for d in summary.get("detentions", [])]),
         *_other_sections(summary),
         ("Takes part in", _appearance_rows(summary["appearances"])),
     ):

@@ -4,6 +4,7 @@ kind declares the word its marker is grouped by, in its group's colour)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +111,9 @@ def chart_row(name: str, kind: str, private: bool, facts: RowFacts, today: str) 
     )
     latest_known = latest_fact_day(status_facts)
     for detention in facts.of("detentions"):
-        row.bars.append(_detention_bar(detention, status_facts, latest_known))
+        bar = _detention_bar(detention, status_facts, latest_known)
+        if bar is not None:  # known only by how long it lasted: nowhere on the axis
+            row.bars.append(bar)
     row.bars.extend(_seeker_bars(facts.of("asylum")))
     for table, rows in facts.own.items():
         if TABLE[table].fact and TABLE[table].fact.marker:  # type: ignore[union-attr]
@@ -172,16 +175,23 @@ def _pieces(
     return pieces
 
 
-def _detention_bar(detention: Row, facts: Facts, latest_known: str | None) -> Bar:
+def _detention_bar(detention: Row, facts: Facts, latest_known: str | None) -> Bar | None:
     kind = str(detention.get("kind") or "")
     what = f"{kind.replace('-', ' ')} detention" if kind else "detention"
     where = f" in {detention['place']}" if detention.get("place") else ""
     by = f", held by {detention['authority']}" if detention.get("authority") else ""
-    start = (detention.get("start_earliest"), detention.get("start_latest"))
-    title = f"{what}{where}{by}: from {display_date(detention['start'])}"
-    if detention.get("end"):
-        title += f" to {display_date(detention['end'])}"
-        pieces = _pieces(*start, detention.get("end_earliest"), detention.get("end_latest"))
+    title = f"{what}{where}{by}:"
+    if detention.get("start"):
+        title += f" from {display_date(detention['start'])}"
+    if detention.get("duration"):
+        title += f" for {detention['duration']}"
+    span = _span(detention)
+    if span is None:
+        return None
+    if detention.get("end") or detention.get("duration"):
+        if detention.get("end"):
+            title += f" to {display_date(detention['end'])}"
+        pieces = _pieces(*span)
     else:
         pieces, ended = _ended_pieces(detention, facts, latest_known)
         title += ended
@@ -192,6 +202,33 @@ def _detention_bar(detention: Row, facts: Facts, latest_known: str | None) -> Ba
         pieces,
         bool(detention.get("private")),
     )
+
+
+def _shifted(day: Any, days: Any) -> str | None:
+    """DAY (an ISO day) moved by DAYS, or None where either is unknown."""
+    if day is None or days is None:
+        return None
+    return (dt.date.fromisoformat(str(day)) + dt.timedelta(days=int(days))).isoformat()
+
+
+def _span(detention: Row) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """The bounds of a detention's start and end (earliest, latest of each), an
+    unknown side worked out from the other and the duration; None when neither
+    its start nor its end is known."""
+    start = [detention.get("start_earliest"), detention.get("start_latest")]
+    end = [detention.get("end_earliest"), detention.get("end_latest")]
+    fewest, most = detention.get("duration_min_days"), detention.get("duration_max_days")
+    has_start, has_end = bool(detention.get("start")), bool(detention.get("end"))
+    if not has_start and not has_end:
+        return None
+    if has_start and not has_end:
+        end = [_shifted(start[1], fewest), _shifted(start[0], most)]
+    elif has_end and not has_start:
+        if most is None or fewest is None:  # no length: it began some time before its end
+            start = [None, end[0] or end[1]]
+        else:
+            start = [_shifted(end[0], -int(most)), _shifted(end[1], -int(fewest))]
+    return start[0], start[1], end[0], end[1]
 
 
 def _ended_pieces(

@@ -128,7 +128,7 @@ def actor_summary(store: Store, text: str, today: dt.date | None = None) -> dict
     kind, actor = resolve_actor(store, text)
     if kind == PERSON:
         return person_summary(store, actor, today)
-    return org_summary(store, actor)
+    return org_summary(store, actor, today)
 
 
 def _facts_of(store: Store, table: str, column: str, actor_id: int) -> list[Row]:
@@ -210,27 +210,33 @@ def _listed_facts(summary: _Summary, facts: dict[str, list[Row]]) -> dict[str, A
     return listed
 
 
-def org_summary(store: Store, row: Row) -> dict[str, Any]:
-    """Everything recorded about one organisation or group (the row)."""
+def org_summary(store: Store, row: Row, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything recorded about one organisation or group (the row), with the
+    custody of a group that was held."""
     org_id = int(row["id"])
     aliases = actors.aliases_of(store, "organisations", org_id)
     relations = actors.relations_of(store, "organisations", org_id)
     events = _facts_of(store, "events", "org_id", org_id)
+    detentions = _facts_of(store, "detentions", "org_id", org_id)
     appearances = _appearances(store, "organisations", org_id)
     others = _other_facts(store, "organisations", org_id)
     uids = [row["uid"], *(a["uid"] for a in aliases), *(r["uid"] for r in relations)]
-    uids += [e["uid"] for e in events]
+    uids += [e["uid"] for e in (*events, *detentions)]
     uids += [record["uid"] for records in others.values() for record in records]
     uids += [uid for item in appearances for uid in (item["uid"], item["record"].get("uid"))]
     summary = _Summary(store, ORGANISATION, row, uids)
     part_of = rows.get(store, "organisations", row["part_of_id"]) if row["part_of_id"] else None
+    # a group may be held, as a person is (its custody; a group has no rulings)
+    facts = Facts(detentions, [], [], events)
     return {
         "organisation": summary.item(
             ORGANISATION, row, part_of=part_of["name"] if part_of else None
         ),
+        "status": status(facts, today),
         "aliases": [_alias(summary, "O", a) for a in aliases],
         "relations": [_relation(store, summary, "organisations", org_id, r) for r in relations],
         "events": [summary.item(EVENT, e) for e in events],
+        "detentions": [_detention(summary, d, facts, today) for d in detentions],
         **_listed_facts(summary, others),
         "appearances": [_appearance(summary, item) for item in appearances],
         "sources": summary.numbering.sources,
@@ -281,13 +287,16 @@ def parties_by_trial(parties: Sequence[Row]) -> dict[int, dict[str, Any]]:
 
 def _detention(summary: _Summary, row: Row, facts: Facts, today: dt.date | None) -> dict[str, Any]:
     lengths = detention_length(row, facts, today)
+    length = days_phrase(lengths["days_min"], lengths["days_max"], lengths["open"])
+    if lengths["duration"]:  # as the report gave it, then in days
+        length = f"{lengths['duration']} ({length})"
     return summary.item(
         DETENTION,
         row,
         days=lengths["days"],
         days_min=lengths["days_min"],
         days_max=lengths["days_max"],
-        length=days_phrase(lengths["days_min"], lengths["days_max"], lengths["open"]),
+        length=length,
     )
 
 

@@ -118,18 +118,23 @@ def _day(value: dt.date) -> str:
     return display_date(value.isoformat())
 
 
+def _over(detention: Row) -> bool:
+    """A detention with an end, or known by how long it lasted, is over."""
+    return bool(detention.get("end") or detention.get("duration"))
+
+
 def custody(facts: Facts) -> dict[str, Any] | None:
     """The custody part of the status, or None when no detention is recorded."""
     detention = latest(facts.detentions, "start")
     if detention is None:
         return None
-    if detention.get("end"):
+    if _over(detention):
         # an open detention that may have begun after this one still holds the
         # person (years in a camp "before Nov 2019", then pretrial since Oct 2019)
         still_open = [
             d
             for d in facts.detentions
-            if not d.get("end")
+            if not _over(d)
             and (
                 not detention.get("start_earliest")
                 or _earliest(d, "start") >= str(detention["start_earliest"])
@@ -137,14 +142,16 @@ def custody(facts: Facts) -> dict[str, Any] | None:
             )
         ]
         detention = latest(still_open, "start") or detention
-    if detention.get("end"):
-        return {
-            "kind": "released",
-            "text": f"released {display_date(detention['end'])}",
-            "ref": f"D{detention['id']}",
-        }
-    ended = ending(facts, detention)
     kind = f" ({detention['kind']})" if detention.get("kind") else ""
+    if _over(detention):
+        if detention.get("end"):
+            text = f"released {display_date(detention['end'])}"
+        else:
+            text = f"held{kind} for {detention['duration']}"
+            if detention.get("start"):
+                text += f" from {display_date(detention['start'])}"
+        return {"kind": "released", "text": text, "ref": f"D{detention['id']}"}
+    ended = ending(facts, detention)
     if ended is None:
         return {
             "kind": "detained",
@@ -224,13 +231,25 @@ def status(facts: Facts, today: dt.date | None = None) -> dict[str, Any] | None:
 def detention_length(detention: Row, facts: Facts, today: dt.date | None = None) -> dict[str, Any]:
     """``days_min``, ``days_max`` and ``days`` (when both agree) of a detention.
 
-    A detention without an end that a later fact ends (a release, a ruling)
-    ends on that fact's date. One that nothing ends lasted at least until the
+    A detention whose dates do not give its length (no start, or no end) lasted
+    its recorded duration, where it has one. A detention without an end that a
+    later fact ends (a release, a ruling) ends on that fact's date. One that nothing ends lasted at least until the
     latest-dated fact about the person and at most until today.
     """
     today = today or dt.date.today()
     end_earliest, end_latest = detention.get("end_earliest"), detention.get("end_latest")
     open_ended = False
+    if detention.get("duration") and not (detention.get("start") and detention.get("end")):
+        # its dates do not tell the length; the report's duration does
+        fewest, most = detention["duration_min_days"], detention["duration_max_days"]
+        exact = fewest if fewest == most else None
+        return {
+            "days_min": fewest,
+            "days_max": most,
+            "days": exact,
+            "open": False,
+            "duration": detention["duration"],
+        }
     if not detention.get("end"):
         ended = ending(facts, detention)
         if ended is not None:
@@ -248,6 +267,7 @@ def detention_length(detention: Row, facts: Facts, today: dt.date | None = None)
         "days_max": days_max,
         "days": days_min if days_min is not None and days_min == days_max else None,
         "open": open_ended,
+        "duration": None,
     }
 
 

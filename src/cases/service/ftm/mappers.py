@@ -310,14 +310,16 @@ class Mapper:
         entity.add("summary", held)
         self.date(entity, "startDate", row, "start", "Start")
         self.date(entity, "endDate", row, "end", "End")
-        if not row["end"]:
+        if row["duration"]:
+            entity.note("Duration", row["duration"])
+        elif not row["end"]:
             entity.note("End", "none recorded (still held, or the release is not reported)")
         entity.add("location", row["place"], "Place")
         if row["authority_org_uid"]:
             entity.add("organizer", entity_id(row["authority_org_uid"]))
         else:
             entity.note("Held by", row["authority"])
-        self.involve(entity, row["uid"], row["person_uid"])
+        self.involve(entity, row["uid"], row["person_uid"], row["org_uid"])
         yield self.common(entity, row)
 
     def event(self, row: Row) -> Iterator[Entity]:

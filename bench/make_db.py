@@ -2,9 +2,14 @@
 
     python bench/make_db.py PATH --people N [--seed S] [--keep-csv DIR]
 
-Names come in several scripts and spellings; trials have one to three
-defendants; people have rulings, asylum histories, open and closed detentions,
-events, relations, sources and citations; about 2% of people are private.
+Names are as common as real ones: Zipf-ranked Kazakh given names, patronymic
+surnames (Malikuly, Malikov, Malikbayev) from the same names, now and then the
+surname first or in Cyrillic, and aliases in another spelling, form or order.
+Trials have one to three defendants, a court (mostly a recorded one) and often a
+judge and a prosecutor named from a few hundred; people have rulings, asylum
+histories, open and closed detentions, events with others taking part,
+relations, sources and citations; there are courts, police, NGOs and groups
+(some of them held); about 2% of people are private.
 About ten records per person, plus their citations. Uids are time-ordered
 UUID7s, as cases makes them, in the order the records are generated.
 """
@@ -30,58 +35,104 @@ from cases.db import Store  # noqa: E402
 from cases.service.importing import import_folder  # noqa: E402
 from cases.uids import uuid7  # noqa: E402
 
-LATIN = [
-    "sa",
-    "ra",
-    "gul",
-    "ai",
-    "bek",
-    "nur",
-    "zhan",
-    "kair",
-    "tal",
-    "er",
-    "lan",
-    "mu",
-    "qa",
-    "sim",
-    "den",
-    "ot",
-    "khan",
-    "bol",
-    "at",
-    "ul",
-    "ly",
-    "ser",
-    "ik",
-    "as",
-]
-CYRILLIC = [
-    "са",
-    "ра",
-    "гүл",
-    "ай",
-    "бек",
-    "нұр",
-    "жан",
-    "қайыр",
-    "тал",
-    "ер",
-    "лан",
-    "мұ",
-    "қа",
-    "сым",
-    "ден",
-    "от",
-    "хан",
-    "бол",
-    "ат",
-    "ұл",
-    "лы",
-    "сер",
-    "ік",
-    "ас",
-]
+# Given names as common as they are among Kazakhs (a few shared by thousands
+# of people, then a long tail), drawn by rank with Zipf's law; surnames are
+# patronymic forms of a father's name (Malikuly, Malikov, Malikbayev), so that
+# the same few words recur across names the way they do in real reports.
+MALE = (
+    "Nurlan Serik Askar Bolat Yerlan Marat Daniyar Aibek Arman Azamat Baurzhan "
+    "Dauren Erzhan Galym Kairat Madi Murat Nurzhan Olzhas Rustam Saken Talgat "
+    "Timur Yerbol Zhandos Almas Askhat Berik Dias Ermek Kanat Meirzhan Ruslan "
+    "Sanzhar Samat Tilek Qaster Murager Serikzhan Bagashar Malik Kaisar Zharkyn "
+    "Aidos Bakhyt Dulat Gani Islam Amanzhol Oralbek Qabylbek Quanysh Zhenis "
+    "Qairat Ersin Beibit Daulet Asylbek Abzal Kuanysh Nurbol Adil Alibek"
+).split()
+FEMALE = (
+    "Aigul Ainur Aizhan Akmaral Aliya Asel Aruzhan Dana Dinara Gulnara Gulmira "
+    "Zhanar Kamila Karlygash Madina Saule Sairagul Qaisha Raushan Symbat Togzhan "
+    "Zhuldyz Zarina Laura Meruyert Nazira Botagoz Aigerim Ayana Dariga Gulbahar "
+    "Anar Bibigul Gaukhar Zhibek Saltanat Ardak Kulpash Aliman Nurgul"
+).split()
+SYLLABLES = "sa ra gul ai bek nur zhan kair tal er lan mu qa sim den ot khan bol at ul ser ik as".split()
+# Latin letters as Kazakh Cyrillic writes them, longest first (a name in either
+# script folds to one key)
+CYRILLIC = (
+    ("zh", "ж"), ("kh", "х"), ("sh", "ш"), ("ch", "ч"), ("yu", "ю"), ("ya", "я"),
+    ("a", "а"), ("b", "б"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
+    ("h", "һ"), ("i", "и"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("q", "қ"), ("r", "р"), ("s", "с"), ("t", "т"),
+    ("u", "у"), ("v", "в"), ("y", "ы"), ("z", "з"),
+)  # fmt: skip
+
+
+def _zipf(names: list[str], tail: int, rng: random.Random) -> tuple[list[str], list[float]]:
+    """NAMES by rank, then TAIL rarer made-up ones, with Zipf weights (1/rank)."""
+    made = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+            for _ in range(tail)}  # fmt: skip
+    ranked = names + sorted(made - set(names))
+    return ranked, list(itertools.accumulate(1 / rank for rank in range(1, len(ranked) + 1)))
+
+
+def _cyrillic(name: str) -> str:
+    text = name.lower()
+    for latin, letter in CYRILLIC:
+        text = text.replace(latin, letter)
+    return " ".join(word.capitalize() for word in text.split())
+
+
+def _surname(father: str, sex: str, rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.45:
+        return father + ("uly" if sex == "male" else "kyzy")
+    soviet = "ev" if father[-1] in "aeiouy" else "ov"
+    if roll < 0.8:
+        return father + soviet + ("" if sex == "male" else "a")
+    if roll < 0.9:
+        return father + "bayev" + ("" if sex == "male" else "a")
+    return father
+
+
+class Names:
+    """People's names as reports write them: Zipf-common given names, a
+    patronymic surname, now and then the surname first or in Cyrillic; and the
+    other ways another report writes the same person (an alias)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.male, self.male_weights = _zipf(MALE, 600, rng)
+        self.female, self.female_weights = _zipf(FEMALE, 400, rng)
+
+    def given(self, sex: str) -> str:
+        names, weights = (
+            (self.male, self.male_weights) if sex == "male" else (self.female, self.female_weights)
+        )
+        return self.rng.choices(names, cum_weights=weights)[0]
+
+    def person(self, sex: str) -> tuple[str, str]:
+        """(given name, surname)."""
+        return self.given(sex), _surname(self.given("male"), sex, self.rng)
+
+    def written(self, given: str, surname: str) -> str:
+        roll = self.rng.random()
+        name = f"{surname} {given}" if roll < 0.1 else f"{given} {surname}"
+        return _cyrillic(name) if self.rng.random() < 0.15 else name
+
+    def alias(self, given: str, surname: str) -> str:
+        """Another report's spelling: letters as another transliteration has
+        them, the surname's other form, or the surname first."""
+        roll = self.rng.random()
+        if roll < 0.4:
+            swapped = given.replace("q", "k").replace("Q", "K").replace("zh", "j")
+            return f"{swapped} {surname.replace('kh', 'h').replace('y', 'i')}"
+        if roll < 0.7:
+            for ending in ("uly", "kyzy", "ova", "eva", "ov", "ev"):
+                if surname.endswith(ending):
+                    stem = surname.removesuffix(ending)
+                    other = {"uly": "ov", "kyzy": "ova", "ova": "kyzy", "eva": "kyzy"}
+                    return f"{given} {stem}{other.get(ending, 'uly')}"
+        return f"{surname} {given}"
+
+
 # the records are made as if from 2024-01-01 on, in the order they are generated
 CREATED_FROM_MS = 1_704_067_200_000
 PLACES = ["Almaty", "Zharkent", "Zaisan", "Astana", "Urumqi", "Ghulja", "Tacheng", "Altay"]
@@ -102,19 +153,6 @@ WORDS = [
     "migration",
     "custody",
 ]
-
-
-def _word(rng: random.Random, syllables: list[str]) -> str:
-    return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))).capitalize()
-
-
-def _name(rng: random.Random) -> str:
-    syllables = CYRILLIC if rng.random() < 0.2 else LATIN
-    return f"{_word(rng, syllables)} {_word(rng, syllables)}"
-
-
-def _variant(name: str) -> str:
-    return name.replace("q", "k").replace("zh", "j").replace("y", "i").replace("kh", "h") + "a"
 
 
 def _date(rng: random.Random, precision: float = 0.7) -> str:
@@ -170,14 +208,49 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
         )
         for i in range(max(people // 10, 2))
     ]
+    names = Names(rng)
+    # organisations: courts and police of each place, NGOs, UN bodies, and groups
+    # of people a report counts but does not name (one per 50 people)
+    courts = {
+        place: add("organisations", name=f"{place} District Court", kind="court")
+        for place in PLACES
+    }
+    orgs = list(courts.values())
+    orgs += [add("organisations", name=f"{place} police", kind="police") for place in PLACES]
+    orgs += [
+        add("organisations", name=name, kind=kind)
+        for name, kind in (
+            ("Atazhurt Volunteers", "ngo"),
+            ("Nagyz Atazhurt", "ngo"),
+            ("Freedom Now", "ngo"),
+            ("Kazakhstan International Bureau for Human Rights", "ngo"),
+            ("UN Working Group on Arbitrary Detention", "un-body"),
+            ("Migration Service", "migration-authority"),
+        )
+    ]
+    for number in range(people // 50):
+        place = rng.choice(PLACES)
+        orgs.append(
+            add(
+                "organisations",
+                name=f"Kazakhs from {place} county, group {number + 1}",
+                kind="group",
+                size=f"~{rng.randint(3, 60)}",
+            )
+        )
+    groups = orgs[len(PLACES) * 2 + 6 :]
+    # judges and prosecutors: a few hundred names, named in many trials
+    judges = [names.written(*names.person(rng.choice(["female", "male"]))) for _ in range(300)]
     person_uids = []
     for _ in range(people):
-        name = _name(rng)
+        sex = rng.choice(["female", "male"])
+        given, surname = names.person(sex)
+        name = names.written(given, surname)
         private = 1 if rng.random() < 0.02 else 0
         person = add(
             "people",
             name=name,
-            sex=rng.choice(["female", "male"]),
+            sex=sex,
             born_date_text=str(rng.randint(1950, 2000)),
             ethnicity="Kazakh",
             origin=rng.choice(PLACES),
@@ -187,7 +260,7 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
         person_uids.append(person)
         cite(person)
         if rng.random() < 0.5:
-            add("aliases", person_uid=person, name=_variant(name), private=private)
+            add("aliases", person_uid=person, name=names.alias(given, surname), private=private)
         if rng.random() < 0.5:
             add(
                 "asylum",
@@ -228,17 +301,41 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
                 private=private,
             )
             cite(event)
+            if rng.random() < 0.3:  # someone else taking part: a witness, an NGO
+                if person_uids[:-1] and rng.random() < 0.6:
+                    other = {"person_uid": rng.choice(person_uids[:-1])}
+                else:
+                    other = {"org_uid": rng.choice(orgs)}
+                role = rng.choice(["witness", "organizer", "victim", "authority"])
+                add("participants", fact_uid=event, role=role, private=private, **other)
+        if rng.random() < 0.01:  # a group held, for a length a report gives
+            add(
+                "detentions",
+                org_uid=rng.choice(groups),
+                kind="camp",
+                place=rng.choice(PLACES),
+                duration=rng.choice(["several years", "2-3 years", "6 months", "a few months"]),
+                **({"start_date_text": _date(rng, 0.2)} if rng.random() < 0.5 else {}),
+            )
     for index in range(0, people - 3, 2):
         defendants = person_uids[index : index + rng.randint(1, 3)]
+        place = rng.choice(PLACES)
+        court = (
+            {"court": f"{place} District Court", "court_org_uid": courts[place]}
+            if rng.random() < 0.7
+            else {"court": f"{place} court"}
+        )
         trial = add(
             "trials",
-            court=f"{rng.choice(PLACES)} court",
-            place=rng.choice(PLACES),
+            **court,
+            place=place,
             charge="illegal border crossing",
             opened_date_text=_date(rng),
             status=rng.choice(["ongoing", "decided"]),
         )
         cite(trial)
+        for role in ("judge", "prosecutor") if rng.random() < 0.6 else ():
+            add("trial_parties", trial_uid=trial, name=rng.choice(judges), role=role)
         for defendant in defendants:
             add("trial_parties", trial_uid=trial, person_uid=defendant, role="defendant")
             ruling = add(

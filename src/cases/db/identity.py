@@ -132,3 +132,58 @@ def move_citations(store: Store, record_uid: str, to_table: str, to_id: int) -> 
             WHERE record_uid = ?""",
         [to_id, record_uid],
     )
+
+
+def birth_years_and_origins(store: Store, table: str) -> tuple[dict[int, str], dict[int, str]]:
+    """Every person's birth year (of their earliest possible birth day) and
+    origin, where recorded; none for organisations."""
+    years: dict[int, str] = {}
+    origins: dict[int, str] = {}
+    if table != "people":
+        return years, origins
+    for actor_id, born, origin in store.conn.execute(
+        "SELECT id, born_earliest, origin FROM people "
+        "WHERE born_earliest IS NOT NULL OR origin IS NOT NULL"
+    ):
+        if born:
+            years[actor_id] = born[:4]
+        if origin:
+            origins[actor_id] = origin
+    return years, origins
+
+
+def all_trials(store: Store, table: str) -> dict[int, frozenset[int]]:
+    """The trials every actor of TABLE is a party to."""
+    owner = OWNER[table]
+    return _sets(
+        store.conn.execute(
+            f"SELECT {owner}, trial_id FROM trial_parties WHERE {owner} IS NOT NULL "
+            f"ORDER BY {owner}"
+        )
+    )
+
+
+def all_sources(store: Store, table: str) -> dict[int, frozenset[int]]:
+    """The sources cited for every actor of TABLE (the actor itself, as written)."""
+    return _sets(
+        store.conn.execute(
+            f'SELECT actor.id, citations.source_id FROM "{table}" AS actor '
+            "JOIN citations ON citations.record_uid = actor.uid ORDER BY actor.id"
+        )
+    )
+
+
+def _sets(rows: Iterator[tuple[int, int]]) -> dict[int, frozenset[int]]:
+    """(actor, item) rows in actor order, as each actor's set of items."""
+    found: dict[int, frozenset[int]] = {}
+    actor: int | None = None
+    items: list[int] = []
+    for row_actor, item in rows:
+        if row_actor != actor:
+            if actor is not None:
+                found[actor] = frozenset(items)
+            actor, items = row_actor, []
+        items.append(item)
+    if actor is not None:
+        found[actor] = frozenset(items)
+    return found

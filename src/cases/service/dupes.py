@@ -50,11 +50,6 @@ _MOST_BONUS = 5.0 + 3.0 + 5.0 + 2.0
 DUPES_BATCH = 500
 
 
-# With a limit, pairs that cannot be among the first are dropped once more than
-# this many (or 20 times the limit) are known.
-DUPES_PRUNE_FROM = 2_000
-
-
 _KINDS = (PERSON, ORGANISATION)
 
 
@@ -66,10 +61,12 @@ def dupes(
     MIN_SCORE alike (0-100; the score shown adds the bonuses, so it is never
     lower). Unnamed people are never proposed.
 
-    The pairs come from blocks of names sharing a word's first letters, scored
-    by rapidfuzz one row of a block at a time; only the pairs that can still
-    be among the first LIMIT have their bonuses (birth year, origin, shared
-    trials and sources) read, in batches.
+    The pairs come from the actors sharing a name key or form, and from
+    blocks of names sharing a word's first letters, scored by rapidfuzz one
+    row of a block at a time. With a LIMIT only the pairs that can still be
+    among the first are looked at (_first); without one, every pair's bonuses
+    (birth year, origin, shared trials and sources) are read, in batches, and
+    pairs are given as soon as no pair still to come can score more.
     """
     if limit is not None and limit < 1:
         raise Invalid(f"--limit {limit} must be 1 or more")
@@ -101,14 +98,17 @@ def alike_names(
 
 
 def _ranked(store: Store, limit: int | None, min_score: float) -> Iterator[dict[str, Any]]:
-    names = _SimilarNames(limit, min_score)
+    if limit is not None:
+        yield from _first(store, limit, min_score)
+        return
+    names = _SimilarNames(min_score)
     for index, kind in enumerate(_KINDS):
         keys, owners = _names(store, kind.table)
         names.add_same_keys(index, owners)
         # compared in their forms: Kazakh and Russian name endings folded
         forms, form_owners = _forms(keys, owners)
         names.add_same_keys(index, form_owners, SAME_FORM)
-        names.add_blocks(index, forms, form_owners, _blocks(forms))
+        names.add_alike(index, forms, form_owners)
     candidates = names.best_last()
     # Pairs in order of their names' score; each with its bonuses waits until no
     # pair still to come can score more (names' score + _MOST_BONUS at most).
@@ -129,19 +129,233 @@ def _ranked(store: Store, limit: int | None, min_score: float) -> Iterator[dict[
             return
 
 
-class _SimilarNames:
-    """The best names' score of each pair of actors of a kind, from blocks.
+def _first(store: Store, limit: int, min_score: float) -> Iterator[dict[str, Any]]:
+    """The LIMIT most likely pairs, found without scoring every pair alike.
 
-    With a LIMIT, once more than enough pairs are known, a pair whose names
-    score so low that even every bonus would not lift it to the LIMIT-th best
-    names' score is dropped, and later blocks are scored with that cutoff.
+    Names as common as real ones put thousands of people under one name (and
+    millions of pairs under the commonest names), so the pairs are taken by
+    groups: the actors sharing a name key (100), sharing a name form (99), then
+    the pairs of forms rapidfuzz finds alike, best first. In a group only the
+    pairs that can still be among the first LIMIT are looked at, by what they
+    share (the same birth year, origin, trial or source: see _Traits.pairs);
+    and once LIMIT pairs are known, forms are compared only down to the score
+    that could still reach them.
     """
+    top = _TopPairs(limit)
+    for index, kind in enumerate(_KINDS):
+        keys, owners = _names(store, kind.table)
+        forms, form_owners = _forms(keys, owners)
+        traits = _Traits(store, kind.table)
+        groups = [
+            (score, sorted(set(having)))
+            for score, found in ((100.0, owners), (SAME_FORM, form_owners))
+            if score >= min_score
+            for having in found
+            if len(set(having)) > 1
+        ]
+        # first what the groups' pairs that share a birth year or a trial score,
+        # so that the pairs sharing less are looked at only where they can count
+        for score, members in groups:
+            top.add(index, score, members, members, traits, _FIRST_PASS_LEAST)
+        for score, members in groups:
+            top.add(index, score, members, members, traits, top.least_bonus(score))
+        cutoff = max(min_score, top.worst_total() - _MOST_BONUS)
+        alike = _alike_forms(forms, cutoff)
+        for score, first, second in sorted(alike, reverse=True):
+            if score < cutoff or score + _MOST_BONUS < top.worst_total():
+                break
+            one, other = sorted(set(form_owners[first])), sorted(set(form_owners[second]))
+            top.add(index, score, one, other, traits, top.least_bonus(score))
+    chosen = [(score, _pair_code(kind, a, b)) for kind, a, b, score in top.pairs()]
+    scored = sorted(_with_bonuses(store, chosen))
+    yield from _shown(store, scored)
 
-    def __init__(self, limit: int | None, min_score: float) -> None:
+
+def _alike_forms(forms: list[str], cutoff: float) -> list[tuple[float, int, int]]:
+    """(score, index, index) of the pairs of FORMS (distinct) at least CUTOFF
+    alike, compared by rapidfuzz within blocks (_blocks), one row of a block
+    at a time."""
+    from rapidfuzz import fuzz, process
+
+    found: dict[tuple[int, int], float] = {}
+    for block, leading in _blocks(forms):
+        if leading == len(block) - 1 and cutoff > 0:
+            # Two keys differ by at least their difference in length, so the
+            # shorter one is compared only with keys at most `stretch` times as
+            # long: the ratio can reach the cutoff.
+            block = sorted(block, key=lambda i: len(forms[i]))
+            lengths = [len(forms[i]) for i in block]
+            stretch = (200 - cutoff) / cutoff
+            ends = [bisect.bisect_right(lengths, length * stretch + 1e-9) for length in lengths]
+        else:
+            ends = [len(block)] * len(block)
+        texts = [forms[i] for i in block]
+        for row in range(leading):
+            if ends[row] <= row + 1:
+                continue
+            # forms are sorted folded words, so ratio is their token-sort ratio
+            for _, score, column in process.extract(
+                texts[row],
+                texts[row + 1 : ends[row]],
+                scorer=fuzz.ratio,
+                score_cutoff=cutoff,
+                limit=None,
+            ):
+                one, other = block[row], block[row + 1 + column]
+                pair = (one, other) if one < other else (other, one)
+                if found.get(pair, -1.0) < score:
+                    found[pair] = score
+    return [(score, first, second) for (first, second), score in found.items()]
+
+
+# The least a pair must add to its names' score to be looked at in the first
+# pass: more than an origin and a source give (3 + 2), so only the pairs sharing
+# a birth year or a trial.
+_FIRST_PASS_LEAST = 6
+
+
+class _Traits:
+    """What the bonuses weigh of every actor of a table: birth year, origin (its
+    key), the trials they are a party to and the sources cited for them."""
+
+    def __init__(self, store: Store, table: str) -> None:
+        self.year, self.origin = identity.birth_years_and_origins(store, table)
+        self.origin = {actor: name_key(place) for actor, place in self.origin.items()}
+        self.trials = identity.all_trials(store, table)
+        self.sources = identity.all_sources(store, table)
+
+    def bonus(self, one: int, other: int) -> int:
+        year = self.year.get(one)
+        origin = self.origin.get(one)
+        trials = self.trials.get(one)
+        sources = self.sources.get(one)
+        return _bonus(
+            year is not None and year == self.year.get(other),
+            bool(origin) and origin == self.origin.get(other),
+            bool(trials and not trials.isdisjoint(self.trials.get(other, ()))),
+            bool(sources and not sources.isdisjoint(self.sources.get(other, ()))),
+        )
+
+    def pairs(self, one: list[int], other: list[int], least: int) -> Iterator[tuple[int, int]]:
+        """Pairs of an actor of ONE and one of OTHER (the same list: within it)
+        that may add at least LEAST (above 0): those sharing a birth year or a
+        trial and, where LEAST is low enough, an origin or a source."""
+        within = one is other
+        shares: list[dict[int, Any]] = [self.year, self.trials]
+        if least <= 5:  # an origin and a source: 3 + 2
+            shares += [self.origin, self.sources]
+        for share in shares:
+            left = _buckets(one, share)
+            right = left if within else _buckets(other, share)
+            for value, having in left.items():
+                others = right.get(value)
+                if not others:
+                    continue
+                if within:
+                    for position, first in enumerate(having):
+                        for second in having[position + 1 :]:
+                            yield first, second
+                else:
+                    for first in having:
+                        for second in others:
+                            yield first, second
+
+
+def _buckets(actors: list[int], share: dict[int, Any]) -> dict[Any, list[int]]:
+    """ACTORS by each value of SHARE they have (a year; each of their trials)."""
+    found: dict[Any, list[int]] = {}
+    for actor in actors:
+        value = share.get(actor)
+        if not value:
+            continue
+        for item in value if isinstance(value, frozenset) else (value,):
+            found.setdefault(item, []).append(actor)
+    return found
+
+
+class _TopPairs:
+    """The LIMIT best pairs seen so far: by total score, then organisations
+    before people, then by ids (as ``dupes`` lists them)."""
+
+    def __init__(self, limit: int) -> None:
         self.limit = limit
+        # min-heap whose top is the worst kept: (total, -rank, -first, -second)
+        self.heap: list[tuple[float, int, int, int]] = []
+        self.kept: dict[tuple[int, int, int], float] = {}  # (kind, first, second): names' score
+
+    def worst_total(self) -> float:
+        """The total a pair must reach to be kept (-1 until LIMIT are known)."""
+        return self.heap[0][0] if len(self.heap) >= self.limit else -1.0
+
+    def least_bonus(self, score: float) -> int:
+        """The least a pair of names' SCORE must add to be kept (ties count)."""
+        worst = self.worst_total()
+        return -1 if worst < 0 else int(-(-(worst - score) // 1))
+
+    def add(
+        self,
+        kind: int,
+        score: float,
+        one: list[int],
+        other: list[int],
+        traits: _Traits,
+        least: int,
+    ) -> None:
+        """Keep the pairs of ONE and OTHER (alike at SCORE) that are among the best."""
+        if least > _MOST_BONUS:
+            return
+        for first, second in traits.pairs(one, other, max(least, 1)):
+            self._consider(kind, score, first, second, traits)
+        if least > 0:
+            return
+        # pairs that share nothing count too: in the order of their ids, so that
+        # within a group the first one not kept ends the walk (the rest rank lower)
+        within = one is other
+        for position, first in enumerate(one):
+            for second in one[position + 1 :] if within else other:
+                if traits.bonus(first, second) == 0:
+                    kept = self._consider(kind, score, first, second, traits)
+                    if within and not kept:
+                        return
+
+    def _consider(self, kind: int, score: float, first: int, second: int, traits: _Traits) -> bool:
+        """Keep the pair if it is among the best; False if it is not."""
+        if first == second:
+            return True
+        if first > second:
+            first, second = second, first
+        if self.kept.get((kind, first, second), -1.0) >= score:
+            return True
+        total = round(score + traits.bonus(first, second), 1)
+        entry = (total, -_KIND_RANK[kind], -first, -second)
+        if len(self.heap) >= self.limit and entry <= self.heap[0]:
+            return False
+        self._keep(kind, score, entry)
+        return True
+
+    def _keep(self, kind: int, score: float, entry: tuple[float, int, int, int]) -> None:
+        key = (kind, -entry[2], -entry[3])
+        if key in self.kept:  # kept already at a lower names' score: replaced
+            self.heap = [e for e in self.heap if (e[2], e[3]) != (entry[2], entry[3])]
+            heapq.heapify(self.heap)
+        self.kept[key] = score
+        heapq.heappush(self.heap, entry)
+        if len(self.heap) > self.limit:
+            dropped = heapq.heappop(self.heap)
+            kind_of_dropped = 1 + dropped[1]  # rank 1 (people) is kind 0, rank 0 kind 1
+            self.kept.pop((kind_of_dropped, -dropped[2], -dropped[3]), None)
+
+    def pairs(self) -> list[tuple[int, int, int, float]]:
+        """(kind, first, second, names' score) of the pairs kept."""
+        return [(kind, first, second, score) for (kind, first, second), score in self.kept.items()]
+
+
+class _SimilarNames:
+    """The best names' score of each pair of actors of a kind, from blocks."""
+
+    def __init__(self, min_score: float) -> None:
         self.cutoff = min_score
         self.best: dict[int, float] = {}  # by _pair_code
-        self.prune_at = max(20 * limit, DUPES_PRUNE_FROM) if limit else 0
 
     def add_same_keys(self, kind: int, owners: list[list[int]], score: float = 100.0) -> None:
         """Actors sharing a name key are alike at SCORE (100 for the key itself)."""
@@ -154,67 +368,22 @@ class _SimilarNames:
                         pair = _pair_code(kind, one, other)
                         if best.get(pair, -1.0) < score:
                             best[pair] = score
-                    self._check_size()
 
-    def add_blocks(
-        self,
-        kind: int,
-        keys: list[str],
-        owners: list[list[int]],
-        blocks: Iterator[tuple[list[int], int]],
-    ) -> None:
-        """Score the pairs of keys in each block: (indexes of KEYS, how many of
-        the first are compared with every one after them)."""
-        from rapidfuzz import fuzz, process
-
-        for block, leading in blocks:
-            if leading == len(block) - 1 and self.cutoff > 0:
-                # Two keys differ by at least their difference in length, so
-                # the shorter one is compared only with keys at most `stretch`
-                # times as long: the ratio can reach the cutoff.
-                block = sorted(block, key=lambda i: len(keys[i]))
-                lengths = [len(keys[i]) for i in block]
-                stretch = (200 - self.cutoff) / self.cutoff
-                ends = [bisect.bisect_right(lengths, length * stretch + 1e-9) for length in lengths]
-            else:
-                ends = [len(block)] * len(block)
-            texts = [keys[i] for i in block]
-            best = self.best
-            for row in range(leading):
-                if ends[row] <= row + 1:
-                    continue
-                # keys are sorted folded words, so ratio is their token-sort ratio
-                for _, score, column in process.extract(
-                    texts[row],
-                    texts[row + 1 : ends[row]],
-                    scorer=fuzz.ratio,
-                    score_cutoff=self.cutoff,
-                    limit=None,
-                ):
-                    for one in owners[block[row]]:
-                        for other in owners[block[row + 1 + column]]:
-                            if one == other:
-                                continue
-                            pair = (
-                                _pair_code(kind, one, other)
-                                if one < other
-                                else _pair_code(kind, other, one)
-                            )
-                            if best.get(pair, -1.0) < score:
-                                best[pair] = score
-            self._check_size()
-
-    def _check_size(self) -> None:
-        if self.prune_at and len(self.best) > self.prune_at:
-            self._prune()
-
-    def _prune(self) -> None:
-        """Drop the pairs that cannot be among the first LIMIT."""
-        assert self.limit
-        enough = heapq.nlargest(self.limit, self.best.values())[-1]
-        self.cutoff = max(self.cutoff, enough - _MOST_BONUS)
-        self.best = {pair: score for pair, score in self.best.items() if score >= self.cutoff}
-        self.prune_at = max(self.prune_at, 2 * len(self.best))
+    def add_alike(self, kind: int, forms: list[str], owners: list[list[int]]) -> None:
+        """Score the pairs of actors whose FORMS are alike (see _alike_forms)."""
+        best = self.best
+        for score, first, second in _alike_forms(forms, self.cutoff):
+            for one in owners[first]:
+                for other in owners[second]:
+                    if one == other:
+                        continue
+                    pair = (
+                        _pair_code(kind, one, other)
+                        if one < other
+                        else _pair_code(kind, other, one)
+                    )
+                    if best.get(pair, -1.0) < score:
+                        best[pair] = score
 
     def best_last(self) -> list[tuple[float, int]]:
         """(names' score, _pair_code) of every pair found, the best last."""
@@ -318,9 +487,18 @@ def _split(
         yield alone + [i for i in block if i not in lone], len(alone)
 
 
-# A pair with its score: (-score, ref, other ref, kind, first id, second id,
+# A pair with its score: (-score, rank of its kind, first id, second id, kind,
 # names' score, same birth year, same origin, shared trials, shared sources).
-_Scored = tuple[float, str, str, int, int, int, float, bool, bool, int, int]
+# Pairs of equal score come organisations first, then by their ids.
+_Scored = tuple[float, int, int, int, int, float, bool, bool, int, int]
+
+# Organisations before people among pairs of equal score (O before P).
+_KIND_RANK = {0: 1, 1: 0}
+
+
+def _bonus(same_year: bool, same_origin: bool, shared_trials: int, shared_sources: int) -> int:
+    """What the birth year, origin, shared trials and sources add to the names' score."""
+    return 5 * same_year + 3 * same_origin + 5 * bool(shared_trials) + 2 * bool(shared_sources)
 
 
 def _with_bonuses(store: Store, batch: list[tuple[float, int]]) -> Iterator[_Scored]:
@@ -346,20 +524,13 @@ def _with_bonuses(store: Store, batch: list[tuple[float, int]]) -> Iterator[_Sco
             trials_one, trials_other = trials.get(first, no_trials), trials.get(second, no_trials)
             shared_trials = sum(n * trials_other[t] for t, n in trials_one.items())
             shared_sources = len(sources.get(first, set()) & sources.get(second, set()))
-            score = (
-                best
-                + 5 * same_year
-                + 3 * same_origin
-                + 5 * bool(shared_trials)
-                + 2 * bool(shared_sources)
-            )
+            score = best + _bonus(same_year, same_origin, shared_trials, shared_sources)
             yield (
                 -round(score, 1),
-                f"{kind.prefix}{first}",
-                f"{kind.prefix}{second}",
-                index,
+                _KIND_RANK[index],
                 first,
                 second,
+                index,
                 best,
                 same_year,
                 same_origin,
@@ -372,12 +543,14 @@ def _shown(store: Store, settled: list[_Scored]) -> Iterator[dict[str, Any]]:
     """Pairs as shown, with their names and reasons."""
     found_actors = {
         index: identity.facts_of(
-            store, kind.table, [a for p in settled if p[3] == index for a in (p[4], p[5])]
+            store, kind.table, [a for p in settled if p[4] == index for a in (p[2], p[3])]
         )
         for index, kind in enumerate(_KINDS)
     }
-    for score, ref, other_ref, kind, first, second, best, year, origin, trials, sources in settled:
+    for score, _, first, second, kind, best, year, origin, trials, sources in settled:
         one, other = found_actors[kind][first], found_actors[kind][second]
+        prefix = _KINDS[kind].prefix
+        ref, other_ref = f"{prefix}{first}", f"{prefix}{second}"
         if best == 100:
             reasons = ["same name key"]
         elif best == SAME_FORM:

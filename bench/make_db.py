@@ -39,21 +39,138 @@ from cases.uids import uuid7  # noqa: E402
 # of people, then a long tail), drawn by rank with Zipf's law; surnames are
 # patronymic forms of a father's name (Malikuly, Malikov, Malikbayev), so that
 # the same few words recur across names the way they do in real reports.
-MALE = (
-    "Nurlan Serik Askar Bolat Yerlan Marat Daniyar Aibek Arman Azamat Baurzhan "
-    "Dauren Erzhan Galym Kairat Madi Murat Nurzhan Olzhas Rustam Saken Talgat "
-    "Timur Yerbol Zhandos Almas Askhat Berik Dias Ermek Kanat Meirzhan Ruslan "
-    "Sanzhar Samat Tilek Qaster Murager Serikzhan Bagashar Malik Kaisar Zharkyn "
-    "Aidos Bakhyt Dulat Gani Islam Amanzhol Oralbek Qabylbek Quanysh Zhenis "
-    "Qairat Ersin Beibit Daulet Asylbek Abzal Kuanysh Nurbol Adil Alibek"
-).split()
-FEMALE = (
-    "Aigul Ainur Aizhan Akmaral Aliya Asel Aruzhan Dana Dinara Gulnara Gulmira "
-    "Zhanar Kamila Karlygash Madina Saule Sairagul Qaisha Raushan Symbat Togzhan "
-    "Zhuldyz Zarina Laura Meruyert Nazira Botagoz Aigerim Ayana Dariga Gulbahar "
-    "Anar Bibigul Gaukhar Zhibek Saltanat Ardak Kulpash Aliman Nurgul"
-).split()
-SYLLABLES = "sa ra gul ai bek nur zhan kair tal er lan mu qa sim den ot khan bol at ul ser ik as".split()
+MALE = [
+    "Nurlan",
+    "Serik",
+    "Askar",
+    "Bolat",
+    "Yerlan",
+    "Marat",
+    "Daniyar",
+    "Aibek",
+    "Arman",
+    "Azamat",
+    "Baurzhan",
+    "Dauren",
+    "Erzhan",
+    "Galym",
+    "Kairat",
+    "Madi",
+    "Murat",
+    "Nurzhan",
+    "Olzhas",
+    "Rustam",
+    "Saken",
+    "Talgat",
+    "Timur",
+    "Yerbol",
+    "Zhandos",
+    "Almas",
+    "Askhat",
+    "Berik",
+    "Dias",
+    "Ermek",
+    "Kanat",
+    "Meirzhan",
+    "Ruslan",
+    "Sanzhar",
+    "Samat",
+    "Tilek",
+    "Qaster",
+    "Murager",
+    "Serikzhan",
+    "Bagashar",
+    "Malik",
+    "Kaisar",
+    "Zharkyn",
+    "Aidos",
+    "Bakhyt",
+    "Dulat",
+    "Gani",
+    "Islam",
+    "Amanzhol",
+    "Oralbek",
+    "Qabylbek",
+    "Quanysh",
+    "Zhenis",
+    "Qairat",
+    "Ersin",
+    "Beibit",
+    "Daulet",
+    "Asylbek",
+    "Abzal",
+    "Kuanysh",
+    "Nurbol",
+    "Adil",
+    "Alibek",
+]
+FEMALE = [
+    "Aigul",
+    "Ainur",
+    "Aizhan",
+    "Akmaral",
+    "Aliya",
+    "Asel",
+    "Aruzhan",
+    "Dana",
+    "Dinara",
+    "Gulnara",
+    "Gulmira",
+    "Zhanar",
+    "Kamila",
+    "Karlygash",
+    "Madina",
+    "Saule",
+    "Sairagul",
+    "Qaisha",
+    "Raushan",
+    "Symbat",
+    "Togzhan",
+    "Zhuldyz",
+    "Zarina",
+    "Laura",
+    "Meruyert",
+    "Nazira",
+    "Botagoz",
+    "Aigerim",
+    "Ayana",
+    "Dariga",
+    "Gulbahar",
+    "Anar",
+    "Bibigul",
+    "Gaukhar",
+    "Zhibek",
+    "Saltanat",
+    "Ardak",
+    "Kulpash",
+    "Aliman",
+    "Nurgul",
+]
+SYLLABLES = [
+    "sa",
+    "ra",
+    "gul",
+    "ai",
+    "bek",
+    "nur",
+    "zhan",
+    "kair",
+    "tal",
+    "er",
+    "lan",
+    "mu",
+    "qa",
+    "sim",
+    "den",
+    "ot",
+    "khan",
+    "bol",
+    "at",
+    "ul",
+    "ser",
+    "ik",
+    "as",
+]
 # Latin letters as Kazakh Cyrillic writes them, longest first (a name in either
 # script folds to one key)
 CYRILLIC = (
@@ -308,14 +425,20 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
                     other = {"org_uid": rng.choice(orgs)}
                 role = rng.choice(["witness", "organizer", "victim", "authority"])
                 add("participants", fact_uid=event, role=role, private=private, **other)
-        if rng.random() < 0.01:  # a group held, for a length a report gives
+        if rng.random() < 0.03:  # a group held
             add(
                 "detentions",
                 org_uid=rng.choice(groups),
                 kind="camp",
                 place=rng.choice(PLACES),
-                duration=rng.choice(["several years", "2-3 years", "6 months", "a few months"]),
-                **({"start_date_text": _date(rng, 0.2)} if rng.random() < 0.5 else {}),
+                # known by its length, by its start and length, or open since its start
+                **rng.choice(
+                    [
+                        {"duration": "several years"},
+                        {"duration": "2-3 years", "start_date_text": _date(rng, 0.2)},
+                        {"start_date_text": _date(rng, 0.5)},
+                    ]
+                ),
             )
     for index in range(0, people - 3, 2):
         defendants = person_uids[index : index + rng.randint(1, 3)]

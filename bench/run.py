@@ -191,14 +191,29 @@ def long_answers(db: str, work: Path, floor: list[str], runs: int) -> list[bool]
 
 
 def pick_examples(path: Path) -> dict[str, str]:
-    """A person name, a person reference and a rare word from the database."""
+    """A person whose name is theirs alone (names as common as real ones are
+    often shared), their reference, and a rare word of their name."""
     conn = sqlite3.connect(path)
     middle = conn.execute("SELECT max(id) / 2 FROM people").fetchone()[0]
-    person_id, name = conn.execute(
-        "SELECT id, name FROM people WHERE id >= ? AND private = 0 ORDER BY id LIMIT 1", [middle]
-    ).fetchone()
-    conn.close()
-    return {"name": name, "ref": f"P{person_id}", "word": name.split()[0]}
+    try:
+        for person_id, name, key in conn.execute(
+            "SELECT id, name, name_key FROM people WHERE id >= ? AND private = 0 ORDER BY id",
+            [middle],
+        ):
+            namesakes = conn.execute(
+                "SELECT (SELECT count(*) FROM people WHERE name_key = ?) "
+                "+ (SELECT count(*) FROM aliases WHERE name_key = ?)",
+                [key, key],
+            ).fetchone()[0]
+            word = min(name.split(), key=len)
+            sharing = conn.execute(
+                "SELECT count(*) FROM people WHERE name LIKE ?", [f"%{word}%"]
+            ).fetchone()[0]
+            if namesakes == 1 and sharing < 100:
+                return {"name": name, "ref": f"P{person_id}", "word": word}
+    finally:
+        conn.close()
+    raise SystemExit(f"{path}: no person of the second half has a name of their own")
 
 
 def compile_cases() -> None:

@@ -34,7 +34,7 @@ def store(tmp_path_factory) -> Store:
     from make_db import generate
 
     folder = tmp_path_factory.mktemp("plans")
-    generate(folder, 400, seed=3)
+    generate(folder, 500, seed=3)
     opened = Store.open(folder / "plans.db", write=True)
     import_folder(opened, folder)
     opened.conn.execute("ANALYZE")

@@ -266,7 +266,10 @@ def timeline(
     empty).
     """
     runs = []
-    present = _facts_taken_part_in(store)
+    # an actor's own participations are found by their index; the whole
+    # timeline's, by a scan that is worth skipping where there are none
+    whole = person_id is None and org_id is None
+    present = _facts_taken_part_in(store) if whole else {t.name for t in FACTS}
     for source in _SOURCES:
         if kinds and source.kind not in kinds:
             continue
@@ -293,10 +296,19 @@ def _facts_taken_part_in(store: Store) -> set[str]:
     """The fact tables some participant takes part in a fact of (a fact's table is
     told by its uid: each is looked up in the fact tables' uid indexes)."""
     found = set()
+    taking_part = store.scalar("SELECT max(id) FROM participants") or 0
     for table in FACTS:
-        if store.conn.execute(
+        # from the smaller side (its largest id tells how large a table is, at once)
+        facts = store.scalar(f'SELECT max(id) FROM "{table.name}"') or 0
+        if not facts or not taking_part:
+            continue
+        query = (
             f'SELECT 1 FROM participants w JOIN "{table.name}" x ON x.uid = w.fact_uid LIMIT 1'
-        ).fetchone():
+            if taking_part <= facts
+            else f'SELECT 1 FROM "{table.name}" x WHERE EXISTS '
+            "(SELECT 1 FROM participants w WHERE w.fact_uid = x.uid) LIMIT 1"
+        )
+        if store.conn.execute(query).fetchone():
             found.add(table.name)
     return found
 
@@ -426,6 +438,9 @@ _ENDING = f"""nullif(min(
     coalesce((SELECT {_ENDING_FACT.format(day=_DAY.format("e.date"), t="e")}
               FROM events e WHERE e.person_id = d.person_id AND e.kind = 'release'
               AND {_DAY.format("e.date")} >= {_DAY.format("d.start")}), '~'),
+    coalesce((SELECT {_ENDING_FACT.format(day=_DAY.format("e.date"), t="e")}
+              FROM events e WHERE e.org_id = d.org_id AND e.kind = 'release'
+              AND {_DAY.format("e.date")} >= {_DAY.format("d.start")}), '~'),
     coalesce((SELECT {_ENDING_FACT.format(day=_DAY.format("r.date"), t="r")}
               FROM rulings r WHERE r.person_id = d.person_id
               AND {_DAY.format("r.date")} >= {_DAY.format("d.start")}
@@ -434,10 +449,14 @@ _ENDING = f"""nullif(min(
 _ENDING_EARLIEST = "nullif(trim(substr(ending, 25, 10)), '')"
 _ENDING_LATEST = "nullif(substr(ending, 36), '')"
 
-# The latest date of any fact about D's person ('' when none has a date).
+# The latest date of any fact about D's person or group ('' when none has a date).
 _LATEST_FACT = """max(
     coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM events
               WHERE person_id = d.person_id), ''),
+    coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM events
+              WHERE org_id = d.org_id), ''),
+    coalesce((SELECT max(coalesce(start_latest, start_earliest)) FROM detentions
+              WHERE org_id = d.org_id), ''),
     coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM rulings
               WHERE person_id = d.person_id), ''),
     coalesce((SELECT max(coalesce(date_latest, date_earliest)) FROM asylum
@@ -473,7 +492,7 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
     ).fetchone()
     still_open = store.conn.execute(
         f"""WITH open AS MATERIALIZED (
-                SELECT d.person_id, d.start_earliest AS first, d.start_latest AS last,
+                SELECT d.person_id, d.org_id, d.start_earliest AS first, d.start_latest AS last,
                        {_ENDING} AS ending
                 FROM detentions d WHERE {_OPEN}),
             spans AS (

@@ -419,8 +419,8 @@ def generate(folder: Path, people: int, seed: int) -> dict[str, int]:
             )
             cite(event)
             if rng.random() < 0.3:  # someone else taking part: a witness, an NGO
-                if person_uids[:-1] and rng.random() < 0.6:
-                    other = {"person_uid": rng.choice(person_uids[:-1])}
+                if len(person_uids) > 1 and rng.random() < 0.6:
+                    other = {"person_uid": person_uids[rng.randrange(len(person_uids) - 1)]}
                 else:
                     other = {"org_uid": rng.choice(orgs)}
                 role = rng.choice(["witness", "organizer", "victim", "authority"])

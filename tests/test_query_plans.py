@@ -171,3 +171,22 @@ def test_large_id_lists_stay_under_sqlites_variable_limit(store: Store) -> None:
         assert max(Counter((hit["kind"], hit["field"]) for hit in hits).values()) > 500
     finally:
         store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+
+
+def test_a_persons_timeline_reads_no_table_through(store: Store) -> None:
+    """One person's facts are found by their indexes, every kind of them: a
+    scan in index order (a trial's parties asked through coalesce() once read
+    every trial) costs as much as the whole timeline's first screen."""
+    person = store.conn.execute(
+        "SELECT person_id FROM trial_parties WHERE person_id IS NOT NULL LIMIT 1"
+    ).fetchone()[0]
+    # as a user's database is: without the statistics ANALYZE gathers
+    store.conn.execute("DROP TABLE sqlite_stat1")
+    try:
+        plans = _plans(store, lambda: list(timeline(store, f"P{person}")))
+    finally:
+        store.conn.execute("ANALYZE")
+    assert plans, "no query was captured"
+    for sql, plan in plans:
+        scans = [step for step in plan.split(" | ") if step.startswith("SCAN ")]
+        assert not scans, f"{sql}\n{plan}"

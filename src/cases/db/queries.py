@@ -134,6 +134,10 @@ class _Source:
     when_known: bool = False  # placed only where the date is known
     # whether its actors take part through participants (a run of its own)
     participants: bool = False
+    # SQL for one person, where PERSON is a coalesce() no index can answer: each
+    # column asked in turn (a party linked, else a party named), so that the
+    # index of each is used
+    person_is: str = ""
 
 
 def _sources() -> list[_Source]:
@@ -186,6 +190,7 @@ def _sources() -> list[_Source]:
                 subject = replace(
                     base,
                     person="coalesce(s.person_id, s.name_person_id)",
+                    person_is="(s.person_id = ? OR (s.person_id IS NULL AND s.name_person_id = ?))",
                     org="s.org_id",
                     role="s.role",
                     join=f'JOIN "{fact.parties}" s ON s.trial_id = x.id {join}',
@@ -332,7 +337,10 @@ def _run(
         params.extend(event_kinds)
     if source.when_known:
         conditions.append(f'x."{source.field}" IS NOT NULL')
-    if person_id is not None:
+    if person_id is not None and source.person_is:
+        conditions.append(source.person_is)
+        params.extend([person_id] * source.person_is.count("?"))
+    elif person_id is not None:
         conditions.append(f"{source.person} = ?")
         params.append(person_id)
     if org_id is not None:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 # Spellings of the sample's people and organisations that a report could use.
 SAMPLE_VARIANTS = [
@@ -318,3 +320,95 @@ def test_the_first_pairs_of_common_names_are_the_first_of_all_pairs(
     assert len(everything) > 60
     for count in (1, 7, 30, 60):
         assert run_json("dupes", "--limit", str(count)) == everything[:count], count
+
+
+_GIVEN = ["Nurlan", "Aigul", "Serik", "Qaisha", "Kaisha", "Серик"]
+_FATHERS = ["Nurlan", "Serik", "Malik", "Malikbay"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(
+            st.sampled_from(_GIVEN),
+            st.sampled_from(_FATHERS),
+            st.sampled_from(["uly", "ov", "ova", "kyzy", ""]),
+            st.booleans(),  # surname first
+            st.sampled_from(["", "1980", "1981"]),
+            st.sampled_from(["", "Almaty", "almaty", "Zaisan"]),
+            st.booleans(),  # an alias in another spelling
+        ),
+        min_size=2,
+        max_size=25,
+    ),
+    orgs=st.lists(st.sampled_from(["Atazhurt", "Atajurt", "Nagyz Atazhurt"]), max_size=4),
+    trials=st.lists(st.tuples(st.integers(0, 24), st.integers(0, 24)), max_size=6),
+    cited=st.lists(st.integers(0, 24), max_size=8),
+    floor=st.sampled_from([0.0, 60.0, 80.0, 99.5]),
+)
+def test_the_first_pairs_are_the_first_of_all_pairs_whatever_the_names(
+    people, orgs, trials, cited, floor
+) -> None:
+    """Hypothesis: with any names (shared keys and forms, names alike, aliases,
+    organisations), birth years, origins, trials and sources, `dupes --limit N`
+    gives the first N of what `dupes` gives, whatever the floor."""
+    import tempfile
+
+    from cases.db import Store
+    from cases.service.dupes import dupes
+    from cases.service.importing import import_folder
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        person_uids = [str(uuid.uuid4()) for _ in people]
+        with (root / "people.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "name", "born", "origin"])
+            for uid, (first, father, ending, flipped, born, origin, _) in zip(
+                person_uids, people, strict=True
+            ):
+                surname = father + ending
+                name = f"{surname} {first}" if flipped else f"{first} {surname}"
+                writer.writerow([uid, name, born, origin])
+        with (root / "aliases.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "person_uid", "name"])
+            for uid, (first, father, _, _, _, _, alias) in zip(person_uids, people, strict=True):
+                if alias:
+                    writer.writerow(
+                        [str(uuid.uuid4()), uid, f"{first.replace('q', 'k')} {father}ov"]
+                    )
+        with (root / "organisations.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "name", "kind"])
+            for name in orgs:
+                writer.writerow([str(uuid.uuid4()), name, "ngo"])
+        trial_uids = [str(uuid.uuid4()) for _ in trials]
+        with (root / "trials.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "court"])
+            for uid in trial_uids:
+                writer.writerow([uid, "Zaisan court"])
+        with (root / "trial_parties.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "trial_uid", "person_uid", "role"])
+            for uid, pair in zip(trial_uids, trials, strict=True):
+                for index in sorted({i % len(people) for i in pair}):
+                    writer.writerow([str(uuid.uuid4()), uid, person_uids[index], "defendant"])
+        source = str(uuid.uuid4())
+        with (root / "sources.csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["uid", "title"], [source, "A report"]])
+        with (root / "citations.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["uid", "record_uid", "source_uid"])
+            for index in sorted({i % len(people) for i in cited}):
+                writer.writerow([str(uuid.uuid4()), person_uids[index], source])
+        store = Store.open(root / "cases.db", write=True)
+        try:
+            import_folder(store, root)
+            everything = list(dupes(store, min_score=floor))
+            assert everything == sorted(everything, key=listed_order)
+            for count in {1, 3, 10, len(everything) or 1}:
+                assert list(dupes(store, limit=count, min_score=floor)) == everything[:count]
+        finally:
+            store.close()

@@ -228,3 +228,31 @@ def test_a_duration_places_a_detention_on_the_chart(run, run_json, sample, tmp_p
     assert "detention: from 1 Jan 2018 for 159 days" in svg
     assert "detention: for 6 months to 31 Dec 2019" in svg
     assert "several years" not in svg
+
+
+def test_a_duration_the_dates_cannot_allow_is_a_contradiction(
+    run, run_json, sample, fails_cleanly
+) -> None:
+    added = run_json(
+        "add", "detention", "P5", "--start", "2015-03", "--end", "2015-05", "--duration", "10 years"
+    )
+    shown = run_json("show", added["ref"])
+    # the record carries its length, as its person's summary does, the duration first
+    assert (shown["days_min"], shown["days_max"]) == (31, 91)
+    assert shown["length"] == "10 years (31 to 91 days)"
+    assert ["length", "10 years (31 to 91 days)"] in shown["fields"]
+    result = run("check", ok=False)
+    assert result.exit_code == 1
+    assert (
+        f"contradiction: {added['ref']} lasted 10 years, but its dates (Mar 2015 to May 2015) "
+        "allow 31 to 91 days" in result.stdout + result.stderr
+    )
+    run("edit", added["ref"], "--set", "duration=2 months")
+    assert run("check").exit_code == 0
+    # a length of one day reads as one
+    one = run_json("add", "detention", "P5", "--start", "2016-01-01", "--end", "2016-01-02")
+    assert run_json("show", one["ref"])["length"] == "1 day"
+    # lists show the duration beside the dates
+    assert "Duration" in run("list", "detentions").stdout.splitlines()[0]
+    # an age is named among the forms a birth takes
+    assert "or an age at a date" in fails_cleanly("add", "person", "X", "--born", "aged 36")

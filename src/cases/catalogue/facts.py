@@ -263,6 +263,7 @@ DETENTIONS = Table(
         ("Person", "person"),
         ("Kind", "kind"),
         ("Place", "place"),
+        ("Duration", "duration"),
     ),
     description="Detentions: when they began and ended (no end while the person is held, "
     "as far as the sources tell), what kind and where.",

@@ -99,9 +99,14 @@ class Date(FieldType):
     def parse(self, field: Field, text: str, exact: bool) -> dict[str, Any]:
         from cases.dates import birth_from_age, date_columns
 
-        if field.ages:
-            text = birth_from_age(text) or text
-        return date_columns(field.name, text)
+        if not field.ages:
+            return date_columns(field.name, text)
+        try:
+            return date_columns(field.name, birth_from_age(text) or text)
+        except Invalid as error:  # name the form only a birth takes too
+            raise Invalid(
+                f"{error}; or an age at a date: aged 36 on 12 Nov 2019, 36 years old in Nov 2019"
+            ) from None
 
     def show(self, field: Field, row: Row) -> str:
         from cases.dates import display_date

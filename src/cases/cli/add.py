@@ -195,7 +195,7 @@ add_command(
         **values,
     ),
     said=lambda recorded: (
-        f"{recorded.row['court'] or 'court not named'}: {'; '.join(recorded.extra['parties'])}"
+        f"{recorded.row['court'] or 'a court not named'}: {'; '.join(recorded.extra['parties'])}"
     ),
 )
 
@@ -282,7 +282,7 @@ add_command(
         cases add detention "Qaster Musakhanuly" --duration "several years" --kind camp
     """,
     params=[
-        _actor("Who was held: a P reference, an O reference of a group, or a name."),
+        _actor("Who was held: a person or a group (a P or O reference, or a name)."),
         *options_of("detentions"),
         taking_part(),
     ],

@@ -161,6 +161,23 @@ def contradictions(store: Store) -> list[str]:
                 ORDER BY 1, 5"""
         )
     ]
+    # a duration the dates cannot allow: their fewest days above its most, or
+    # their most below its fewest
+    problems.extend(
+        f"contradiction: D{d} lasted {duration}, but its dates ({display_date(start_text)} to "
+        f"{display_date(end_text)}) allow {fewest} to {most} days; correct one of them"
+        for d, duration, start_text, end_text, fewest, most in store.conn.execute(
+            """SELECT id, duration, start, "end", fewest, most FROM (
+                   SELECT id, duration, start, "end", duration_min_days, duration_max_days,
+                          CAST(julianday(end_earliest) - julianday(start_latest) AS INTEGER)
+                              AS fewest,
+                          CAST(julianday(end_latest) - julianday(start_earliest) AS INTEGER)
+                              AS most
+                   FROM detentions WHERE duration IS NOT NULL AND start IS NOT NULL
+                   AND "end" IS NOT NULL)
+               WHERE most < duration_min_days OR fewest > duration_max_days ORDER BY id"""
+        )
+    )
     ended = " OR ".join(
         f"EXISTS (SELECT 1 FROM {table} x WHERE x.person_id = d.person_id AND {condition} "
         f"AND {_DAY.format('x.date')} >= {start})"

@@ -72,7 +72,7 @@ def _fact_cells(record: dict[str, Any], date_key: str, text: str) -> tuple[Text,
 
 def _trial_text(trial: dict[str, Any], rulings: dict[str, dict[str, Any]]) -> str:
     place = f", {trial['place']}" if trial.get("place") else ""
-    lines = [f"{trial.get('court') or 'court not named'}{place}"]
+    lines = [f"{trial.get('court') or 'a court not named'}{place}"]
     if trial.get("charge"):
         lines.append(f"charge: {trial['charge']}")
     for role in (

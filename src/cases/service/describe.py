@@ -68,7 +68,7 @@ def days_phrase(days_min: int | None, days_max: int | None, open_ended: bool) ->
     if open_ended or days_max is None:
         return f"at least {days_min or 0} days"
     if days_min == days_max:
-        return f"{days_min} days"
+        return "1 day" if days_min == 1 else f"{days_min} days"
     if days_min is None:
         return f"at most {days_max} days"
     return f"{days_min} to {days_max} days"

@@ -285,19 +285,44 @@ def parties_by_trial(parties: Sequence[Row]) -> dict[int, dict[str, Any]]:
     )
 
 
-def _detention(summary: _Summary, row: Row, facts: Facts, today: dt.date | None) -> dict[str, Any]:
+def detention_days(store: Store, row: Row, today: dt.date | None = None) -> dict[str, Any]:
+    """A detention's ``days_min``, ``days_max``, ``days`` and ``length`` (as
+    ``show`` of its person or group gives them: read with their other facts)."""
+    column, actor_id = (
+        ("person_id", row["person_id"]) if row["person_id"] else ("org_id", row["org_id"])
+    )
+    if column == "person_id":
+        facts = Facts(
+            _facts_of(store, "detentions", column, actor_id),
+            _facts_of(store, "asylum", column, actor_id),
+            _facts_of(store, "rulings", column, actor_id),
+            _facts_of(store, "events", column, actor_id),
+        )
+    else:
+        facts = Facts(
+            _facts_of(store, "detentions", column, actor_id),
+            [],
+            [],
+            _facts_of(store, "events", column, actor_id),
+        )
+    return _lengths(row, facts, today)
+
+
+def _lengths(row: Row, facts: Facts, today: dt.date | None) -> dict[str, Any]:
     lengths = detention_length(row, facts, today)
     length = days_phrase(lengths["days_min"], lengths["days_max"], lengths["open"])
-    if lengths["duration"]:  # as the report gave it, then in days
-        length = f"{lengths['duration']} ({length})"
-    return summary.item(
-        DETENTION,
-        row,
-        days=lengths["days"],
-        days_min=lengths["days_min"],
-        days_max=lengths["days_max"],
-        length=length,
-    )
+    if row.get("duration") and length != row["duration"]:  # as the report gave it, in days
+        length = f"{row['duration']} ({length})"
+    return {
+        "days": lengths["days"],
+        "days_min": lengths["days_min"],
+        "days_max": lengths["days_max"],
+        "length": length,
+    }
+
+
+def _detention(summary: _Summary, row: Row, facts: Facts, today: dt.date | None) -> dict[str, Any]:
+    return summary.item(DETENTION, row, **_lengths(row, facts, today))
 
 
 def _end_name(store: Store, person_id: int | None, org_id: int | None) -> tuple[str, str, bool]:

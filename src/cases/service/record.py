@@ -43,6 +43,12 @@ def record_view(store: Store, text: str) -> dict[str, Any]:
             "citations": _citations(store, str(row["uid"])),
         }
     )
+    if table.name == "detentions":  # its length, as its person's summary gives it
+        from cases.service.reading import detention_days
+
+        lengths = detention_days(store, row)
+        view.update(lengths)
+        view["fields"].append(["length", lengths["length"]])
     return view
 
 

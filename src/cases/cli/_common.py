@@ -150,9 +150,25 @@ def db_path(ctx: typer.Context) -> Path:
         command = ctx.command_path.split(" ", 1)[-1] if ctx.command_path else "this command"
         raise CasesError(
             f"{command} does not run on a PostgreSQL database yet ({where(location)}); "
-            "team and copy do: copy the records into a file with cases copy --from URL --to FILE"
+            f"{', '.join(SERVER_READS)}, team and copy do: copy the records into a file "
+            "with cases copy --from URL --to FILE"
         )
     return Path(location).expanduser()
+
+
+# The commands that read a team's PostgreSQL database (cases.db.pg.store).
+SERVER_READS = ("show", "timeline", "list", "stats", "uncited")
+
+
+def _server_read(ctx: typer.Context, write: bool) -> str | None:
+    """The URL of the team database this reading command reads, if it does."""
+    from cases.db.pg import is_server
+
+    location = db_location(ctx)
+    words = (ctx.command_path or "").split()
+    if write or not is_server(location) or len(words) < 2 or words[1] not in SERVER_READS:
+        return None
+    return location
 
 
 @contextmanager
@@ -164,7 +180,13 @@ def open_store(ctx: typer.Context, *, write: bool, dry_run: bool = False) -> Ite
     transaction, rolled back at the end)."""
     from cases.db import Store
 
-    store = Store.open(db_path(ctx), write=write or dry_run)
+    url = _server_read(ctx, write or dry_run)
+    if url is not None:
+        from cases.db.pg.store import ServerStore
+
+        store: Any = ServerStore.open_url(url)
+    else:
+        store = Store.open(db_path(ctx), write=write or dry_run)
     try:
         yield store
         if dry_run and store.created_file:

@@ -27,7 +27,8 @@ def uncited(store: Store) -> Iterator[Row]:
         "SELECT * FROM ("
         + " UNION ALL ".join(parts)
         + (
-            f") ORDER BY coalesce(earliest, latest, '{UNDATED}'), coalesce(latest, '{UNDATED}'),"
+            f") AS facts ORDER BY coalesce(earliest, latest, '{UNDATED}'),"
+            f" coalesce(latest, '{UNDATED}'),"
             " tbl, id"
         )
     )

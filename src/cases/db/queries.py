@@ -362,6 +362,13 @@ def _run(
         params.append(f"%{place}%")
     anchor, tail = timeline_anchor("x", field), timeline_tail("x", field)
     kind = "x.kind" if source.own_kind else f"'{source.kind}'"
+    # several actors of one fact (a trial's parties, those taking part) come in
+    # the order the merge below puts them, whichever engine reads them
+    tiebreak = (
+        f", coalesce({source.person}, 0), coalesce({source.org}, 0)"
+        if source.participants or source.person_is
+        else ""
+    )
     # Everything an item shows comes with it (the actor's name, the sources cited,
     # the record itself): no lookups per item, and one pass in index order.
     cursor = store.conn.execute(
@@ -377,7 +384,7 @@ def _run(
             LEFT JOIN people pe ON pe.id = {source.person}
             LEFT JOIN organisations oe ON oe.id = {source.org}
             WHERE {" AND ".join(conditions)}
-            ORDER BY {anchor}, {tail}, x.id""",
+            ORDER BY {anchor}, {tail}, x.id{tiebreak}""",
         params,
     )
     first_record_column = len(ITEM_COLUMNS) - 1
@@ -491,12 +498,13 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
                 SELECT {_LENGTHS} FROM (
                     SELECT start_earliest AS first, start_latest AS last,
                            end_earliest AS end_first, end_latest AS end_last
-                    FROM detentions WHERE "end" IS NOT NULL AND NOT ({_LASTED})) LIMIT -1)"""
+                    FROM detentions WHERE "end" IS NOT NULL AND NOT ({_LASTED})) AS spans
+                LIMIT -1) AS lengths"""
     ).fetchone()
     lasted = store.conn.execute(
         f"""SELECT {_SUMS} FROM (
                 SELECT duration_min_days AS fewest, duration_max_days AS most
-                FROM detentions WHERE {_LASTED})"""
+                FROM detentions WHERE {_LASTED}) AS lengths"""
     ).fetchone()
     still_open = store.conn.execute(
         f"""WITH open AS MATERIALIZED (
@@ -510,7 +518,7 @@ def detention_day_totals(store: Store, today: str) -> dict[str, int]:
                        CASE WHEN ending IS NOT NULL THEN {_ENDING_LATEST}
                             ELSE :today END AS end_last
                 FROM open d)
-            SELECT {_SUMS} FROM (SELECT {_LENGTHS} FROM spans LIMIT -1)""",
+            SELECT {_SUMS} FROM (SELECT {_LENGTHS} FROM spans LIMIT -1) AS lengths""",
         {"today": today},
     ).fetchone()
     exact, fewest, most = (

@@ -53,6 +53,11 @@ def _column(table: Table, field: Field, column: str, *, engine: str = "sqlite") 
     sql_type = field.type.sql(field, column)
     if engine == "postgresql":
         sql_type = POSTGRES_TYPES.get(sql_type, sql_type)
+        if sql_type == "TEXT":
+            # ordered by its bytes, as SQLite orders text: the timeline merges runs
+            # of rows in the order each was read, and dates are ordered as text
+            sql_type = 'TEXT COLLATE "C"'
+
     parts = [f'"{column}"', sql_type]
     main = column == field.columns[0]
     if field.type == FLAG:

@@ -11,7 +11,17 @@ from cases.db.connection import Row, Store
 from cases.errors import Invalid, NotFound
 from cases.records import SOURCE, Kind, Ref, parse_ref, ref_text
 
-_HIDDEN_COLUMNS = {"id", "name_key"}
+
+def _hidden_columns() -> set[str]:
+    """The id, name keys, and the name keys a team's database keeps beside each
+    text naming an actor (``court_key``: see cases.db.pg.schema)."""
+    from cases.catalogue import TABLES, actor_texts
+
+    texts = {f"{text.column}_key" for table in TABLES for text in actor_texts(table.name)}
+    return {"id", "name_key", *texts}
+
+
+_HIDDEN_COLUMNS = _hidden_columns()
 
 
 def _json_link(field: Field) -> str:

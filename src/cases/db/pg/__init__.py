@@ -90,12 +90,13 @@ def reason(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def failed(url: str, error: BaseException) -> ServerError:
+def failed(url: str, error: BaseException, *, reading: bool = False) -> ServerError:
     """A :class:`ServerError` for ERROR raised while talking to the server at URL:
-    the transaction is gone, so nothing of the change was written."""
+    the transaction is gone, so nothing of the change was written (READING: a
+    query, which changed nothing)."""
     psycopg = _psycopg()
     if isinstance(error, psycopg.OperationalError):
-        return ServerError(
-            f"lost the connection to {where(url)} ({reason(error)}); nothing was written"
-        )
-    return ServerError(f"{where(url)} refused the change: {reason(error)}")
+        outcome = "" if reading else "; nothing was written"
+        return ServerError(f"lost the connection to {where(url)} ({reason(error)}){outcome}")
+    what = "the query" if reading else "the change"
+    return ServerError(f"{where(url)} refused {what}: {reason(error)}")

@@ -15,6 +15,7 @@ from typing import Any
 
 from cases.catalogue import SCHEMA_VERSION, TABLES, ActorText, Table, actor_texts
 from cases.db.pg import BASE
+from cases.db.pg.compatible import COMPATIBLE
 from cases.db.schema import columns_at, create_table, indexes
 
 # The change log: one row a change, who made it (their login) and when.
@@ -81,8 +82,9 @@ def with_keys(table: Table, rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any
 
 def create_statements() -> list[str]:
     """Everything the records schema is: its tables in link order, their indexes,
-    the triggers taking citations and participants along, the change log and
-    the schema version."""
+    the triggers taking citations and participants along, the change log, the
+    SQLite functions the reading queries use (:mod:`cases.db.pg.store`) and the
+    schema version."""
     found = [f"CREATE SCHEMA {BASE}", _TAKE_ALONG]
     for table in TABLES:
         create = create_table(table, engine="postgresql")
@@ -98,6 +100,7 @@ def create_statements() -> list[str]:
                 f"FOR EACH ROW EXECUTE FUNCTION {BASE}.take_along('{kind}')"
             )
     found.append(_LOG)
+    found += COMPATIBLE
     found.append(f"CREATE TABLE {BASE}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     found.append(
         f"INSERT INTO {BASE}.meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from cases.db.pg import BASE, PUBLIC
+from cases.db.pg.compatible import COMPATIBLE_SCHEMA
 from cases.errors import Conflict, Invalid, NotFound
 
 ROLES = ("owner", "editor", "reader")
@@ -92,6 +93,7 @@ def grant_rights(conn: Any, database: str) -> None:
     for name in (reader, editor):
         run("GRANT USAGE ON SCHEMA {} TO {}", PUBLIC, name)
         run("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}", PUBLIC, name)
+        run("GRANT USAGE ON SCHEMA {} TO {}", COMPATIBLE_SCHEMA, name)
     run("GRANT {} TO {}", editor, owner)
     # a reader's psql finds the public views by their bare names
     run("ALTER DATABASE {} SET search_path = {}, public", database, PUBLIC)

@@ -1,0 +1,51 @@
+"""The SQLite functions the reading queries use, as functions of a team's
+PostgreSQL database (``group_concat``, ``printf('%0Nd')``, ``julianday``, and a
+two-argument ``max`` and ``min`` that give NULL for NULL, as SQLite's do), in a
+schema of their own that every member may use."""
+
+from __future__ import annotations
+
+# The schema of the SQLite functions the reading queries use, granted to every
+# member (readers too), and what it holds.
+COMPATIBLE_SCHEMA = "cases_sql"
+
+
+def _arguments(count: int, kind: str) -> str:
+    return ", ".join(f"a{n} {kind}" for n in range(count))
+
+
+COMPATIBLE = (
+    f"CREATE SCHEMA IF NOT EXISTS {COMPATIBLE_SCHEMA}",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}._joined(acc text, v anyelement, sep text)
+        RETURNS text LANGUAGE sql IMMUTABLE AS
+        $$ SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v::text
+                       ELSE acc || sep || v::text END $$""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}._joined(acc text, v anyelement)
+        RETURNS text LANGUAGE sql IMMUTABLE AS
+        $$ SELECT {COMPATIBLE_SCHEMA}._joined(acc, v, ',') $$""",
+    f"""CREATE OR REPLACE AGGREGATE {COMPATIBLE_SCHEMA}.group_concat(anyelement)
+        (SFUNC = {COMPATIBLE_SCHEMA}._joined, STYPE = text)""",
+    f"""CREATE OR REPLACE AGGREGATE {COMPATIBLE_SCHEMA}.group_concat(anyelement, text)
+        (SFUNC = {COMPATIBLE_SCHEMA}._joined, STYPE = text)""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.printf(fmt text, v bigint)
+        RETURNS text LANGUAGE sql IMMUTABLE AS
+        $$ SELECT CASE WHEN fmt ~ '^%0[0-9]+d$'
+                       THEN lpad(v::text, substring(fmt from 3 for length(fmt) - 3)::int, '0')
+                  END $$""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.julianday(day text)
+        RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS
+        $$ BEGIN
+             RETURN extract(julian from day::timestamp)::double precision - 0.5;
+           EXCEPTION WHEN others THEN RETURN NULL;
+           END $$""",
+    # SQLite's max() and min() of two or more values: NULL when one is NULL
+    *(
+        f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.{name}({_arguments(count, kind)})
+            RETURNS {kind} LANGUAGE sql IMMUTABLE AS
+            $$ SELECT CASE WHEN {" OR ".join(f"a{n} IS NULL" for n in range(count))} THEN NULL
+                      ELSE {pick}({", ".join(f"a{n}" for n in range(count))}) END $$"""
+        for name, pick in (("max", "greatest"), ("min", "least"))
+        for kind in ("bigint", "text", "double precision")
+        for count in range(2, 9)
+    ),
+)

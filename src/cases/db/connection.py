@@ -142,6 +142,11 @@ class Store:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        """A cursor over a query whose rows may be many: read as they are asked
+        for (on SQLite every query is; a server keeps them until they are)."""
+        return self.conn.execute(sql, params)
+
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         """The first column of the first row (None when there is no row)."""
         row = self.conn.execute(sql, params).fetchone()

@@ -32,7 +32,7 @@ def uncited(store: Store) -> Iterator[Row]:
             " tbl, id"
         )
     )
-    cursor = store.conn.execute(sql)
+    cursor = store.stream(sql)
     names = [column[0] for column in cursor.description]
     for values in cursor:
         yield dict(zip(names, values, strict=True))

@@ -371,7 +371,9 @@ def _run(
     )
     # Everything an item shows comes with it (the actor's name, the sources cited,
     # the record itself): no lookups per item, and one pass in index order.
-    cursor = store.conn.execute(
+    # an actor's involvements are few; everyone's stream
+    read = store.conn.execute if person_id is not None or org_id is not None else store.stream
+    cursor = read(
         f"""SELECT {kind}, '{source.prefix}', x.id, x.uid, {source.person}, {source.org},
                    {source.role}, x."{field}", x.{field}_earliest, x.{field}_latest,
                    '{source.table}', x.private, {anchor}, {tail},

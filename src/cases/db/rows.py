@@ -71,7 +71,7 @@ def all_rows(store: Store, table: str, *, person_id: int | None = None) -> list[
 
 def chunks_of_table(store: Store, table: str, size: int = 500) -> Iterator[list[Row]]:
     """Every row of a table in id order, SIZE at a time, read as they are asked for."""
-    cursor = store.conn.execute(f'SELECT * FROM "{table}" ORDER BY id')
+    cursor = store.stream(f'SELECT * FROM "{table}" ORDER BY id')
     names = [column[0] for column in cursor.description]
     while batch := cursor.fetchmany(size):
         yield [dict(zip(names, row, strict=True)) for row in batch]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -33,6 +33,8 @@ from cases.db.pg.compatible import COMPATIBLE_SCHEMA
 _QUOTED = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _NO_LIMIT = re.compile(r"\bLIMIT\s+-1\b", re.IGNORECASE)
+# How many rows a server-side cursor brings at a time.
+_BATCH = 2000
 
 
 @lru_cache(maxsize=512)
@@ -88,6 +90,7 @@ class ServerConnection:
     def __init__(self, url: str, conn: Any) -> None:
         self.url = url
         self._conn = conn
+        self._streams: list[Any] = []  # the cursors on the server, closed with it
 
     @property
     def in_transaction(self) -> bool:
@@ -96,6 +99,7 @@ class ServerConnection:
         return bool(self._conn.info.transaction_status != TransactionStatus.IDLE)
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
+        """Run SQL; its rows come back at once (see :meth:`stream` for many)."""
         import psycopg
 
         try:
@@ -104,12 +108,35 @@ class ServerConnection:
             raise failed(self.url, error, reading=True) from None
         return ServerCursor(cursor)
 
+    def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
+        """Run a query whose rows come from a cursor on the server, a batch at a
+        time, as SQLite's come a row at a time: a long timeline streams."""
+        import psycopg
+
+        cursor = self._conn.cursor(name=f"cases_{len(self._streams) + 1}")
+        self._streams.append(cursor)
+        cursor.itersize = _BATCH
+        try:
+            cursor.execute(postgres_sql(sql), params or None)
+        except psycopg.Error as error:
+            raise failed(self.url, error, reading=True) from None
+        return ServerCursor(cursor)
+
     def close(self) -> None:
+        """Close the cursors a stream left open (a timeline read in part), then
+        the connection (its transaction, read only, is rolled back)."""
+        import psycopg
+
+        for cursor in self._streams:
+            with suppress(psycopg.Error):
+                cursor.close()
         self._conn.close()
 
 
 class ServerStore(Store):
     """A team database opened for reading: every query sees one snapshot."""
+
+    server: ServerConnection
 
     @classmethod
     def open_url(cls, url: str) -> ServerStore:
@@ -136,7 +163,12 @@ class ServerStore(Store):
                 f"({PUBLIC}), with any SQL client such as psql"
             )
         pg.execute(f"SET search_path TO {BASE}, {COMPATIBLE_SCHEMA}, public")
-        store = cls(ServerConnection(url, pg), None, False, writable=False)  # type: ignore[arg-type]
+        # one snapshot for the whole command (and the transaction the cursors
+        # that stream its rows live in)
+        pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        server = ServerConnection(url, pg)
+        store = cls(server, None, False, writable=False)  # type: ignore[arg-type]
+        store.server = server
         return store
 
     def close(self) -> None:
@@ -147,10 +179,8 @@ class ServerStore(Store):
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """One repeatable-read transaction: every query sees the same records."""
-        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            yield
-        finally:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+        """The command reads one snapshot already (see :meth:`open_url`)."""
+        yield
+
+    def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        return self.server.stream(sql, params)

@@ -208,6 +208,13 @@ def test_a_group_in_detention(run, run_json, sample, tmp_path: Path) -> None:
     run("add", "detention", group["ref"], "--start", "2019", "--kind", "camp")
     assert "contradiction:" not in run("check", ok=False).stdout
     assert lasted["ref"] in [d["ref"] for d in run_json("list", "detentions")]
+    # a group released in 2019 cannot have been held until 2020
+    run("add", "event", group["ref"], "--date", "2019-06", "--kind", "release")
+    ended = run_json("add", "detention", group["ref"], "--start", "2019-01", "--end", "2020")
+    checked = run("check", ok=False)
+    said = f"contradiction: {ended['ref']} of {group['ref']} ends 2020, but a release"
+    assert checked.exit_code == 1 and said in checked.stdout + checked.stderr
+    run("delete", ended["ref"], "--yes")
     # FollowTheMoney: an Event involving the group, its length in the notes
     out = tmp_path / "cases.ftm"
     run("export", "ftm", "--out", str(out))

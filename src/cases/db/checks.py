@@ -143,17 +143,24 @@ def contradictions(store: Store) -> list[str]:
     start, end = _DAY.format("d.start"), _DAY.format("d.end")
     frees = _FREES.format(x="r")
     problems = [
-        f"contradiction: D{d} of P{p} ends {display_date(shown_end)}, but {what} ({ref}) "
+        f"contradiction: D{d} of {actor} ends {display_date(shown_end)}, but {what} ({ref}) "
         f"ended it before, on {display_date(shown)}; correct one of them "
         f"(cases edit D{d} --set end=DATE)"
-        for d, p, shown_end, what, ref, shown in store.conn.execute(
-            f"""SELECT d.id, d.person_id, d."end", 'a release', 'E' || e.id, e.date
+        for d, actor, shown_end, what, ref, shown in store.conn.execute(
+            f"""SELECT d.id, 'P' || d.person_id, d."end", 'a release', 'E' || e.id, e.date
                 FROM detentions d JOIN events e ON e.person_id = d.person_id
                 AND e.kind = 'release' AND {_DAY.format("e.date")} >= {start}
                 AND coalesce(e.date_latest, e.date_earliest) < {end}
                 WHERE d."end" IS NOT NULL
                 UNION ALL
-                SELECT d.id, d.person_id, d."end", 'a ruling that freed them', 'R' || r.id, r.date
+                SELECT d.id, 'O' || d.org_id, d."end", 'a release', 'E' || e.id, e.date
+                FROM detentions d JOIN events e ON e.org_id = d.org_id
+                AND e.kind = 'release' AND {_DAY.format("e.date")} >= {start}
+                AND coalesce(e.date_latest, e.date_earliest) < {end}
+                WHERE d."end" IS NOT NULL
+                UNION ALL
+                SELECT d.id, 'P' || d.person_id, d."end", 'a ruling that freed them', 'R' || r.id,
+                       r.date
                 FROM detentions d JOIN rulings r ON r.person_id = d.person_id AND {frees}
                 AND {_DAY.format("r.date")} >= {start}
                 AND coalesce(r.date_latest, r.date_earliest) < {end}

@@ -5,24 +5,20 @@ name records of every table)."""
 
 from __future__ import annotations
 
-from cases.catalogue.actors import ACTORS, ALIASES, ORGANISATIONS, PEOPLE, RELATIONS
+from cases.catalogue.actors import ACTORS, ALIASES, ORGANISATIONS, PEOPLE
 from cases.catalogue.evidence import CITATIONS, SOURCES
 from cases.catalogue.facts import (
-    ASYLUM,
-    COMMUNICATIONS,
-    DETENTIONS,
-    EVENTS,
     FACT_TABLES,
     PARTICIPANTS,
-    RULINGS,
     TRIAL_PARTIES,
     TRIALS,
-    WHEREABOUTS,
 )
 from cases.catalogue.model import Table
 
 __all__ = ["ACTORS", "FACT_TABLES", "TABLES"]
 
+# The facts in their own order (facts.FACT_TABLES), a trial's parties right
+# after the trials they belong to: a new kind of fact is listed once, there.
 TABLES: tuple[Table, ...] = (
     PEOPLE,
     ORGANISATIONS,
@@ -30,13 +26,7 @@ TABLES: tuple[Table, ...] = (
     SOURCES,
     TRIALS,
     TRIAL_PARTIES,
-    RULINGS,
-    ASYLUM,
-    DETENTIONS,
-    EVENTS,
-    RELATIONS,
-    COMMUNICATIONS,
-    WHEREABOUTS,
+    *(table for table in FACT_TABLES if table is not TRIALS),
     PARTICIPANTS,
     CITATIONS,
 )

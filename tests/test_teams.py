@@ -241,10 +241,10 @@ def test_a_server_that_refuses_is_one_error_line_naming_it(
 
 def test_commands_not_yet_on_the_server_say_so(run, team_url: str) -> None:
     run("--db", team_url, "team", "init")
-    result = run("--db", team_url, "add", "person", "Someone", ok=False)
+    result = run("--db", team_url, "publish", "site", ok=False)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: add person does not run on a PostgreSQL database yet")
-    assert "show, timeline, list, stats, uncited, team and copy do" in result.stderr
+    assert result.stderr.startswith("Error: publish does not run on a PostgreSQL database yet")
+    assert "show, timeline, list, stats, uncited, add, edit" in result.stderr
     assert "cases copy" in result.stderr
 
 

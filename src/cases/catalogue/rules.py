@@ -61,6 +61,14 @@ class EndsAfterStarts(Rule):
         return says.format(start=self.start, end=self.end)
 
 
+def _how_many_given(alias: str, columns: tuple[str, ...]) -> str:
+    """SQL counting the COLUMNS of row ALIAS that are set (portable: PostgreSQL
+    does not add truth values)."""
+    return " + ".join(
+        f'(CASE WHEN {alias}."{column}" IS NULL THEN 0 ELSE 1 END)' for column in columns
+    )
+
+
 @dataclass(frozen=True)
 class OneOf(Rule):
     """Of these columns, exactly one is set (or at least one, with AT_LEAST)."""
@@ -76,7 +84,7 @@ class OneOf(Rule):
         return None
 
     def broken_sql(self, alias: str) -> str:
-        given = " + ".join(f'({alias}."{column}" IS NOT NULL)' for column in self.columns)
+        given = _how_many_given(alias, self.columns)
         return f"({given}) = 0" if self.at_least else f"({given}) != 1"
 
     def described(self) -> str:
@@ -95,7 +103,7 @@ class AtMostOne(Rule):
         return self.what if given > 1 else None
 
     def broken_sql(self, alias: str) -> str:
-        given = " + ".join(f'({alias}."{column}" IS NOT NULL)' for column in self.columns)
+        given = _how_many_given(alias, self.columns)
         return f"({given}) > 1"
 
     def described(self) -> str:

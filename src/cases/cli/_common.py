@@ -156,17 +156,32 @@ def db_path(ctx: typer.Context) -> Path:
     return Path(location).expanduser()
 
 
-# The commands that read a team's PostgreSQL database (cases.db.pg.store).
-SERVER_READS = ("show", "timeline", "list", "stats", "uncited")
+# The commands that run on a team's PostgreSQL database (cases.db.pg.store).
+SERVER_READS = (
+    "show",
+    "timeline",
+    "list",
+    "stats",
+    "uncited",
+    "add",
+    "edit",
+    "delete",
+    "cite",
+    "uncite",
+    "merge",
+    "undo",
+    "log",
+    "dupes",
+)
 
 
-def _server_read(ctx: typer.Context, write: bool) -> str | None:
-    """The URL of the team database this reading command reads, if it does."""
+def _server_url(ctx: typer.Context) -> str | None:
+    """The URL of the team database this command works on, if it does."""
     from cases.db.pg import is_server
 
     location = db_location(ctx)
     words = (ctx.command_path or "").split()
-    if write or not is_server(location) or len(words) < 2 or words[1] not in SERVER_READS:
+    if not is_server(location) or len(words) < 2 or words[1] not in SERVER_READS:
         return None
     return location
 
@@ -180,11 +195,11 @@ def open_store(ctx: typer.Context, *, write: bool, dry_run: bool = False) -> Ite
     transaction, rolled back at the end)."""
     from cases.db import Store
 
-    url = _server_read(ctx, write or dry_run)
+    url = _server_url(ctx)
     if url is not None:
         from cases.db.pg.store import ServerStore
 
-        store: Any = ServerStore.open_url(url)
+        store: Any = ServerStore.open_url(url, write=write or dry_run)
     else:
         store = Store.open(db_path(ctx), write=write or dry_run)
     try:

@@ -302,7 +302,9 @@ def withdraw_texts_naming(store: Store, table: str, actor_id: int, *, purge: boo
         links = [link for link, target in text.links if target == table]
         named = [f'"{link}" = :actor' for link in links]
         if not text.lines:
-            named.append(f'cases_name_key("{text.column}") IN (SELECT value FROM json_each(:keys))')
+            named.append(
+                f"{store.name_key_sql(text.column)} IN (SELECT value FROM json_each(:keys))"
+            )
         where = " OR ".join(named)
         params = {"actor": actor_id, "keys": json.dumps(sorted(keys))}
         if text.lines:

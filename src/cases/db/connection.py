@@ -370,6 +370,7 @@ class Store:
                 self._close_change()
             if dry_run:
                 raise _RolledBack
+            self._before_commit()
         except _RolledBack:
             self._abandon()
             return
@@ -424,6 +425,26 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
 
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        """Run SQL, an INSERT of one row into a table with an id, and return that id."""
+        cursor = self.conn.execute(sql, params)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def name_key_sql(self, column: str) -> str:
+        """SQL for the name key of a row's text COLUMN (one that names an actor)."""
+        return f'cases_name_key("{column}")'
+
+    def _before_commit(self) -> None:
+        """What a write does last, inside its transaction (nothing on SQLite)."""
+
+    def _forget_change_number(self) -> None:
+        """Give back the number of a change that changed nothing, for the next."""
+        self.conn.execute(
+            "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(id), 0) FROM changes) "
+            "WHERE name = 'changes'"
+        )
+
     def require_write(self) -> None:
         """Refuse a write outside :meth:`transaction`."""
         if not self.conn.in_transaction:
@@ -464,11 +485,10 @@ class Store:
             user = getpass.getuser()
         except (KeyError, OSError):
             user = "unknown"
-        cursor = self.conn.execute(
-            "INSERT INTO changes (uid, at, user, command) VALUES (?, ?, ?, ?)",
+        self.change_id = self.insert_id(
+            'INSERT INTO changes (uid, at, "user", command) VALUES (?, ?, ?, ?)',
             [new_uid(), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), user, command],
         )
-        self.change_id = cursor.lastrowid
         self.change_summary = ""
         self.conn.execute("UPDATE change_state SET change_id = ? WHERE id = 1", [self.change_id])
 
@@ -481,10 +501,7 @@ class Store:
         if total == 0 and not purged:
             # nothing changed: nothing to log, and the change number is not used up
             self.conn.execute("DELETE FROM changes WHERE id = ?", [self.change_id])
-            self.conn.execute(
-                "UPDATE sqlite_sequence SET seq = (SELECT coalesce(max(id), 0) FROM changes) "
-                "WHERE name = 'changes'"
-            )
+            self._forget_change_number()
             return
         described = "erased from the log" if purged else f"{total} row{'s' if total != 1 else ''}"
         summary = f"{self.change_summary} ({described})" if self.change_summary else described

@@ -88,7 +88,7 @@ def trial_ids_only_of(store: Store, column: str, actor_id: int) -> list[int]:
         f"""SELECT trial_id FROM trial_parties
             WHERE trial_id IN (SELECT trial_id FROM trial_parties WHERE {column} = ?)
             AND (person_id IS NOT NULL OR org_id IS NOT NULL)
-            GROUP BY trial_id HAVING sum({column} IS NOT ?) = 0""",
+            GROUP BY trial_id HAVING sum(CASE WHEN {column} = ? THEN 0 ELSE 1 END) = 0""",
         [actor_id, actor_id],
     )
     return [int(row[0]) for row in rows]

@@ -46,15 +46,15 @@ def rows_of_change(store: Store, change_id: int) -> list[Row]:
         """WITH touched AS (
                SELECT tbl, CASE op WHEN 'insert-range' THEN 'insert' ELSE op END AS op,
                       row_id AS first,
-                      CASE op WHEN 'insert-range' THEN CAST(before AS INTEGER) ELSE row_id END
-                          AS last,
+                      max(CASE op WHEN 'insert-range' THEN CAST(before AS INTEGER)
+                                  ELSE row_id END) AS last,
                       min(id) AS seen
                FROM change_rows WHERE change_id = ? GROUP BY tbl, op, row_id)
            SELECT tbl, op, sum(last - first + 1) AS count, min(seen) AS seen,
                   (SELECT json_group_array(json_array(first, last)) FROM (
                        SELECT first, last FROM touched t2
                        WHERE t2.tbl = touched.tbl AND t2.op = touched.op
-                       ORDER BY t2.seen LIMIT ?)) AS ranges
+                       ORDER BY t2.seen LIMIT ?) AS listed) AS ranges
            FROM touched GROUP BY tbl, op ORDER BY min(seen)""",
         [change_id, LISTED_REFS],
     )

@@ -27,14 +27,12 @@ def insert(store: Store, table: str, values: Row) -> int:
     values = {"uid": new_uid(), **values}
     columns = ", ".join(f'"{column}"' for column in values)
     try:
-        cursor = store.conn.execute(
+        return store.insert_id(
             f'INSERT INTO "{table}" ({columns}) VALUES ({marks(list(values))})',
             list(values.values()),
         )
     except sqlite3.IntegrityError as error:
         raise integrity_error(table, error) from None
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
 
 
 def update(store: Store, table: str, record_id: int, values: Row) -> None:

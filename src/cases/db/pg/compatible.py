@@ -39,6 +39,22 @@ COMPATIBLE = (
     f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.julianday(day text)
         RETURNS double precision LANGUAGE sql STABLE AS
         $$ SELECT (day::date - date '2000-01-01') + 2451544.5 $$""",
+    # datetime('now'), as SQLite writes it (the change log's times)
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.datetime(moment text)
+        RETURNS text LANGUAGE sql STABLE AS
+        $$ SELECT CASE WHEN moment = 'now'
+                       THEN to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END $$""",
+    # SQLite's JSON lists of values, and of rows (what a change touched)
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_array(VARIADIC items anyarray)
+        RETURNS json LANGUAGE sql IMMUTABLE AS $$ SELECT array_to_json(items) $$""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}._json_list(items json[])
+        RETURNS json LANGUAGE sql IMMUTABLE AS $$ SELECT array_to_json(items) $$""",
+    f"""CREATE OR REPLACE AGGREGATE {COMPATIBLE_SCHEMA}.json_group_array(json)
+        (SFUNC = array_append, STYPE = json[], INITCOND = '{{}}',
+         FINALFUNC = {COMPATIBLE_SCHEMA}._json_list)""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_each(items text)
+        RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE AS
+        $$ SELECT json_array_elements_text(items::json) $$""",
     # SQLite's max() and min() of two or more values: NULL when one is NULL
     # (STRICT says so without a call), the greatest or least of them otherwise
     *(

@@ -88,18 +88,11 @@ def write_all(
             name = sql.Identifier(BASE, table.name)
             columns = sql.SQL(", ").join(sql.Identifier(c) for c in columns_with_keys(table))
             count = 0
-            with conn.cursor() as cursor:
-                with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(name, columns)) as copy:
-                    for row in with_keys(table, rows):
-                        copy.write_row(row)
-                        count += 1
-                # new records continue after the ids copied
-                cursor.execute(
-                    sql.SQL(
-                        "SELECT setval(pg_get_serial_sequence({}, 'id'), "
-                        "coalesce(max(id), 1), max(id) IS NOT NULL) FROM {}"
-                    ).format(sql.Literal(f'{BASE}."{table.name}"'), name)
-                )
+            copying = sql.SQL("COPY {} ({}) FROM STDIN").format(name, columns)
+            with conn.cursor() as cursor, cursor.copy(copying) as copy:
+                for row in with_keys(table, rows):
+                    copy.write_row(row)
+                    count += 1
             counts[table.name] = count
         for statement in rebuild:
             conn.execute(statement)

@@ -11,13 +11,20 @@ and ``min`` that give NULL for NULL) are functions of the team database
 (:mod:`cases.db.pg.compatible`, made by ``team init``). A sum comes back as an integer,
 as SQLite gives it.
 
-Writing commands and the SQLite-only ones (search's full-text index, check's
-file checks, purge, migrations) do not run on a server yet.
+Writes go through the same write path as on SQLite (:meth:`Store.transaction`):
+one transaction a change, and the same statements, which the team database
+answers with objects of the same names (the change log's triggers, a
+``change_state`` view over the transaction's own settings). Writers take
+turns, as SQLite's do (an advisory lock held to the commit): a command reads,
+checks and then writes, and must not check against a state another editor is
+changing. A refused row raises ``sqlite3.IntegrityError``, as the SQLite
+driver does, so that one error path serves both.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from decimal import Decimal
@@ -35,11 +42,24 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _NO_LIMIT = re.compile(r"\bLIMIT\s+-1\b", re.IGNORECASE)
 # How many rows a server-side cursor brings at a time.
 _BATCH = 2000
+# The advisory lock a writer holds to its commit (any number: it names the
+# lock in this database).
+_WRITE_LOCK = 7_262_011
+_INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+_PRAGMAS = {
+    # undo restores a child row before its parent: links are checked at commit
+    "PRAGMA defer_foreign_keys=ON": "SET CONSTRAINTS ALL DEFERRED",
+}
 
 
 @lru_cache(maxsize=512)
 def postgres_sql(sql: str) -> str:
     """SQL written for SQLite as psycopg takes it on PostgreSQL."""
+    if sql in _PRAGMAS:
+        return _PRAGMAS[sql]
+    ignoring = bool(_INSERT_OR_IGNORE.match(sql))
+    if ignoring:
+        sql = _INSERT_OR_IGNORE.sub("INSERT INTO", sql, count=1)
     parts = []
     for part in _QUOTED.split(sql):
         if part.startswith(("'", '"')):
@@ -49,7 +69,26 @@ def postgres_sql(sql: str) -> str:
         part = _NO_LIMIT.sub("", part)
         part = _NAMED.sub(r"%(\1)s", part)
         parts.append(part.replace("?", "%s"))
-    return "".join(parts)
+    translated = "".join(parts)
+    return f"{translated} ON CONFLICT DO NOTHING" if ignoring else translated
+
+
+def _refused_row(error: Any) -> sqlite3.IntegrityError:
+    """The ``sqlite3.IntegrityError`` SQLite would raise for the row the server
+    refused (its message names the kind of rule, never the row's values)."""
+    import psycopg.errors as errors
+
+    kinds = (
+        (errors.UniqueViolation, "UNIQUE constraint failed"),
+        (errors.ForeignKeyViolation, "FOREIGN KEY constraint failed"),
+        (errors.NotNullViolation, "NOT NULL constraint failed"),
+        (errors.CheckViolation, "CHECK constraint failed"),
+    )
+    for kind, message in kinds:
+        if isinstance(error, kind):
+            constraint = getattr(error.diag, "constraint_name", None)
+            return sqlite3.IntegrityError(f"{message}: {constraint}" if constraint else message)
+    return sqlite3.IntegrityError("constraint failed")
 
 
 def _plain(value: Any) -> Any:
@@ -68,6 +107,10 @@ class ServerCursor:
     @property
     def description(self) -> Any:
         return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
 
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self._cursor.fetchone()
@@ -91,6 +134,14 @@ class ServerConnection:
         self.url = url
         self._conn = conn
         self._streams: list[Any] = []  # the cursors on the server, closed with it
+        self.writing = False  # inside a write's transaction
+
+    def _failed(self, error: Any) -> Exception:
+        import psycopg
+
+        if isinstance(error, psycopg.errors.IntegrityError):
+            return _refused_row(error)
+        return failed(self.url, error, reading=not self.writing)
 
     @property
     def in_transaction(self) -> bool:
@@ -105,8 +156,18 @@ class ServerConnection:
         try:
             cursor = self._conn.execute(postgres_sql(sql), params or None)
         except psycopg.Error as error:
-            raise failed(self.url, error, reading=True) from None
+            raise self._failed(error) from None
         return ServerCursor(cursor)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        """Run SQL once for each of ROWS (in one round of the protocol's pipeline)."""
+        import psycopg
+
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(postgres_sql(sql), rows)
+        except psycopg.Error as error:
+            raise self._failed(error) from None
 
     def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
         """Run a query whose rows come from a cursor on the server, a batch at a
@@ -134,14 +195,15 @@ class ServerConnection:
 
 
 class ServerStore(Store):
-    """A team database opened for reading: every query sees one snapshot."""
+    """A team database: opened for reading, every query sees one snapshot;
+    for writing, each change is one transaction, as on SQLite."""
 
     server: ServerConnection
 
     @classmethod
-    def open_url(cls, url: str) -> ServerStore:
-        """Open the team database at URL for reading (its records, as an editor
-        or owner sees them)."""
+    def open_url(cls, url: str, *, write: bool = False) -> ServerStore:
+        """Open the team database at URL for reading or, with WRITE, for
+        writing (its records, as an editor or owner sees them)."""
         pg = connect(url)
         found = pg.execute(
             "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
@@ -163,11 +225,16 @@ class ServerStore(Store):
                 f"({PUBLIC}), with any SQL client such as psql"
             )
         pg.execute(f"SET search_path TO {BASE}, {COMPATIBLE_SCHEMA}, public")
-        # one snapshot for the whole command (and the transaction the cursors
-        # that stream its rows live in)
-        pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        from psycopg.types.string import TextLoader
+
+        # JSON as SQLite gives it: its text
+        pg.adapters.register_loader("json", TextLoader)
+        if not write:
+            # one snapshot for the whole command (and the transaction the
+            # cursors that stream its rows live in)
+            pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         server = ServerConnection(url, pg)
-        store = cls(server, None, False, writable=False)  # type: ignore[arg-type]
+        store = cls(server, None, False, writable=write)  # type: ignore[arg-type]
         store.server = server
         return store
 
@@ -179,8 +246,64 @@ class ServerStore(Store):
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """The command reads one snapshot already (see :meth:`open_url`)."""
+        """A reading command reads one snapshot already (see :meth:`open_url`);
+        a writing one reads the latest committed state, in turn with the other
+        writers."""
         yield
+
+    # -- the write path (see Store.transaction) --------------------------------
+
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        row = self.conn.execute(f"{sql} RETURNING id", params).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def _begin_write(self, command: str | None) -> None:
+        self.conn.execute("BEGIN")
+        self.server.writing = True
+        # one writer at a time, as on SQLite: a command checks what it reads
+        # (a name taken, the next reference) before it writes
+        self.conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
+
+    def _end_write(self) -> None:
+        self.server.writing = False
+
+    def _abandon(self) -> None:
+        # the connection may be gone (the server restarted): the server then
+        # rolled the transaction back itself
+        with suppress(ServerError):
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        self.change_id = None
+        self._end_write()
+
+    def name_key_sql(self, column: str) -> str:
+        """The key column beside COLUMN, once the keys this change has left
+        unwritten so far are written."""
+        from cases.catalogue import ACTOR_TEXTS
+        from cases.db.pg.schema import key_column
+
+        self._before_commit()
+        return f'"{key_column(next(t for t in ACTOR_TEXTS if t.column == column))}"'
+
+    def _before_commit(self) -> None:
+        """Write the name keys of the texts this change left without one (the
+        server cannot fold names): the public views compare them."""
+        from cases.catalogue import TABLES, actor_texts
+        from cases.db.pg.schema import key_column, key_of
+
+        for table in TABLES:
+            for text in actor_texts(table.name):
+                column, key = text.column, key_column(text)
+                rows = self.conn.execute(
+                    f'SELECT id, "{column}" FROM "{table.name}" '
+                    f'WHERE "{column}" IS NOT NULL AND "{key}" IS NULL'
+                ).fetchall()
+                if rows:
+                    self.server.executemany(
+                        f'UPDATE "{table.name}" SET "{key}" = ? WHERE id = ?',
+                        [(key_of(text, value), row_id) for row_id, value in rows],
+                    )
 
     def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         return self.server.stream(sql, params)

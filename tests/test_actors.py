@@ -12,6 +12,9 @@ import pytest
 from tests.conftest import assert_search_index_matches_records, round_trip
 from tests.test_safety import data_dump
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def world(run) -> None:

@@ -14,6 +14,9 @@ import pytest
 from cases import __version__
 from tests.conftest import cases_process
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_version(run) -> None:
     assert run("--version").stdout.strip() == f"cases {__version__}"

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 PETITION = [
     "add",
     "communication",

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from cases.dates import date_columns, display_date, parse_date
 from cases.errors import Invalid
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.mark.parametrize(
     ("text", "canonical", "earliest", "latest", "shown"),

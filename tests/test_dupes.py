@@ -17,6 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 # Spellings of the sample's people and organisations that a report could use.
 SAMPLE_VARIANTS = [
     ("person", "Сайрагүл Сауытбай", "--sex", "female"),

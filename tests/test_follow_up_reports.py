@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_the_grounds_of_a_decision_are_recorded_shown_and_searched(
     run, run_json, sample, tmp_path: Path

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def two_people(run) -> None:

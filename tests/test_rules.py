@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 # rule: (add command, edit command, (file, column, bad cell), words every door uses)
 RULES = {
     "URL scheme": (

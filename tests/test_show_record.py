@@ -9,6 +9,9 @@ import pytest
 
 from tests.conftest import sample_rows
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_a_trial_whole(run_json, sample) -> None:
     trial = run_json("show", "T1")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 # -- the status rules, one by one (service functions) -------------------------------
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from cases.service.status import Facts, detention_length, expected_release, status
+
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
 
 # -- the status rules, one by one (service functions) -------------------------------
 

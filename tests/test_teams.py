@@ -288,6 +288,7 @@ def _reads(database: Path) -> list[tuple[str, ...]]:
     return [*reads, *((*read, "--json") for read in reads)]
 
 
+@pytest.mark.slow
 def test_every_reading_command_reads_the_same_on_both_engines(
     run, database: Path, sample, team_url: str
 ) -> None:

@@ -172,6 +172,14 @@ SERVER_READS = (
     "undo",
     "log",
     "dupes",
+    "import",
+    "export",
+    "search",
+    "check",
+    "init",
+    "chart",
+    "publish",
+    "purge",
 )
 
 

@@ -101,8 +101,21 @@ def log(
 
 
 @guarded
-def undo(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Reverse the latest change not yet undone, exactly.
+def undo(
+    ctx: typer.Context,
+    anyones: Annotated[
+        bool,
+        typer.Option(
+            "--any",
+            help="Undo the latest change of anyone, not only yours (a team's owners).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Reverse your latest change not yet undone, exactly.
+
+    On a team database, a change someone else has since built on (they changed
+    the same records) is not undone: the error names their change.
 
     Example:
 
@@ -112,7 +125,7 @@ def undo(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from cases.service.admin import undo as reverse
 
     with open_store(ctx, write=True) as store:
-        undone = reverse(store)
+        undone = reverse(store, anyones=anyones)
     if as_json:
         emit_json(undone)
     else:

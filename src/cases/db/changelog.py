@@ -32,11 +32,36 @@ def changes(store: Store, limit: int) -> list[Row]:
     return store.all("SELECT * FROM changes ORDER BY id DESC LIMIT ?", [limit])
 
 
-def latest_undoable_change(store: Store) -> Row | None:
-    """The latest change not yet undone (None when there is none)."""
+def latest_undoable_change(store: Store, user: str | None = None) -> Row | None:
+    """The latest change not yet undone (of USER when given; None when there is none)."""
+    mine = ' AND "user" = ?' if user is not None else ""
     return store.one(
-        "SELECT * FROM changes WHERE undone_at IS NULL AND needs_purged = 0 "
-        "ORDER BY id DESC LIMIT 1"
+        f"SELECT * FROM changes WHERE undone_at IS NULL AND needs_purged = 0{mine} "
+        "ORDER BY id DESC LIMIT 1",
+        [user] if user is not None else [],
+    )
+
+
+# The last id of the rows a change-log row stands for (an insert-range's is in
+# ``before``), for comparing what two changes touched.
+_LAST = "(CASE {0}.op WHEN 'insert-range' THEN CAST({0}.before AS INTEGER) ELSE {0}.row_id END)"
+
+
+def reversal_overlaps(store: Store, reversal_id: int, change_id: int, user: str) -> Row | None:
+    """The first change after CHANGE_ID, not undone, made by someone other than
+    USER, that touched a row the reversal logged as REVERSAL_ID touched (the
+    change's own rows, and what their removal took along), or None."""
+    return store.one(
+        f"""SELECT c.* FROM changes c
+            WHERE c.id > ? AND c.id != ? AND c.undone_at IS NULL AND c."user" != ?
+            AND EXISTS (
+                SELECT 1 FROM change_rows theirs JOIN change_rows ours
+                ON ours.change_id = ? AND ours.tbl = theirs.tbl
+                AND theirs.row_id <= {_LAST.format("ours")}
+                AND ours.row_id <= {_LAST.format("theirs")}
+                WHERE theirs.change_id = c.id)
+            ORDER BY c.id LIMIT 1""",
+        [change_id, reversal_id, user, reversal_id],
     )
 
 
@@ -202,7 +227,10 @@ def purge_current_change(store: Store) -> int:
         [change],
     )
     store.conn.execute(
-        "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
+        "DELETE FROM fates WHERE (tbl, row_id) IN (SELECT tbl, row_id FROM temp.purging)"
+    )
+    store.conn.execute(
+        "INSERT INTO fates (tbl, row_id, fate, into_id, change_id) "
         "SELECT tbl, row_id, 'purged', NULL, ? FROM temp.purging",
         [change],
     )
@@ -366,9 +394,10 @@ def _drop_named_lines(store: Store, text: ActorText, keys: set[str]) -> int:
 def set_fate(store: Store, table: str, row_id: int, fate: str, into_id: int | None = None) -> None:
     """Remember what became of a row that is gone (merged into INTO_ID, purged)."""
     store.require_write()
+    # in place of what it was said to have become (INSERT OR REPLACE is SQLite's)
+    store.conn.execute("DELETE FROM fates WHERE tbl = ? AND row_id = ?", [table, row_id])
     store.conn.execute(
-        "INSERT OR REPLACE INTO fates (tbl, row_id, fate, into_id, change_id) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO fates (tbl, row_id, fate, into_id, change_id) VALUES (?, ?, ?, ?, ?)",
         [table, row_id, fate, into_id, store.change_id],
     )
 

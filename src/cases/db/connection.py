@@ -108,6 +108,9 @@ def marks(values: Sequence[Any]) -> str:
 class Store:
     """An open cases database: one connection, and the state of its write."""
 
+    # the database engine: SQLite here, PostgreSQL for a team's (db/pg/store.py)
+    engine = "sqlite"
+
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -477,17 +480,49 @@ class Store:
 
     # -- the change log entry of the open transaction ---------------------------
 
-    def _open_change(self, command: str) -> None:
-        import datetime as dt
+    @contextmanager
+    def change_aside(self) -> Iterator[int]:
+        """Inside a write, log what the block changes under a change-log entry of
+        its own, removed at the end: what the block touched (a reversal, and
+        what it took along) can be compared with other changes meanwhile."""
+        self.require_write()
+        self._open_change("undo")
+        assert self.change_id is not None
+        aside = self.change_id
+        try:
+            yield aside
+        finally:
+            self.conn.execute("UPDATE change_state SET change_id = NULL WHERE id = 1")
+            self.conn.execute("DELETE FROM change_rows WHERE change_id = ?", [aside])
+            self.conn.execute("DELETE FROM changes WHERE id = ?", [aside])
+            self._forget_change_number()
+            self.change_id = None
+
+    def user(self) -> str:
+        """Who is writing, as the change log names them: the login on this machine."""
         import getpass
 
         try:
-            user = getpass.getuser()
+            return getpass.getuser()
         except (KeyError, OSError):
-            user = "unknown"
+            return "unknown"
+
+    def may_undo_anyones(self) -> bool:
+        """Whether the user may undo a change someone else made (a file has no
+        roles: whoever may write it may)."""
+        return True
+
+    def _open_change(self, command: str) -> None:
+        import datetime as dt
+
         self.change_id = self.insert_id(
             'INSERT INTO changes (uid, at, "user", command) VALUES (?, ?, ?, ?)',
-            [new_uid(), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), user, command],
+            [
+                new_uid(),
+                dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                self.user(),
+                command,
+            ],
         )
         self.change_summary = ""
         self.conn.execute("UPDATE change_state SET change_id = ? WHERE id = 1", [self.change_id])

@@ -127,10 +127,12 @@ def move_citations(store: Store, record_uid: str, to_table: str, to_id: int) -> 
     """Citations of the record RECORD_UID go to the record TO_ID of TO_TABLE (the
     alias a merged name became); one already there is not doubled."""
     store.require_write()
+    target = f'(SELECT uid FROM "{to_table}" WHERE id = ?)'
     store.conn.execute(
-        f"""UPDATE OR IGNORE citations SET record_uid = (SELECT uid FROM "{to_table}" WHERE id = ?)
-            WHERE record_uid = ?""",
-        [to_id, record_uid],
+        f"""UPDATE citations SET record_uid = {target}
+            WHERE record_uid = ? AND source_id NOT IN (
+                SELECT source_id FROM citations WHERE record_uid = {target})""",
+        [to_id, record_uid, to_id],
     )
 
 

@@ -11,7 +11,7 @@ query per searchable field, each restricted to its field's columns.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from cases.catalogue import NAME, SEARCHABLE, Field, table
 from cases.db.connection import Store, chunks, marks
@@ -33,28 +33,62 @@ def field_rank(table_name: str, field: Field) -> int:
     return 3 if field.name == "note" else 2
 
 
-def search(store: Store, fts_query: str, limit: int) -> list[tuple[str, str, int, str]]:
-    """(table, field, record id, text) of full-text hits, best first: by bm25,
-    then a person's name, an alias, other fields, notes; then oldest record.
+def fts5_query(words: Sequence[Sequence[tuple[str, bool]]]) -> str:
+    """FTS5's query for WORDS (each word in any of its forms: (text, whether
+    it matches as the start of a word)): every word."""
+    clauses = []
+    for alternatives in words:
+        forms = " OR ".join(
+            f'"{text.replace(chr(34), chr(34) * 2)}"{"*" if prefix else ""}'
+            for text, prefix in alternatives
+        )
+        clauses.append(f"({forms})" if len(alternatives) > 1 or alternatives[0][1] else forms)
+    return " AND ".join(clauses)
 
-    Every word of FTS_QUERY must match within one field, as if each field were
-    indexed on its own: each query is restricted to its field's columns.
+
+def search(
+    store: Store, words: Sequence[Sequence[tuple[str, bool]]], limit: int
+) -> list[tuple[str, str, int, str]]:
+    """(table, field, record id, text) of full-text hits, best first: by rank
+    (bm25 on SQLite), then a person's name, an alias, other fields, notes;
+    then oldest record.
+
+    Every word of WORDS (each a list of its forms) must match within one
+    field, as if each field were indexed on its own: each query is restricted
+    to its field's columns. A team database searches with PostgreSQL's own
+    full text (:mod:`cases.db.pg.search`).
     """
     found: list[tuple[float, int, int, int, str, Field]] = []
-    try:
-        for table_name in SEARCHABLE:
-            for position, field in enumerate(table(table_name).search_fields):
-                columns = " ".join(c for c in field.columns if not c.endswith("_id"))
-                for rowid, rank in store.conn.execute(
-                    f"SELECT rowid, rank FROM {fts(table_name)} WHERE {fts(table_name)} MATCH ? "
-                    "ORDER BY rank LIMIT ?",
-                    [f"{{{columns}}} : ({fts_query})", limit],
-                ):
-                    found.append(
-                        (rank, field_rank(table_name, field), rowid, position, table_name, field)
-                    )
-    except sqlite3.OperationalError as error:
-        raise Invalid(f"cannot search for that text ({error})") from None
+    if store.engine == "postgresql":
+        from cases.db.pg import search as on_server
+
+        found = [
+            (rank, field_rank(name, field), row_id, position, name, field)
+            for rank, name, row_id, position, field in on_server.search(store, words, limit)
+        ]
+    else:
+        query = fts5_query(words)
+        try:
+            for table_name in SEARCHABLE:
+                for position, field in enumerate(table(table_name).search_fields):
+                    columns = " ".join(c for c in field.columns if not c.endswith("_id"))
+                    for rowid, rank in store.conn.execute(
+                        f"SELECT rowid, rank FROM {fts(table_name)} "
+                        f"WHERE {fts(table_name)} MATCH ? ORDER BY rank LIMIT ?",
+                        [f"{{{columns}}} : ({query})", limit],
+                    ):
+                        found.append(
+                            (
+                                rank,
+                                field_rank(table_name, field),
+                                rowid,
+                                position,
+                                table_name,
+                                field,
+                            )
+                        )
+        except sqlite3.OperationalError as error:
+            raise Invalid(f"cannot search for that text ({error})") from None
     found.sort(key=lambda hit: hit[:4])
     best = found[:limit]
     # the index keeps no text: read each hit's from its record, one query per field

@@ -35,18 +35,38 @@ def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     ]
 
 
-def undo(store: Store) -> dict[str, Any]:
-    """Reverse the latest change not yet undone, exactly; say what it was."""
+def undo(store: Store, *, anyones: bool = False) -> dict[str, Any]:
+    """Reverse your latest change not yet undone, exactly (with ANYONES, the
+    latest of anyone's: a team owner's right); say what it was.
+
+    Refused, naming the change, when someone else has since changed a record
+    the reversal would touch (a row it restores or removes, or one that goes
+    with a removed row): their work would be undone with yours.
+    """
+    user = store.user()
+    if anyones and not store.may_undo_anyones():
+        raise Conflict(f"undo --any is for the team's owners, and {user} is not one")
     with store.transaction():
-        change = changelog.latest_undoable_change(store)
+        change = changelog.latest_undoable_change(store, None if anyones else user)
         if change is None:
-            raise NotFound("nothing to undo: the change log has no change left to reverse")
+            whose = "" if anyones else f" made by {user}"
+            raise NotFound(f"nothing to undo: the change log has no change{whose} left to reverse")
+        ref = f"C{change['id']}"
         try:
-            restored = changelog.reverse_change(store, int(change["id"]))
+            with store.change_aside() as reversal:
+                restored = changelog.reverse_change(store, int(change["id"]))
+                since = changelog.reversal_overlaps(store, reversal, int(change["id"]), user)
         except Conflict as error:
-            raise Conflict(f"cannot undo C{change['id']}: {error}") from None
+            raise Conflict(f"cannot undo {ref}: {error}") from None
+        if since is not None:
+            raise Conflict(
+                f"cannot undo {ref} ({change['command']}: {change['summary']}): "
+                f"C{since['id']} by {since['user']} ({since['command']}: {since['summary']}) "
+                "has since changed the same records; undo --any (an owner) undoes the latest "
+                "change of anyone"
+            )
     return {
-        "ref": f"C{change['id']}",
+        "ref": ref,
         "uid": change["uid"],
         "command": change["command"],
         "summary": change["summary"],

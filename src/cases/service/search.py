@@ -50,22 +50,22 @@ def spellings(word: str) -> set[str]:
     return found
 
 
-def fts_query(text: str) -> str:
-    """Every word must match. A number matches whole (300 never finds 30 or 3000);
-    any other word matches as the start of a word, in any of its spellings."""
+def query_words(text: str) -> list[list[tuple[str, bool]]]:
+    """What to look for: every word of TEXT, each in any of its forms, as
+    (form, whether it matches as the start of a word). A number matches whole
+    (300 never finds 30 or 3000); any other word matches as the start of a
+    word, in any of its spellings."""
     words = text.split()
     if not words:
         raise Invalid("give some text to search for")
-    clauses = []
+    found: list[list[tuple[str, bool]]] = []
     for word in words:
-        quoted = word.replace('"', '""')
         if word.isdigit():
-            clauses.append(f'"{quoted}"')
+            found.append([(word, False)])
             continue
-        forms = {quoted, *spellings(word)}
-        alternatives = " OR ".join(f'"{form}"*' for form in sorted(forms) if form)
-        clauses.append(f"({alternatives})")
-    return " AND ".join(clauses)
+        forms = {word, *spellings(word)}
+        found.append([(form, True) for form in sorted(forms) if form])
+    return found
 
 
 def _owner(table: str, row: Row, first_party: dict[int, int]) -> tuple[str, int] | None:
@@ -83,7 +83,7 @@ def _owner(table: str, row: Row, first_party: dict[int, int]) -> tuple[str, int]
 
 def search(store: Store, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
     """Full-text hits (best first) with the record and actor each belongs to."""
-    hits = full_text.search(store, fts_query(text), limit)
+    hits = full_text.search(store, query_words(text), limit)
     by_table: dict[str, set[int]] = {}
     for table, _, record_id, _ in hits:
         by_table.setdefault(table, set()).add(record_id)

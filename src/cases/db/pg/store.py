@@ -5,7 +5,8 @@ psycopg.
 The queries are the SQLite ones, written portably where they could be (aliases
 on subqueries, casts). What still differs is taken care of here, in one place:
 ``?`` and ``:name`` parameters become psycopg's, SQLite's ``LIMIT -1`` (no
-limit) goes, and the few SQLite functions the reading queries use
+limit) goes, ``LIKE`` ignores case as SQLite's does, ``INSERT OR IGNORE`` is
+an insert ``ON CONFLICT DO NOTHING``, and the few SQLite functions the reading queries use
 (``group_concat``, ``printf('%0Nd')``, ``julianday``, a two-argument ``max``
 and ``min`` that give NULL for NULL) are functions of the team database
 (:mod:`cases.db.pg.compatible`, made by ``team init``). A sum comes back as an integer,
@@ -45,6 +46,7 @@ _BATCH = 2000
 # The advisory lock a writer holds to its commit (any number: it names the
 # lock in this database).
 _WRITE_LOCK = 7_262_011
+_LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _PRAGMAS = {
     # undo restores a child row before its parent: links are checked at commit
@@ -67,6 +69,9 @@ def postgres_sql(sql: str) -> str:
             continue
         part = part.replace("%", "%%")
         part = _NO_LIMIT.sub("", part)
+        # SQLite's LIKE ignores the case of ASCII letters, as ILIKE does on
+        # text ordered by its bytes (COLLATE "C")
+        part = _LIKE.sub("ILIKE", part)
         part = _NAMED.sub(r"%(\1)s", part)
         parts.append(part.replace("?", "%s"))
     translated = "".join(parts)
@@ -199,6 +204,7 @@ class ServerStore(Store):
     for writing, each change is one transaction, as on SQLite."""
 
     server: ServerConnection
+    engine = "postgresql"
 
     @classmethod
     def open_url(cls, url: str, *, write: bool = False) -> ServerStore:
@@ -276,6 +282,24 @@ class ServerStore(Store):
                 self.conn.execute("ROLLBACK")
         self.change_id = None
         self._end_write()
+
+    def user(self) -> str:
+        """The login this command connected as (the server writes it in the log)."""
+        return str(self.scalar("SELECT session_user"))
+
+    def may_undo_anyones(self) -> bool:
+        """Whether the login is one of the team's owners."""
+        from cases.db.pg import database_name
+        from cases.db.pg.team import group
+
+        owners = group(database_name(self.server.url), "owner")
+        return bool(
+            self.scalar(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) "
+                "AND pg_has_role(session_user, ?, 'MEMBER')",
+                [owners, owners],
+            )
+        )
 
     def name_key_sql(self, column: str) -> str:
         """The key column beside COLUMN, once the keys this change has left

@@ -53,10 +53,10 @@ def create(conn: Any, database: str) -> str:
     """Make DATABASE a team's, inside the caller's transaction: the records schema
     and the readers' views (from the catalogue), the group roles and their
     rights; the connected login becomes its first owner. Return that login."""
-    from cases.db.pg import public, schema
+    from cases.db.pg import public, schema, search
 
     user = str(conn.execute("SELECT current_user").fetchone()[0])
-    for statement in (*schema.create_statements(), *public.statements()):
+    for statement in (*schema.create_statements(), *search.statements(), *public.statements()):
         conn.execute(statement)
     create_groups(conn, database)
     grant_rights(conn, database)

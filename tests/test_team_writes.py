@@ -1,0 +1,238 @@
+"""Teams on PostgreSQL, writing (issue 27): every writing command gives the
+same answers on a team database as on a file, the change log says who made
+each change, undo reverses your own and refuses when someone has built on
+it, and editors writing at once lose nothing.
+
+Each test gets a new database in a throwaway cluster (tests/postgres.py).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+# What a user enters in a day: every kind of record, citations, edits, errors,
+# deletions, merges and undos, with reads in between.
+SESSION = """
+add person "Sairagul Sauytbay" --alias "Sayragul Sauytbay" --sex female --born 1977
+add person "Abzal Kuspanov" --sex male
+add person "Judge Dredd"
+add org "Atazhurt Volunteers" --kind ngo --country Kazakhstan
+add org "Some Kazakhs" --kind group --size ~30
+add org "Zharkent court" --kind court
+add source "Report one" --url https://example.org/1 --date 2018-07-13 --reliability 3 --author "Jane Doe"
+add source "Report two" --url https://example.org/2 --date 2019-01 --relays S1
+add trial P1 --court "Zharkent court" --charge "border crossing" --opened 2018-07-09 --lawyer "Abzal Kuspanov" --judge "Judge Dredd" --source S1 --quote "she crossed"
+add ruling P1 --date 2018-08-01 --outcome convicted --sentence "6 months suspended" --months 6 --source S1
+add asylum P1 --date 2019-06 --decision granted --country Sweden
+add detention P1 --start 2018-05-21 --end 2018-08-01 --kind pretrial --place Taldykorgan
+add detention "Some Kazakhs" --duration "several years" --kind camp
+add whereabouts P1 Sweden --since 2019-06
+add communication O1 --to O3 --date 2018-07-20 --kind letter --about P1 "asked for release"
+add event P1 --date 2018-04 --kind border-crossing --with P2 "crossed the border"
+add event P1 --date "before 2018-04" --kind other --private "a meeting"
+add relation P1 P2 --kind lawyer --since 2018
+add person "Private Witness" --private --born "~1960"
+cite P1 E2 --source S2 --according-to "Private Witness" --quote "a claim"
+cite T1 --source S2 --page 4
+uncite T1 --source S2
+edit P2 --set born=1980
+edit T1 --set court="Almaty court"
+edit P1 --set sex=robot
+add ruling "Nobody Here" --date 2018 --outcome convicted
+add person "Abzal Kuspanov"
+add alias P2 "Abzal Kuspan"
+delete P4 --yes
+delete O2 --yes
+undo
+show C9
+timeline P1 --json
+delete P5 --yes
+undo
+merge P2 --into P6
+undo
+merge P6 --into P2
+log
+stats
+show P2 --json
+show P1
+dupes
+undo
+undo
+log --json
+"""
+
+
+def _same(text: str, users: tuple[str, ...]) -> str:
+    """TEXT without what differs between two databases: uids, times, who wrote
+    (and the spaces a longer name takes in a table)."""
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "UID", text)
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "TIME", text)
+    for user in users:
+        text = text.replace(user, "USER")
+    return re.sub(r"[ \t─]+", " ", text)
+
+
+def _owner(url: str) -> str:
+    return url.split("//")[1].split("@")[0]
+
+
+@pytest.mark.slow
+def test_every_writing_command_answers_the_same_on_both_engines(
+    run, database: Path, team_url: str
+) -> None:
+    """A day's work entered into a new file and into a new team database gives
+    the same answer at every step (but uids, times and the user's name), the
+    same numbers (a refused change uses none up, on both), and the same
+    records at the end."""
+    import getpass
+
+    from tests.test_teams import _reads
+
+    run("init")
+    run("--db", team_url, "team", "init")
+    users = (getpass.getuser(), _owner(team_url))
+    steps = [shlex.split(line) for line in SESSION.strip().splitlines()]
+    refused = 0
+    for step in steps:
+        on_file = run(*step, ok=False)
+        on_server = run("--db", team_url, *step, ok=False)
+        assert not isinstance(on_server.exception, AssertionError | TypeError), step
+        assert (
+            on_server.exit_code,
+            _same(on_server.stdout, users),
+            _same(on_server.stderr, users),
+        ) == (on_file.exit_code, _same(on_file.stdout, users), _same(on_file.stderr, users)), step
+        refused += on_file.exit_code == 1
+    assert refused >= 3, "the session has user errors, and each must leave both the same"
+    for read in _reads(database):
+        on_file = run(*read, ok=False)
+        on_server = run("--db", team_url, *read, ok=False)
+        assert (on_server.exit_code, _same(on_server.stdout, users)) == (
+            on_file.exit_code,
+            _same(on_file.stdout, users),
+        ), read
+
+
+def _editor(run, pg_cluster: Any, team_url: str, role: str = "editor") -> tuple[str, str]:
+    """A new login with ROLE in the team: (its name, its URL of the database)."""
+    name = pg_cluster.new_login("alice")
+    run("--db", team_url, "team", "add", name, "--role", role)
+    database = team_url.rsplit("/", 1)[1]
+    return name, pg_cluster.url(name, database)
+
+
+def test_undo_reverses_your_own_latest_change_and_refuses_when_someone_built_on_it(
+    run, run_json, team_url: str, pg_cluster
+) -> None:
+    run("--db", team_url, "team", "init")
+    owner = _owner(team_url)
+    alice, as_alice = _editor(run, pg_cluster, team_url)
+    run("--db", team_url, "add", "person", "Owner Entered")  # C1
+    run("--db", as_alice, "add", "person", "Alice Entered")  # C2
+    undone = run("--db", team_url, "undo")
+    assert "C1 undid 'add person': added P1" in undone.stdout
+    log = run_json("--db", team_url, "log")
+    assert [(entry["ref"], entry["user"], entry["undone"]) for entry in log] == [
+        ("C2", alice, False),
+        ("C1", owner, True),
+    ]
+    # the owner adds a person; alice records an event of theirs
+    run("--db", team_url, "add", "person", "Shared Person")  # C3, P3
+    run("--db", as_alice, "add", "event", "P3", "--date", "2020", "--kind", "arrest")  # C4
+    refused = run("--db", team_url, "undo", ok=False)
+    assert refused.exit_code == 1
+    line = refused.stderr.strip()
+    assert line.startswith("Error: cannot undo C3 (add person: added P3")
+    assert f"C4 by {alice} (add event: added E1" in line
+    assert run_json("--db", team_url, "show", "E1")["ref"] == "E1"  # nothing was undone
+    # alice undoes hers; then the owner's undo goes through
+    assert "C4 undid 'add event'" in run("--db", as_alice, "undo").stdout
+    assert "C3 undid 'add person'" in run("--db", team_url, "undo").stdout
+    # only owners undo anyone's
+    not_owner = run("--db", as_alice, "undo", "--any", ok=False)
+    assert not_owner.exit_code == 1
+    assert f"undo --any is for the team's owners, and {alice} is not one" in not_owner.stderr
+    assert "C2 undid 'add person': added P2" in run("--db", team_url, "undo", "--any").stdout
+    nothing = run("--db", as_alice, "undo", ok=False)
+    assert nothing.exit_code == 1
+    assert f"no change made by {alice} left to reverse" in nothing.stderr
+
+
+def test_the_log_names_the_login_whatever_the_client_writes(
+    run, run_json, team_url: str, pg_cluster
+) -> None:
+    """The server writes who made a change: an editor writing the log's user by
+    SQL still gets their own login."""
+    import psycopg
+
+    from tests.postgres import PASSWORD
+
+    run("--db", team_url, "team", "init")
+    alice, _ = _editor(run, pg_cluster, team_url)
+    database = team_url.rsplit("/", 1)[1]
+    with psycopg.connect(
+        host="127.0.0.1", port=pg_cluster.port, user=alice, password=PASSWORD, dbname=database
+    ) as conn:
+        conn.execute(
+            'INSERT INTO cases.changes (uid, at, "user", command) '
+            "VALUES ('x', '2020-01-01 00:00:00', 'someone-else', 'forged')"
+        )
+    entry = run_json("--db", team_url, "log")[0]
+    assert (entry["command"], entry["user"]) == ("forged", alice)
+
+
+@pytest.mark.slow
+def test_ten_editors_writing_at_once_lose_nothing(team_url: str, pg_cluster, run) -> None:
+    """Ten processes, each an editor adding people and editing them, all at
+    once: every change is there, numbered without a gap, each with its author."""
+    import subprocess
+    import sys
+
+    run("--db", team_url, "team", "init")
+    editors = [_editor(run, pg_cluster, team_url) for _ in range(10)]
+    per_editor = 6
+    script = (
+        "import subprocess, sys\n"
+        "url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
+        "for n in range(count):\n"
+        "    cmd = [sys.executable, '-m', 'cases', '--db', url]\n"
+        "    added = subprocess.run(cmd + ['add', 'person', f'{name} Number{n}'],\n"
+        "                           capture_output=True, text=True)\n"
+        "    assert added.returncode == 0, added.stderr\n"
+        "    ref = added.stdout.split()[0]\n"
+        "    edited = subprocess.run(cmd + ['edit', ref, '--set', f'origin=Town{n}'],\n"
+        "                            capture_output=True, text=True)\n"
+        "    assert edited.returncode == 0, edited.stderr\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url, name, str(per_editor)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, url in editors
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    people = run("--db", team_url, "list", "people", "--json").stdout
+    import json
+
+    listed = json.loads(people)
+    assert len(listed) == 10 * per_editor
+    assert sorted(int(p["ref"][1:]) for p in listed) == list(range(1, 10 * per_editor + 1))
+    assert all(p["origin"] and p["origin"].startswith("Town") for p in listed)
+    log = json.loads(run("--db", team_url, "log", "--limit", "1000", "--json").stdout)
+    assert len(log) == 2 * 10 * per_editor
+    assert sorted(int(entry["ref"][1:]) for entry in log) == list(range(1, 2 * 10 * per_editor + 1))
+    by_user: dict[str, int] = {}
+    for entry in log:
+        by_user[entry["user"]] = by_user.get(entry["user"], 0) + 1
+    assert by_user == {name: 2 * per_editor for name, _ in editors}

@@ -296,6 +296,9 @@ def engine(request: pytest.FixtureRequest, database: Path, monkeypatch: pytest.M
     """
     if request.param == "sqlite":
         return "sqlite"
+    only = request.node.get_closest_marker("sqlite_only")
+    if only is not None:
+        pytest.skip(f"SQLite only: {only.args[0]}")
     from tests.postgres import PASSWORD
 
     cluster = request.getfixturevalue("pg_cluster")

@@ -286,6 +286,7 @@ def test_export_import_export_of_actors_is_identical(run, world, tmp_path: Path)
         ]
 
 
+@pytest.mark.sqlite_only("compares the file's rows and full-text tables")
 def test_every_actor_change_is_undone_exactly(run, database: Path, world) -> None:
     before = data_dump(database)
     run("add", "org", "Freedom Now", "--kind", "ngo", "--alias", "FN")

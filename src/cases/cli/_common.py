@@ -172,14 +172,12 @@ SERVER_READS = (
     "undo",
     "log",
     "dupes",
-    "import",
     "export",
     "search",
     "check",
     "init",
     "chart",
     "publish",
-    "purge",
 )
 
 

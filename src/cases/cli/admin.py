@@ -48,6 +48,18 @@ def init(
 
         create(db_path(ctx))
     with open_store(ctx, write=True) as store:
+        if store.engine == "postgresql":
+            from cases.db.pg import where as server
+            from cases.errors import CasesError
+
+            if sample or encrypt:
+                raise CasesError(
+                    "a team database is made by cases team init, and holds no sample: load "
+                    "the sample into a file (cases --db FILE init --sample), then cases copy "
+                    "--from FILE --to the team database"
+                )
+            print_added(console(), "ok", f"database ready at {server(store.server.url)}")
+            return
         counts = load_sample(store) if sample else {}
         where = f"{store.path} (encrypted)" if store.encrypted else str(store.path)
     loaded = ", ".join(f"{n} {table}" for table, n in counts.items() if n)

@@ -181,7 +181,7 @@ def contradictions(store: Store) -> list[str]:
                           CAST(julianday(end_latest) - julianday(start_earliest) AS INTEGER)
                               AS most
                    FROM detentions WHERE duration IS NOT NULL AND start IS NOT NULL
-                   AND "end" IS NOT NULL)
+                   AND "end" IS NOT NULL) AS measured
                WHERE most < duration_min_days OR fewest > duration_max_days ORDER BY id"""
         )
     )
@@ -228,6 +228,41 @@ def stale_name_keys(store: Store, key: Callable[[str], str]) -> list[str]:
         ):
             if key(name) != stored:
                 problems.append(f"name key: {label} is out of date")
+    return problems
+
+
+def server_schema_problems(store: Store) -> list[str]:
+    """A team database made by another version of cases (its schema version)."""
+    from cases.catalogue import SCHEMA_VERSION
+
+    version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+    if version != str(SCHEMA_VERSION):
+        return [
+            f"schema: the team database is at version {version}, this cases at "
+            f"{SCHEMA_VERSION}: make a new one (cases team init) and copy the records into it"
+        ]
+    return []
+
+
+def stale_text_keys(store: Store) -> list[str]:
+    """Texts naming an actor whose name key, kept beside them on a team
+    database (the readers' views compare them), is not the text's."""
+    from cases.catalogue import ACTOR_TEXTS
+    from cases.db.pg.schema import key_column, key_of
+
+    problems = []
+    for text in ACTOR_TEXTS:
+        key = key_column(text)
+        stale = sum(
+            1
+            for value, stored in store.stream(
+                f'SELECT "{text.column}", "{key}" FROM "{text.table}" '
+                f'WHERE "{text.column}" IS NOT NULL OR "{key}" IS NOT NULL'
+            )
+            if key_of(text, value) != stored
+        )
+        if stale:
+            problems.append(f"name key: {stale} {text.table} {text.column} key(s) out of date")
     return problems
 
 

@@ -434,9 +434,16 @@ class Store:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def name_key_sql(self, column: str) -> str:
-        """SQL for the name key of a row's text COLUMN (one that names an actor)."""
-        return f'cases_name_key("{column}")'
+    def name_key_sql(self, column: str, row: str = "") -> str:
+        """SQL for the name key of a row's text COLUMN (one that names an actor),
+        of the row named ROW in the query when given."""
+        return f'cases_name_key({row + "." if row else ""}"{column}")'
+
+    def unhidden_names_sql(self, value: str, column: str, row: str) -> str:
+        """SQL for VALUE, the text of names (one a line) in COLUMN of the row
+        named ROW, without the names of actors in ``hidden_keys`` (NULL when
+        none is left)."""
+        return f"cases_unhidden_names({value})"
 
     def _before_commit(self) -> None:
         """What a write does last, inside its transaction (nothing on SQLite)."""

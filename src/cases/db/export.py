@@ -10,7 +10,9 @@ from cases.catalogue import CITABLE, ActorText
 from cases.db.connection import Row, Store, chunks, marks
 
 # First characters a spreadsheet would run as a formula, and the quote itself.
-_FORMULA_FIRST = "('=', '+', '-', '@', char(9), char(13), char(10), '''')"
+# (tab, carriage return and line feed written as themselves inside quotes:
+# the one spelling SQLite and PostgreSQL share)
+_FORMULA_FIRST = "('=', '+', '-', '@', '\t', '\r', '\n', '''')"
 
 
 def defused_sql(value: str) -> str:
@@ -46,6 +48,11 @@ def mark_hidden_records(store: Store, tables: Sequence[Belonging]) -> None:
     which hides its parties and what else belongs to it; a party that is only
     a name (a judge named as text) is hidden when that name would be blanked.
     """
+    if store.engine == "postgresql":
+        from cases.db.pg.public import mark_hidden_records as on_server
+
+        on_server(store)
+        return
     conn = store.conn
     conn.execute("DROP TABLE IF EXISTS temp.hidden")
     conn.execute(
@@ -173,7 +180,7 @@ def stream_rows(
             f"t.\"{link}\" IN (SELECT id FROM hidden WHERE tbl = '{target}')"
             for link, target in text.links
         ]
-        named = f'cases_name_key(t."{text.column}") IN (SELECT key FROM hidden_keys)'
+        named = f"{store.name_key_sql(text.column, 't')} IN (SELECT key FROM hidden_keys)"
         condition = " OR ".join([*linked, named])
         for link, _ in text.links:
             withheld[link] = condition
@@ -194,7 +201,7 @@ def stream_rows(
                 f"tbl = '{blanked_links[column]}') THEN NULL ELSE {value} END"
             )
         if hide and column in lines:
-            value = f"cases_unhidden_names({value})"
+            value = store.unhidden_names_sql(value, column, "t")
         if hide and withheld.get(column):
             value = f"CASE WHEN {withheld[column]} THEN NULL ELSE {value} END"
         if column in defuse:
@@ -204,7 +211,7 @@ def stream_rows(
     sql = f'SELECT {", ".join(selected)} FROM "{table}" t {" ".join(joins)} {where} ORDER BY t.id'
     # the cursor itself, not a generator over it: nothing is left to finalise
     # if the export stops half-way (Ctrl-C closes the connection first)
-    return store.conn.execute(sql)
+    return store.stream(sql)
 
 
 def hidden_ids(store: Store, table: str) -> set[int]:

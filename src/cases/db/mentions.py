@@ -10,7 +10,10 @@ from cases.db.search import fts
 
 
 def indexed_columns(store: Store, table: str) -> list[str]:
-    """The columns of TABLE's full-text table."""
+    """The columns of TABLE's full-text table (none on a team database, whose
+    search indexes keep no positions: its texts are read whole)."""
+    if store.engine == "postgresql":
+        return []
     return [row[1] for row in store.conn.execute(f'PRAGMA table_info("{fts(table)}")')]
 
 

@@ -55,6 +55,15 @@ COMPATIBLE = (
     f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_each(items text)
         RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE AS
         $$ SELECT json_array_elements_text(items::json) $$""",
+    # SQLite's kind of a value (as its typeof() names them)
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.typeof(v anyelement)
+        RETURNS text LANGUAGE sql IMMUTABLE AS
+        $$ SELECT CASE WHEN v IS NULL THEN 'null'
+                       WHEN pg_typeof(v) IN ('text'::regtype, 'character varying'::regtype)
+                       THEN 'text'
+                       WHEN pg_typeof(v) IN ('bigint'::regtype, 'integer'::regtype,
+                                             'smallint'::regtype) THEN 'integer'
+                       ELSE 'real' END $$""",
     # SQLite's max() and min() of two or more values: NULL when one is NULL
     # (STRICT says so without a call), the greatest or least of them otherwise
     *(

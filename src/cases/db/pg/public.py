@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import Any
 
 from cases import privacy
 from cases.catalogue import CITABLE, TABLE, TABLES
@@ -215,3 +216,30 @@ def _unhidden_lines(table: str, column: str) -> str:
 def statements() -> list[str]:
     """Every statement that makes what readers see."""
     return [f"CREATE SCHEMA {PUBLIC}", *public_statements()]
+
+
+def mark_hidden_records(store: Any) -> None:
+    """What :func:`cases.db.export.mark_hidden_records` makes on SQLite, for an
+    export read from a team database: the temporary tables ``hidden`` (table,
+    id), ``hidden_keys`` and ``hidden_uids``, filled from the same hidden sets
+    as the readers' views (one statement each)."""
+    sets = hidden_sets()
+    finals = [name for name in (t.name for t in TABLES) if _view(name) in sets]
+    conn = store.conn
+    for name in ("hidden", "hidden_keys", "hidden_uids"):
+        conn.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+    union = " UNION ALL ".join(f"SELECT '{name}' AS tbl, id FROM {_view(name)}" for name in finals)
+    conn.execute(
+        f"CREATE TEMP TABLE hidden AS {_with_sets({_view(name) for name in finals})}\n{union}"
+    )
+    conn.execute("CREATE INDEX ON pg_temp.hidden (tbl, id)")
+    conn.execute(
+        f"CREATE TEMP TABLE hidden_keys AS {_with_sets({KEYS})}\nSELECT DISTINCT key FROM {KEYS}"
+    )
+    uids = " UNION ".join(
+        f"SELECT x.uid FROM {BASE}.\"{name}\" x JOIN hidden h ON h.tbl = '{name}' AND h.id = x.id"
+        for name in CITABLE
+    )
+    conn.execute(f"CREATE TEMP TABLE hidden_uids AS {uids}")
+    for name in ("hidden", "hidden_keys", "hidden_uids"):
+        conn.execute(f"ANALYZE pg_temp.{name}")

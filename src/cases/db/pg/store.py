@@ -96,6 +96,14 @@ def _refused_row(error: Any) -> sqlite3.IntegrityError:
     return sqlite3.IntegrityError("constraint failed")
 
 
+def _key_of_column(column: str) -> str:
+    """The name-key column beside the text COLUMN that names an actor."""
+    from cases.catalogue import ACTOR_TEXTS
+    from cases.db.pg.schema import key_column
+
+    return key_column(next(t for t in ACTOR_TEXTS if t.column == column))
+
+
 def _plain(value: Any) -> Any:
     """A value as SQLite gives it: a whole NUMERIC (a sum) as an int."""
     if isinstance(value, Decimal):
@@ -185,7 +193,7 @@ class ServerConnection:
         try:
             cursor.execute(postgres_sql(sql), params or None)
         except psycopg.Error as error:
-            raise failed(self.url, error, reading=True) from None
+            raise self._failed(error) from None
         return ServerCursor(cursor)
 
     def close(self) -> None:
@@ -237,8 +245,10 @@ class ServerStore(Store):
         pg.adapters.register_loader("json", TextLoader)
         if not write:
             # one snapshot for the whole command (and the transaction the
-            # cursors that stream its rows live in)
-            pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            # cursors that stream its rows live in); never committed, so what
+            # a read makes (the temporary tables of an export's privacy filter)
+            # goes with it
+            pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         server = ServerConnection(url, pg)
         store = cls(server, None, False, writable=write)  # type: ignore[arg-type]
         store.server = server
@@ -301,14 +311,23 @@ class ServerStore(Store):
             )
         )
 
-    def name_key_sql(self, column: str) -> str:
-        """The key column beside COLUMN, once the keys this change has left
-        unwritten so far are written."""
-        from cases.catalogue import ACTOR_TEXTS
-        from cases.db.pg.schema import key_column
+    def name_key_sql(self, column: str, row: str = "") -> str:
+        """The key column beside COLUMN (once a change has written the keys it
+        has left unwritten so far)."""
+        if self.conn.in_transaction and self.writable:
+            self._before_commit()
+        return f'{row + "." if row else ""}"{_key_of_column(column)}"'
 
-        self._before_commit()
-        return f'"{key_column(next(t for t in ACTOR_TEXTS if t.column == column))}"'
+    def unhidden_names_sql(self, value: str, column: str, row: str) -> str:
+        """VALUE's lines whose keys (written line for line beside COLUMN) are
+        not in ``hidden_keys``."""
+        return (
+            "(SELECT string_agg(u.line, E'\\n' ORDER BY u.n) FROM unnest("
+            f"string_to_array({value}, E'\\n'), "
+            f"string_to_array({row}.\"{_key_of_column(column)}\", E'\\n')) "
+            "WITH ORDINALITY AS u(line, key, n) "
+            "WHERE u.key NOT IN (SELECT key FROM hidden_keys))"
+        )
 
     def _before_commit(self) -> None:
         """Write the name keys of the texts this change left without one (the

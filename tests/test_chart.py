@@ -13,6 +13,9 @@ import pytest
 
 from tests.conftest import SAMPLE_DATA, sample_rows
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -12,6 +12,9 @@ import pytest
 from tests.conftest import assert_search_index_matches_records, round_trip
 from tests.test_safety import data_dump
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def reported(run) -> None:
@@ -73,6 +76,7 @@ def test_a_follow_up_report_is_cited_with_its_words(run, run_json, reported) -> 
     assert [c["page"] for c in again if c["source_ref"] == "S2"] == ["2"]  # kept
 
 
+@pytest.mark.sqlite_only("reads the file's rows")
 def test_uncite_and_undo(run, run_json, reported, database: Path) -> None:
     before = data_dump(database)
     run("cite", "E1", "--source", "S2")
@@ -167,6 +171,7 @@ def test_a_repeated_single_value_option_is_a_usage_error(run, reported) -> None:
     assert result.exit_code == 2 and "--quote" in result.stderr
 
 
+@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_citations_round_trip_and_stay_out_when_private(
     run, run_json, reported, tmp_path: Path, database: Path
 ) -> None:

@@ -13,12 +13,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from followthemoney import model
 from followthemoney.types import registry
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLE_DATA, dump, sample_rows
+
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
 
 # The schemata the contract names, and FtM's "other link" for the links it has no
 # property for (a ruling's trial, an appeal, a source relayed).
@@ -366,6 +370,7 @@ def test_values_ftm_would_refuse_go_into_the_notes(run: Any) -> None:
     assert f"Case number: {long_number}" in notes(case)
 
 
+@pytest.mark.sqlite_only("writes beside the database file")
 def test_out_writes_a_private_file_and_never_overwrites_unasked(
     run: Any, tmp_path: Path, database: Path, fails_cleanly: Any
 ) -> None:
@@ -396,6 +401,7 @@ def test_a_bad_option_is_a_usage_error(run: Any, database: Path) -> None:
     assert dump(database) == before
 
 
+@pytest.mark.sqlite_only("runs cases in a process of its own on the test's file")
 def test_the_export_needs_no_followthemoney(run: Any, tmp_path: Path, database: Path) -> None:
     run("init", "--sample")
     target = tmp_path / "out.ftm.json"

@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import cases_process
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def unnamed(run) -> None:

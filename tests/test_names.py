@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from cases.names import name_key, similarity
 from cases.service.resolving import FUZZY_ACCEPT
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 FAMILIES = [
     [
         "Sairagul Sauytbay",
@@ -131,6 +134,7 @@ def test_exact_spelling_beats_a_shared_key(run, run_json) -> None:
     assert run_json("show", "Kaisha Akan")["person"]["ref"] == "P2"
 
 
+@pytest.mark.sqlite_only("SQLite's query plans")
 def test_resolution_uses_the_indexes(database: Path, run) -> None:
     run("add", "person", "Ayan Test")
     conn = sqlite3.connect(database)
@@ -245,6 +249,7 @@ def test_search_needs_text(fails_cleanly, run) -> None:
     assert "text" in fails_cleanly("search", " ")
 
 
+@pytest.mark.sqlite_only("SQLite's migrations")
 def test_migration_from_the_first_schema_rekeys_and_indexes(database: Path, run, run_json) -> None:
     from sqlite_utils import Database
 

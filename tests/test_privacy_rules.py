@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 SECRET = "Hiddenjudge"
 
 
@@ -34,7 +37,16 @@ def trial_with_private_judge(run) -> None:
     run("add", "trial", "P1", "--court", "Y court", "--lawyer", "Aigerim H.")
 
 
-@pytest.mark.parametrize("purge", [False, True])
+@pytest.mark.parametrize(
+    "purge",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.sqlite_only("delete --purge does not run on a team database yet"),
+        ),
+    ],
+)
 def test_deleting_a_private_judge_never_publishes_the_name(
     run, tmp_path: Path, trial_with_private_judge, purge: bool
 ) -> None:
@@ -195,6 +207,7 @@ def test_merging_a_public_person_into_a_private_one_hides_what_moved(run, tmp_pa
         assert secret not in text
 
 
+@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_importing_an_older_export_never_makes_a_record_public(
     run, run_json, tmp_path: Path
 ) -> None:
@@ -212,6 +225,7 @@ def test_importing_an_older_export_never_makes_a_record_public(
     assert "Ayan" not in exported_text(run, tmp_path)
 
 
+@pytest.mark.sqlite_only("the sample loads into a team database that holds no records only")
 def test_init_sample_adds_only_what_is_missing(run, run_json) -> None:
     run("init", "--sample")
     events = len(run_json("list", "events"))
@@ -355,6 +369,7 @@ def hidden_in_many_ways(run, sample) -> None:
     run("add", "relation", "P3", "P2", "--kind", "sibling")  # to a private person
 
 
+@pytest.mark.sqlite_only("opens the file's store")
 def test_search_and_uncited_mark_private_what_an_export_leaves_out(
     run_json, database: Path, hidden_in_many_ways
 ) -> None:

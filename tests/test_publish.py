@@ -28,6 +28,9 @@ import pytest
 from cases.catalogue import TABLES
 from tests.conftest import folder_bytes
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 datasette_app = pytest.importorskip("datasette.app", reason='needs pip install "cases[serve]"')
 
 # every kind of record (a table with references) is found by the site's search
@@ -233,6 +236,7 @@ def test_private_records_are_not_published(run, tmp_path: Path, with_a_private_p
     assert "PRIVATE" in metadata["description"]
 
 
+@pytest.mark.sqlite_only("refuses the folder of the database file")
 def test_files_are_private_complete_and_never_overwritten(
     run, sample, tmp_path: Path, fails_cleanly
 ) -> None:

@@ -15,6 +15,9 @@ from cases.render import make_console, print_summary
 from cases.render.stream import print_table_stream
 from cases.render.tables import timeline_columns
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_every_fact_cites_a_report_with_its_words(run, run_json, sample) -> None:
     assert run_json("uncited") == []
@@ -33,6 +36,7 @@ def test_every_fact_cites_a_report_with_its_words(run, run_json, sample) -> None
     assert all(s["title"] and s["date"] and s["language"] == "en" for s in sources)
 
 
+@pytest.mark.sqlite_only("the sample loads into a team database that holds no records only")
 def test_loading_twice_changes_nothing(run, run_json, sample) -> None:
     before = run_json("stats")
     run("init", "--sample")

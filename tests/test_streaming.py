@@ -18,6 +18,9 @@ import pytest
 from cases.render.stream import write_json_array
 from tests.conftest import cases_process
 
+# every test runs on a file and on a team database
+pytestmark = pytest.mark.usefixtures("engine")
+
 LONG_ANSWERS = [
     ("timeline",),
     ("list", "people"),

@@ -11,6 +11,7 @@ from cases.cli._common import (
     JsonOption,
     NoPagerOption,
     console,
+    db_location,
     db_path,
     guarded,
     long_answer,
@@ -41,27 +42,26 @@ def init(
         cases init --sample
     """
     from cases.render import print_added
-    from cases.service.importing import load_sample
+    from cases.service.importing import load_sample, load_sample_on_server
 
     if encrypt:
+        from cases.db.pg import is_server
         from cases.service.encryption import create
 
+        if is_server(db_location(ctx)):
+            from cases.errors import Invalid
+
+            raise Invalid("--encrypt makes an encrypted file; a team database's server keeps it")
         create(db_path(ctx))
     with open_store(ctx, write=True) as store:
         if store.engine == "postgresql":
             from cases.db.pg import where as server
-            from cases.errors import CasesError
 
-            if sample or encrypt:
-                raise CasesError(
-                    "a team database is made by cases team init, and holds no sample: load "
-                    "the sample into a file (cases --db FILE init --sample), then cases copy "
-                    "--from FILE --to the team database"
-                )
-            print_added(console(), "ok", f"database ready at {server(store.server.url)}")
-            return
-        counts = load_sample(store) if sample else {}
-        where = f"{store.path} (encrypted)" if store.encrypted else str(store.path)
+            counts = load_sample_on_server(store.server.url) if sample else {}
+            where = server(store.server.url)
+        else:
+            counts = load_sample(store) if sample else {}
+            where = f"{store.path} (encrypted)" if store.encrypted else str(store.path)
     loaded = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
     print_added(
         console(), "ok", f"database ready at {where}" + (f"; loaded {loaded}" if loaded else "")

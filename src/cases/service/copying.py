@@ -22,17 +22,27 @@ def describe(location: str) -> str:
     return pg.where(location) if pg.is_server(location) else str(location)
 
 
-def copy_database(source: str, target: str, *, public_only: bool) -> dict[str, int]:
+def copy_database(
+    source: str,
+    target: str,
+    *,
+    public_only: bool,
+    command: str = "copy",
+    summary: str | None = None,
+) -> dict[str, int]:
     """Copy every record of SOURCE into TARGET, which holds none yet, in one
     transaction; return how many rows each table got. Either may be a file
-    path or a postgresql:// URL."""
+    path or a postgresql:// URL. The change log tells it as COMMAND (and
+    SUMMARY, for a team database)."""
     if _same(source, target):
         raise Invalid("--from and --to name the same database")
-    summary = f"copied from {describe(source)}" + (" (public records only)" if public_only else "")
+    if summary is None:
+        summary = f"copied from {describe(source)}"
+        summary += " (public records only)" if public_only else ""
     with _reading(source, public_only) as read:
         tables = ((table, read(table)) for table in TABLES)
         if pg.is_server(target):
-            return _into_server(target, tables, summary)
+            return _into_server(target, tables, summary, command)
         return _into_file(Path(target).expanduser(), source, tables, summary)
 
 
@@ -71,7 +81,7 @@ def _reading(source: str, public_only: bool) -> Iterator[Reader]:
         store.close()
 
 
-def _into_server(target: str, tables: Any, summary: str) -> dict[str, int]:
+def _into_server(target: str, tables: Any, summary: str, command: str) -> dict[str, int]:
     from cases.db.pg import copying as server
     from cases.service.team import connected
 
@@ -82,7 +92,7 @@ def _into_server(target: str, tables: Any, summary: str) -> dict[str, int]:
             )
         if server.holds_records(conn):
             raise Conflict(f"{pg.where(target)} already holds records; copy into an empty one")
-        return server.write_all(conn, tables, summary)
+        return server.write_all(conn, tables, summary, command)
 
 
 def _into_file(path: Path, source: str, tables: Any, summary: str) -> dict[str, int]:

@@ -71,16 +71,26 @@ def holds_records(conn: Any) -> bool:
 
 
 def write_all(
-    conn: Any, tables: Iterable[tuple[Table, Iterable[Sequence[Any]]]], summary: str
+    conn: Any,
+    tables: Iterable[tuple[Table, Iterable[Sequence[Any]]]],
+    summary: str,
+    command: str = "copy",
 ) -> dict[str, int]:
     """Write each table's rows (ids kept, name keys added) in one transaction,
-    by COPY; links are checked at its commit. Return how many rows each got."""
+    by COPY, as one change of the log (COMMAND; undo takes it all back); links
+    are checked at its commit. Return how many rows each got."""
     from psycopg import sql
 
     counts: dict[str, int] = {}
     rebuild: list[str] = []
     with conn.transaction():
         conn.execute("SET CONSTRAINTS ALL DEFERRED")
+        change = conn.execute(
+            sql.SQL("INSERT INTO {} (uid, at, command) VALUES (%s, %s, %s) RETURNING id").format(
+                sql.Identifier(BASE, "changes")
+            ),
+            [new_uid(), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"), command],
+        ).fetchone()[0]
         # the indexes are built once at the end: sorting in memory is quicker
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for table, rows in tables:
@@ -94,19 +104,28 @@ def write_all(
                     copy.write_row(row)
                     count += 1
             counts[table.name] = count
+            # what undo takes back: the ids written, as one range (as on SQLite)
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (change_id, tbl, op, row_id, before) "
+                    "SELECT %s, %s, 'insert-range', min(id), max(id)::text FROM {} "
+                    "HAVING count(*) > 0"
+                ).format(sql.Identifier(BASE, "change_rows"), name),
+                [change, table.name],
+            )
         for statement in rebuild:
             conn.execute(statement)
+        logged = conn.execute(
+            sql.SQL("SELECT count(*) FROM {} WHERE change_id = %s").format(
+                sql.Identifier(BASE, "change_rows")
+            ),
+            [change],
+        ).fetchone()[0]
         conn.execute(
-            sql.SQL(
-                "INSERT INTO {} (uid, at, command, summary, rows) VALUES (%s, %s, %s, %s, %s)"
-            ).format(sql.Identifier(BASE, "changes")),
-            [
-                new_uid(),
-                dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                "copy",
-                summary,
-                sum(counts.values()),
-            ],
+            sql.SQL("UPDATE {} SET summary = %s, rows = %s WHERE id = %s").format(
+                sql.Identifier(BASE, "changes")
+            ),
+            [f"{summary} ({logged} row{'s' if logged != 1 else ''})", logged, change],
         )
     # the planner's statistics of the tables just filled (else it plans the
     # public views as if they were empty, until autovacuum comes by)

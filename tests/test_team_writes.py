@@ -236,3 +236,63 @@ def test_ten_editors_writing_at_once_lose_nothing(team_url: str, pg_cluster, run
     for entry in log:
         by_user[entry["user"]] = by_user.get(entry["user"], 0) + 1
     assert by_user == {name: 2 * per_editor for name, _ in editors}
+
+
+@pytest.mark.parametrize("fault", ["the connection is cut", "the server restarts"])
+def test_a_change_the_server_cuts_off_mid_way_writes_nothing(
+    run, run_json, team_url: str, pg_cluster, fault: str
+) -> None:
+    """A trial with a citation is written table by table: held at its
+    citation (another session locks the table) after its trial and parties
+    are written, then cut off, it leaves none of them, and says so in one
+    line naming the server."""
+    import subprocess
+    import sys
+    import time
+
+    import psycopg
+
+    run("--db", team_url, "team", "init")
+    run("--db", team_url, "add", "person", "Aidos Sadykov")
+    run("--db", team_url, "add", "source", "A report", "--url", "https://example.org/r")
+    database = team_url.rsplit("/", 1)[1]
+    holder = psycopg.connect(host=str(pg_cluster.folder), port=pg_cluster.port, user="postgres",
+                             dbname=database)  # fmt: skip
+    holder.execute("LOCK TABLE cases.citations IN SHARE ROW EXCLUSIVE MODE")
+    adding = subprocess.Popen(
+        [sys.executable, "-m", "cases", "--db", team_url, "add", "trial", "P1", "--court",
+         "Almaty court", "--source", "S1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        waiting: list = []
+        deadline = time.monotonic() + 30
+        while not waiting and adding.poll() is None and time.monotonic() < deadline:
+            waiting = pg_cluster.superuser_rows(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
+                "AND query LIKE 'INSERT INTO \"citations\"%%'",
+                [database],
+            )
+            time.sleep(0.02)
+        assert waiting, "the change never reached its citation"
+        # its trial is written, in its transaction
+        if fault == "the server restarts":
+            holder.close()
+            pg_cluster.restart()
+        else:
+            pg_cluster.superuser_rows("SELECT pg_terminate_backend(%s)", [waiting[0][0]])
+        _, stderr = adding.communicate(timeout=60)
+    finally:
+        holder.close()
+    assert adding.returncode == 1, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: lost the connection"), lines
+    assert "PostgreSQL server at 127.0.0.1" in lines[0] and "nothing was written" in lines[0]
+    assert run_json("--db", team_url, "list", "trials") == []
+    assert [entry["command"] for entry in run_json("--db", team_url, "log")] == [
+        "add source",
+        "add person",
+    ]
+    # and the same change goes through once the server is back
+    run("--db", team_url, "add", "trial", "P1", "--court", "Almaty court", "--source", "S1")
+    assert [t["ref"] for t in run_json("--db", team_url, "list", "trials")] == ["T1"]

@@ -88,12 +88,17 @@ def dangling_records(store: Store) -> list[str]:
         for field in table.all_fields:
             if field.type != RECORD:
                 continue
-            known = " UNION ALL ".join(f'SELECT uid FROM "{t}"' for t in records_of(field))
+            # one lookup in each table's uid index a row (NOT IN a union is
+            # rescanned for every row by PostgreSQL where it is large)
+            missing = " AND ".join(
+                f'NOT EXISTS (SELECT 1 FROM "{t}" WHERE uid = r."{field.name}")'
+                for t in records_of(field)
+            )
             problems.extend(
                 f"{table.noun or table.name}: {field.name} {uid} names no {field.what}"
                 for (uid,) in store.conn.execute(
-                    f'SELECT "{field.name}" FROM "{table.name}" '
-                    f'WHERE "{field.name}" NOT IN ({known}) LIMIT 5'
+                    f'SELECT "{field.name}" FROM "{table.name}" r '
+                    f'WHERE "{field.name}" IS NOT NULL AND {missing} LIMIT 5'
                 )
             )
     return problems

@@ -80,16 +80,24 @@ def search(
     """(rank, table, record id, field's place, field) of the best hits of each
     searchable field (a lower rank is better, as SQLite's bm25)."""
     query = ts_query(words)
-    found: list[tuple[float, str, int, int, Field]] = []
+    fields = [
+        (table_name, position, field)
+        for table_name in SEARCHABLE
+        for position, field in enumerate(table(table_name).search_fields)
+    ]
+    # one query for every field (one round trip to the server), each part
+    # reading its own index
+    parts = [
+        f"(SELECT {number} AS part, id, -ts_rank({document(field)}, q) AS rank "
+        f'FROM {BASE}."{table_name}", query WHERE {document(field)} @@ q ORDER BY 3, id LIMIT ?)'
+        for number, (table_name, _, field) in enumerate(fields)
+    ]
+    sql = f"WITH query AS (SELECT to_tsquery('{FOLDED}'::regconfig, ?) AS q) " + " UNION ALL ".join(
+        parts
+    )
     conn = store.conn  # type: ignore[attr-defined]
-    for table_name in SEARCHABLE:
-        for position, field in enumerate(table(table_name).search_fields):
-            words_of = document(field)
-            for row_id, rank in conn.execute(
-                f'SELECT id, -ts_rank({words_of}, q) FROM "{table_name}", '
-                f"to_tsquery('{FOLDED}'::regconfig, ?) AS q WHERE {words_of} @@ q "
-                "ORDER BY 2, id LIMIT ?",
-                [query, limit],
-            ):
-                found.append((float(rank), table_name, int(row_id), position, field))
+    found: list[tuple[float, str, int, int, Field]] = []
+    for number, row_id, rank in conn.execute(sql, [query, *([limit] * len(parts))]):
+        table_name, position, field = fields[number]
+        found.append((float(rank), table_name, int(row_id), position, field))
     return found

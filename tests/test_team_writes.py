@@ -277,7 +277,7 @@ def test_a_change_the_server_cuts_off_mid_way_writes_nothing(
         assert waiting, "the change never reached its citation"
         # its trial is written, in its transaction
         if fault == "the server restarts":
-            holder.close()
+            # (the restart ends the session holding the lock too)
             pg_cluster.restart()
         else:
             pg_cluster.superuser_rows("SELECT pg_terminate_backend(%s)", [waiting[0][0]])

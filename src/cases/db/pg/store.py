@@ -234,9 +234,9 @@ class ServerStore(Store):
         if not allowed or not allowed[0]:
             pg.close()
             raise ServerError(
-                f"you read {where(url)} as a reader: the reading commands need an editor's "
-                "or owner's login; a reader reads what a public export holds in its views "
-                f"({PUBLIC}), with any SQL client such as psql"
+                f"you connect to {where(url)} as a reader: cases's commands need an "
+                "editor's or owner's login; a reader reads what a public export holds in "
+                f"its views ({PUBLIC}), with any SQL client such as psql"
             )
         pg.execute(f"SET search_path TO {BASE}, {COMPATIBLE_SCHEMA}, public")
         from psycopg.types.string import TextLoader

@@ -42,7 +42,7 @@ def init(
         cases init --sample
     """
     from cases.render import print_added
-    from cases.service.importing import load_sample, load_sample_on_server
+    from cases.service.importing import load_sample
 
     if encrypt:
         from cases.db.pg import is_server
@@ -54,14 +54,8 @@ def init(
             raise Invalid("--encrypt makes an encrypted file; a team database's server keeps it")
         create(db_path(ctx))
     with open_store(ctx, write=True) as store:
-        if store.engine == "postgresql":
-            from cases.db.pg import where as server
-
-            counts = load_sample_on_server(store.server.url) if sample else {}
-            where = server(store.server.url)
-        else:
-            counts = load_sample(store) if sample else {}
-            where = f"{store.path} (encrypted)" if store.encrypted else str(store.path)
+        counts = load_sample(store) if sample else {}
+        where = store.described()
     loaded = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
     print_added(
         console(), "ok", f"database ready at {where}" + (f"; loaded {loaded}" if loaded else "")

@@ -25,6 +25,7 @@ from cases.catalogue import (
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.rows import integrity_error
 from cases.db.search import optimize
+from cases.errors import CasesError
 
 
 def changes(store: Store, limit: int) -> list[Row]:
@@ -136,6 +137,12 @@ def purge_current_change(store: Store) -> int:
     is marked purged. Returns how many log rows were erased.
     """
     store.require_write()
+    if store.engine == "postgresql":
+        raise CasesError(
+            "delete --purge does not run on a team database yet: the server keeps deleted "
+            "rows in its files until it reuses their space, and cases cannot yet wipe them; "
+            "delete without --purge, then ask the server's administrator to VACUUM FULL"
+        )
     change = store.change_id
     touched = {
         str(table)
@@ -424,6 +431,9 @@ def purge_leftovers(store: Store) -> list[str]:
     """What a purge should have erased and is still there: a log image of a
     purged row, or an entry still open to undo that needs a purged row."""
     from cases.records import KIND_BY_TABLE
+
+    if store.engine == "postgresql":
+        return []  # nothing is purged on a team database (purge_current_change)
 
     def ref(table: str, row_id: int) -> str:
         kind = KIND_BY_TABLE.get(table)

@@ -14,6 +14,26 @@ from cases.db.connection import Store
 from cases.errors import Conflict
 
 
+def storage_problems(store: Store) -> list[str]:
+    """The engine's checks of what it stores: a file's integrity, links and
+    full-text tables (SQLite's own checks); nothing on a team database, whose
+    server keeps its pages, links and indexes whole itself."""
+    if store.engine == "postgresql":
+        return []
+    problems = integrity_problems(store)
+    if any(problem.startswith("integrity") for problem in problems):
+        return problems
+    return problems + search_index_problems(store)
+
+
+def schema_problems(store: Store) -> list[str]:
+    """A schema behind this version of cases: a file's migrations not applied,
+    or a team database made by another version."""
+    if store.engine == "postgresql":
+        return server_schema_problems(store)
+    return [f"migration: {name} not applied" for name in pending_migrations(store)]
+
+
 def integrity_problems(store: Store) -> list[str]:
     """SQLite's integrity and foreign-key checks, as readable lines."""
     problems: list[str] = []
@@ -220,8 +240,9 @@ def contradictions(store: Store) -> list[str]:
 
 
 def stale_name_keys(store: Store, key: Callable[[str], str]) -> list[str]:
-    """Names whose stored key differs from KEY(name)."""
-    problems = []
+    """Names whose stored key differs from KEY(name) (and on a team database,
+    texts naming an actor whose key beside them is not theirs)."""
+    problems = stale_text_keys(store) if store.engine == "postgresql" else []
     for table, owner in (
         ("people", "'P' || id"),
         ("organisations", "'O' || id"),

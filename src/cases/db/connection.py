@@ -110,6 +110,8 @@ class Store:
 
     # the database engine: SQLite here, PostgreSQL for a team's (db/pg/store.py)
     engine = "sqlite"
+    # whether import csv writes into it (a team database takes a copy instead)
+    imports_in_place = True
 
     def __init__(
         self,
@@ -315,6 +317,15 @@ class Store:
             with suppress(sqlite3.Error):
                 erasure.finish_if_pending(self, writable=False)
         self.conn.close()
+
+    def named(self) -> str:
+        """The database as --db names it (a file's path, a server's URL)."""
+        return str(self.path)
+
+    def described(self) -> str:
+        """The database as messages name it: its file (and whether it is
+        encrypted), or its server and database, never a password."""
+        return f"{self.path} (encrypted)" if self.encrypted else str(self.path)
 
     @property
     def encrypted(self) -> bool:

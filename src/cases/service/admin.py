@@ -100,20 +100,15 @@ def to_review(store: Store) -> list[str]:
 
 
 def damage(store: Store) -> list[str]:
-    """What would make the file untrustworthy as a database: SQLite's checks and
-    the tool's own invariants (not the contradictions of what was recorded)."""
-    if store.engine == "postgresql":
-        # the server keeps its pages, links and search indexes whole itself
-        problems = checks.server_schema_problems(store)
-    else:
-        problems = checks.integrity_problems(store)
-        if any(problem.startswith("integrity") for problem in problems):
-            return problems  # a damaged file: further reads would only add noise
-        problems.extend(checks.search_index_problems(store))
+    """What would make the database untrustworthy: the engine's own checks of
+    its storage and the tool's own invariants (not the contradictions of what
+    was recorded)."""
+    problems = checks.storage_problems(store)
+    if any(problem.startswith("integrity") for problem in problems):
+        return problems  # a damaged file: further reads would only add noise
     problems.extend(checks.dangling_records(store))
     problems.extend(checks.date_problems(store))
-    if store.engine == "sqlite":  # a purge runs on a file only
-        problems.extend(changelog.purge_leftovers(store))
+    problems.extend(changelog.purge_leftovers(store))
     if erasure.pending(store.conn):
         holder = erasure.described_holders(store.path) if store.path else "another program"
         problems.append(
@@ -122,12 +117,7 @@ def damage(store: Store) -> list[str]:
             "it stops (any cases command then finishes it)"
         )
     problems.extend(checks.stale_name_keys(store, name_key))
-    if store.engine == "postgresql":
-        problems.extend(checks.stale_text_keys(store))
-    else:
-        problems.extend(
-            f"migration: {name} not applied" for name in checks.pending_migrations(store)
-        )
+    problems.extend(checks.schema_problems(store))
     return problems
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from cases.catalogue import TABLE, Table, naming_texts
 from cases.db import actors, changelog, erasure, queries, rows
 from cases.db.connection import Row, Store, busy_timeout_seconds
-from cases.errors import CasesError, Invalid
+from cases.errors import Invalid
 from cases.records import Kind
 from cases.service.common import NAMED_ROLES, named_in_trial, public, resolve_ref
 from cases.service.resolving import linked_actor
@@ -153,12 +153,6 @@ def delete(
     gone, nothing else would say that name is private. A purge erases those
     texts whoever the actor was, and the claims attributed to them.
     """
-    if purge and store.engine == "postgresql":
-        raise CasesError(
-            "delete --purge does not run on a team database yet: the server keeps deleted "
-            "rows in its files until it reuses their space, and cases cannot yet wipe them; "
-            "delete without --purge, then ask the server's administrator to VACUUM FULL"
-        )
     with store.transaction("delete --purge" if purge else "delete"):
         kind, record, only_theirs = describe_deletion(store, ref)
         record_id = int(record["ref"][1:])

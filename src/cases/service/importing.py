@@ -159,7 +159,7 @@ def sample_folder() -> Path:
     raise CasesError("the sample data is not installed (data/people.csv not found)")
 
 
-def load_sample_on_server(url: str) -> dict[str, int]:
+def _load_sample_through_a_file(url: str) -> dict[str, int]:
     """The sample cases into an empty team database: loaded into a temporary
     file as :func:`load_sample` loads them, then copied in as one change."""
     import tempfile
@@ -193,6 +193,10 @@ def load_sample_on_server(url: str) -> dict[str, int]:
 
 def load_sample(store: Store) -> dict[str, int]:
     """Add the sample cases shipped in data/ that are missing (by uid); a sample
-    record that exists is never changed, so an edit or a private mark survives."""
+    record that exists is never changed, so an edit or a private mark survives.
+    A team database (which import does not write into) takes them whole, when
+    it holds no records yet."""
+    if not store.imports_in_place:
+        return _load_sample_through_a_file(store.named())
     report = import_folder(store, sample_folder(), command="init --sample", keep_existing=True)
     return {name: report.added.get(name, 0) for name in REPORT_ORDER}

@@ -213,6 +213,13 @@ class ServerStore(Store):
 
     server: ServerConnection
     engine = "postgresql"
+    imports_in_place = False
+
+    def named(self) -> str:
+        return self.server.url
+
+    def described(self) -> str:
+        return where(self.server.url)
 
     @classmethod
     def open_url(cls, url: str, *, write: bool = False) -> ServerStore:

@@ -286,10 +286,36 @@ def pg_cluster() -> Any:
     cluster.stop()
 
 
+# The team database the tests on both engines use, one at a time: made anew for
+# each test from a template that team init made once (by its name, so that the
+# team's roles, named after the database, are the template's).
+ENGINE_OWNER, ENGINE_DATABASE = "engineowner", "engine_team"
+
+
+@pytest.fixture(scope="session")
+def engine_template(pg_cluster: Any) -> str:
+    """A team database made by team init, kept as a template; its owner's URL."""
+    import os
+
+    from tests.postgres import PASSWORD
+
+    pg_cluster.superuser(
+        f"CREATE ROLE {ENGINE_OWNER} LOGIN CREATEROLE PASSWORD '{PASSWORD}'",
+        f"CREATE DATABASE {ENGINE_DATABASE} OWNER {ENGINE_OWNER}",
+    )
+    url = str(pg_cluster.url(ENGINE_OWNER, ENGINE_DATABASE))
+    result = CliRunner().invoke(
+        app, ["--db", url, "team", "init"], env={**os.environ, "PGPASSWORD": PASSWORD}
+    )
+    assert result.exit_code == 0, result.stderr
+    pg_cluster.superuser(f"ALTER DATABASE {ENGINE_DATABASE} RENAME TO {ENGINE_DATABASE}_template")
+    return url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, database: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """The engine a test of a feature that works on both runs on, once each:
-    the per-test file, or a new team database (team init done) as CASES_DB.
+    the per-test file, or a new team database (as team init makes it) as CASES_DB.
 
     A test module that is not about a SQLite-only feature opts in with
     ``pytestmark = pytest.mark.usefixtures("engine")``.
@@ -299,13 +325,23 @@ def engine(request: pytest.FixtureRequest, database: Path, monkeypatch: pytest.M
     only = request.node.get_closest_marker("sqlite_only")
     if only is not None:
         pytest.skip(f"SQLite only: {only.args[0]}")
+    import psycopg
+
+    from cases.db.pg.team import grant_rights
     from tests.postgres import PASSWORD
 
     cluster = request.getfixturevalue("pg_cluster")
+    url = request.getfixturevalue("engine_template")
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
-    _, url = cluster.new_team_database()
-    result = CliRunner().invoke(app, ["--db", url, "team", "init"])
-    assert result.exit_code == 0, result.stderr
+    cluster.superuser(
+        f"DROP DATABASE IF EXISTS {ENGINE_DATABASE} WITH (FORCE)",
+        f"CREATE DATABASE {ENGINE_DATABASE} TEMPLATE {ENGINE_DATABASE}_template "
+        f"OWNER {ENGINE_OWNER}",
+    )
+    # what a database keeps outside its schemas (who may connect, its
+    # settings) is not copied from a template
+    with psycopg.connect(url, autocommit=True) as conn:
+        grant_rights(conn, ENGINE_DATABASE)
     monkeypatch.setenv("CASES_DB", url)
     return "postgresql"
 

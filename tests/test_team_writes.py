@@ -163,6 +163,10 @@ def test_undo_reverses_your_own_latest_change_and_refuses_when_someone_built_on_
     nothing = run("--db", as_alice, "undo", ok=False)
     assert nothing.exit_code == 1
     assert f"no change made by {alice} left to reverse" in nothing.stderr
+    assert "undo --any" not in nothing.stderr  # nobody's change is left either
+    run("--db", team_url, "add", "person", "Owner Again")
+    others = run("--db", as_alice, "undo", ok=False)
+    assert "; undo --any reverses the latest change of anyone" in others.stderr
 
 
 def test_the_log_names_the_login_whatever_the_client_writes(

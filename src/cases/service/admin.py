@@ -50,7 +50,11 @@ def undo(store: Store, *, anyones: bool = False) -> dict[str, Any]:
         change = changelog.latest_undoable_change(store, None if anyones else user)
         if change is None:
             whose = "" if anyones else f" made by {user}"
-            raise NotFound(f"nothing to undo: the change log has no change{whose} left to reverse")
+            others = not anyones and changelog.latest_undoable_change(store) is not None
+            hint = "; undo --any reverses the latest change of anyone" if others else ""
+            raise NotFound(
+                f"nothing to undo: the change log has no change{whose} left to reverse{hint}"
+            )
         ref = f"C{change['id']}"
         try:
             with store.change_aside() as reversal:

@@ -280,6 +280,7 @@ def test_timeline_marks_facts_about_private_people(run, run_json) -> None:
 # -- one snapshot ------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("runs cases in processes of their own on the test's file")
 @pytest.mark.slow
 def test_an_export_is_one_snapshot(run, run_json, database: Path, tmp_path: Path) -> None:
     """A private record written while an export runs never goes out with it, and

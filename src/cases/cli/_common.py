@@ -150,14 +150,14 @@ def db_path(ctx: typer.Context) -> Path:
         command = ctx.command_path.split(" ", 1)[-1] if ctx.command_path else "this command"
         raise CasesError(
             f"{command} does not run on a PostgreSQL database yet ({where(location)}); "
-            f"{', '.join(SERVER_READS)}, team and copy do: copy the records into a file "
+            f"{', '.join(SERVER_COMMANDS)}, team and copy do: copy the records into a file "
             "with cases copy --from URL --to FILE"
         )
     return Path(location).expanduser()
 
 
 # The commands that run on a team's PostgreSQL database (cases.db.pg.store).
-SERVER_READS = (
+SERVER_COMMANDS = (
     "show",
     "timeline",
     "list",
@@ -187,7 +187,7 @@ def _server_url(ctx: typer.Context) -> str | None:
 
     location = db_location(ctx)
     words = (ctx.command_path or "").split()
-    if not is_server(location) or len(words) < 2 or words[1] not in SERVER_READS:
+    if not is_server(location) or len(words) < 2 or words[1] not in SERVER_COMMANDS:
         return None
     return location
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from cases.catalogue import SEARCHABLE, Field, table
+from cases.db.connection import Store
 from cases.db.pg import BASE
 from cases.db.pg.compatible import COMPATIBLE_SCHEMA
 
@@ -75,7 +76,7 @@ def ts_query(words: Sequence[Alternatives]) -> str:
 
 
 def search(
-    store: object, words: Sequence[Alternatives], limit: int
+    store: Store, words: Sequence[Alternatives], limit: int
 ) -> list[tuple[float, str, int, int, Field]]:
     """(rank, table, record id, field's place, field) of the best hits of each
     searchable field (a lower rank is better, as SQLite's bm25)."""
@@ -95,7 +96,7 @@ def search(
     sql = f"WITH query AS (SELECT to_tsquery('{FOLDED}'::regconfig, ?) AS q) " + " UNION ALL ".join(
         parts
     )
-    conn = store.conn  # type: ignore[attr-defined]
+    conn = store.conn
     found: list[tuple[float, str, int, int, Field]] = []
     for number, row_id, rank in conn.execute(sql, [query, *([limit] * len(parts))]):
         table_name, position, field = fields[number]

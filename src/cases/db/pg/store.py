@@ -1,4 +1,4 @@
-"""The reading commands on a team's PostgreSQL database: the same Store the
+"""A team's PostgreSQL database for every command that runs there: the same Store the
 SQLite file gives (``one``, ``all``, ``scalar``, ``conn.execute``), over
 psycopg.
 
@@ -6,7 +6,7 @@ The queries are the SQLite ones, written portably where they could be (aliases
 on subqueries, casts). What still differs is taken care of here, in one place:
 ``?`` and ``:name`` parameters become psycopg's, SQLite's ``LIMIT -1`` (no
 limit) goes, ``LIKE`` ignores case as SQLite's does, ``INSERT OR IGNORE`` is
-an insert ``ON CONFLICT DO NOTHING``, and the few SQLite functions the reading queries use
+an insert ``ON CONFLICT DO NOTHING``, and the few SQLite functions the queries use
 (``group_concat``, ``printf('%0Nd')``, ``julianday``, a two-argument ``max``
 and ``min`` that give NULL for NULL) are functions of the team database
 (:mod:`cases.db.pg.compatible`, made by ``team init``). A sum comes back as an integer,

@@ -194,16 +194,7 @@ def fails_cleanly(run: Run, database: Path) -> Callable[..., str]:
 
 @pytest.fixture
 def sample(run: Run, database: Path) -> None:
-    """Load the sample cases (into a team database through a file and a copy:
-    loading is not one of the commands that run on a server yet)."""
-    import os
-
-    location = os.environ.get("CASES_DB", "")
-    if location.startswith("postgresql://"):
-        loaded = database.with_name("sample.db")
-        run("--db", str(loaded), "init", "--sample")
-        run("copy", "--from", str(loaded), "--to", location)
-        return
+    """Load the sample cases (into CASES_DB: the test's file or team database)."""
     run("init", "--sample")
 
 
@@ -325,25 +316,46 @@ def engine(request: pytest.FixtureRequest, database: Path, monkeypatch: pytest.M
     only = request.node.get_closest_marker("sqlite_only")
     if only is not None:
         pytest.skip(f"SQLite only: {only.args[0]}")
+    from tests.postgres import PASSWORD
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    url = _team_database_from_template(request, ENGINE_DATABASE)
+    monkeypatch.setenv("CASES_DB", url)
+    return "postgresql"
+
+
+def _team_database_from_template(request: pytest.FixtureRequest, name: str) -> str:
+    """A new team database NAME made from the template (as team init makes one),
+    replacing any of that name; its owner's URL."""
     import psycopg
 
     from cases.db.pg.team import grant_rights
-    from tests.postgres import PASSWORD
 
     cluster = request.getfixturevalue("pg_cluster")
-    url = request.getfixturevalue("engine_template")
-    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    request.getfixturevalue("engine_template")
     cluster.superuser(
-        f"DROP DATABASE IF EXISTS {ENGINE_DATABASE} WITH (FORCE)",
-        f"CREATE DATABASE {ENGINE_DATABASE} TEMPLATE {ENGINE_DATABASE}_template "
-        f"OWNER {ENGINE_OWNER}",
+        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        f"CREATE DATABASE {name} TEMPLATE {ENGINE_DATABASE}_template OWNER {ENGINE_OWNER}",
     )
+    url = str(cluster.url(ENGINE_OWNER, name))
     # what a database keeps outside its schemas (who may connect, its
     # settings) is not copied from a template
     with psycopg.connect(url, autocommit=True) as conn:
-        grant_rights(conn, ENGINE_DATABASE)
-    monkeypatch.setenv("CASES_DB", url)
-    return "postgresql"
+        grant_rights(conn, name)
+    return url
+
+
+@pytest.fixture
+def fresh_db(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A second, empty database of the test's engine (beside CASES_DB): a new
+    file, or a new team database; its location for --db."""
+    if engine == "sqlite":
+        return str(tmp_path / "fresh.db")
+    # the team's roles are named after its database: a new one, by team init
+    _, url = request.getfixturevalue("pg_cluster").new_team_database()
+    result = CliRunner().invoke(app, ["--db", url, "team", "init"])
+    assert result.exit_code == 0, result.stderr
+    return str(url)
 
 
 @pytest.fixture

@@ -300,3 +300,75 @@ def test_a_change_the_server_cuts_off_mid_way_writes_nothing(
     # and the same change goes through once the server is back
     run("--db", team_url, "add", "trial", "P1", "--court", "Almaty court", "--source", "S1")
     assert [t["ref"] for t in run_json("--db", team_url, "list", "trials")] == ["T1"]
+
+
+def test_an_import_into_a_team_database_is_the_files_import(
+    run, run_json, database: Path, team_url: str, tmp_path: Path
+) -> None:
+    """Hostile texts, every kind of record and private ones: an export of a
+    file imported into a team database exports byte for byte the same; again,
+    it changes nothing; an edited row updates, a new one is added with the next
+    number, and undo takes the import back whole."""
+    import csv
+
+    from tests.test_transfer import _hostile_database
+
+    _hostile_database(database, run)
+    first, second = tmp_path / "first", tmp_path / "second"
+    run("export", "csv", "--out", str(first), "--include-private")
+    run("--db", team_url, "team", "init")
+    report = run_json("--db", team_url, "import", "csv", str(first))
+    assert sum(t["added"] for t in report["tables"]) > 0
+    run("--db", team_url, "export", "csv", "--out", str(second), "--include-private")
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    again = run_json("--db", team_url, "import", "csv", str(first))
+    assert all(t["added"] == t["updated"] == 0 for t in again["tables"]), again
+    assert (
+        len(run_json("--db", team_url, "log")) == 1
+    )  # an import that changes nothing is no change
+    run("--db", team_url, "check")
+
+    people = len(run_json("--db", team_url, "list", "people"))
+    with (first / "events.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[4][rows[0].index("summary")] = "a corrected summary"
+    with (first / "events.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    run("--db", team_url, "delete", "P1", "--yes")  # the import brings P1 back, numbered anew
+    report = run_json("--db", team_url, "import", "csv", str(first))
+    counts = {t["table"]: (t["added"], t["updated"]) for t in report["tables"]}
+    assert counts["people"] == (1, 0) and counts["events"][1] == 1, counts
+    assert [hit["field"] for hit in run_json("--db", team_url, "search", "corrected")] == [
+        "summary"
+    ]
+    refs = [person["ref"] for person in run_json("--db", team_url, "list", "people")]
+    assert f"P{people + 1}" in refs and "P1" not in refs
+    assert run_json("--db", team_url, "log")[0]["command"] == "import csv"
+    run("--db", team_url, "undo")
+    assert run_json("--db", team_url, "search", "corrected") == []
+    assert len(run_json("--db", team_url, "list", "people")) == people - 1
+
+
+def test_an_import_the_server_cannot_store_is_refused_whole(
+    run, run_json, team_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL's text holds no NUL character (a file's does): such an import
+    is one Error: line naming the server, and writes nothing."""
+    from cases.csv_io import write_csv
+
+    run("--db", team_url, "team", "init")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(
+        folder / "people.csv",
+        ["uid", "name", "note"],
+        [["u1", "Person One", "fine"], ["u2", "Person Two", "a\x00b"]],
+    )
+    result = run("--db", team_url, "import", "csv", str(folder), ok=False)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "NUL" in lines[0], lines
+    assert "PostgreSQL server at 127.0.0.1" in lines[0]
+    assert run_json("--db", team_url, "list", "people") == []
+    assert run_json("--db", team_url, "log") == []

@@ -178,6 +178,7 @@ SERVER_COMMANDS = (
     "init",
     "chart",
     "publish",
+    "import",
 )
 
 

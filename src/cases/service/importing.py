@@ -76,6 +76,8 @@ def import_folder(
         )
     if not present:
         raise ImportRefused(f"{folder} holds no cases CSV files ({', '.join(sorted(expected))})")
+    if not store.imports_in_place:
+        return _import_through_a_file(store, folder, dry_run, command, keep_existing)
     report = ImportReport(dry_run=dry_run)
     public = is_public_export(folder)
     bulk.use_large_cache(store)
@@ -92,6 +94,32 @@ def import_folder(
                     _load(store, name, path, keep_existing, public, report)
         changelog.set_bulk(store, False)
         store.change_summary = f"imported {folder}"
+    return report
+
+
+def _import_through_a_file(
+    store: Store, folder: Path, dry_run: bool, command: str, keep_existing: bool
+) -> ImportReport:
+    """An import into a team database: the same import run on a private copy of
+    its records in a temporary file, then what it changed there written into
+    the server as one change (see :mod:`cases.db.pg.importing`)."""
+    import tempfile
+
+    from cases.db.pg.importing import fill_mirror, write_back
+
+    with tempfile.TemporaryDirectory(prefix="cases-import-") as scratch:
+        mirror = Store.open(Path(scratch) / "mirror.db", write=True)
+        try:
+            with store.transaction(command, dry_run=dry_run):
+                counters = fill_mirror(store, mirror)
+                report = import_folder(
+                    mirror, folder, dry_run=dry_run, command=command, keep_existing=keep_existing
+                )
+                if not dry_run:
+                    write_back(store, mirror, counters)
+                store.change_summary = f"imported {folder}"
+        finally:
+            mirror.close()
     return report
 
 

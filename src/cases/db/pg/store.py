@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from decimal import Decimal
 from functools import lru_cache
@@ -181,6 +181,25 @@ class ServerConnection:
                 cursor.executemany(postgres_sql(sql), rows)
         except psycopg.Error as error:
             raise self._failed(error) from None
+
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Write ROWS into TABLE's COLUMNS with one COPY (many rows, one round
+        of the protocol); return how many."""
+        import psycopg
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        )
+        count = 0
+        try:
+            with self._conn.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        except psycopg.Error as error:
+            raise self._failed(error) from None
+        return count
 
     def stream(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
         """Run a query whose rows come from a cursor on the server, a batch at a

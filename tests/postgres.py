@@ -51,6 +51,13 @@ class Cluster:
 
     @classmethod
     def start(cls) -> Cluster:
+        """Start a new cluster (the one in_the_database_files looks into)."""
+        global RUNNING
+        RUNNING = cls._start()
+        return RUNNING
+
+    @classmethod
+    def _start(cls) -> Cluster:
         """Start a new cluster, or raise RuntimeError saying why none can be had."""
         binaries = server_binaries()
         if binaries is None:
@@ -169,3 +176,20 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# The cluster the tests' team databases are in (started by Cluster.start).
+RUNNING: Cluster | None = None
+
+
+def in_the_database_files(url: str, text: str) -> bool:
+    """Whether TEXT is in any byte of the files of the tables and indexes of the
+    database at URL (its folder under the cluster's base/; the server's
+    write-ahead log, which its administrator recycles, is not looked into)."""
+    assert RUNNING is not None, "no cluster is running"
+    database = url.rsplit("/", 1)[1]
+    ((oid,),) = RUNNING.superuser_rows("SELECT oid FROM pg_database WHERE datname = %s", [database])
+    RUNNING.superuser("CHECKPOINT")  # what the server holds in memory, written out
+    needle = text.encode()
+    folder = RUNNING.folder / "data" / "base" / str(oid)
+    return any(needle in path.read_bytes() for path in folder.iterdir() if path.is_file())

@@ -39,13 +39,7 @@ def trial_with_private_judge(run) -> None:
 
 @pytest.mark.parametrize(
     "purge",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.sqlite_only("delete --purge does not run on a team database yet"),
-        ),
-    ],
+    [False, True],
 )
 def test_deleting_a_private_judge_never_publishes_the_name(
     run, tmp_path: Path, trial_with_private_judge, purge: bool

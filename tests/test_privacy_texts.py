@@ -40,7 +40,16 @@ def everything_exported(run, tmp_path: Path, name: str = "out") -> str:
 
 
 def in_the_files(database: Path, text: str) -> bool:
-    """Whether TEXT is anywhere in the bytes of the database or its journals."""
+    """Whether TEXT is anywhere in the bytes of the database or its journals (on
+    a team database, of its tables' files on the server: see
+    tests.postgres.in_the_database_files)."""
+    import os
+
+    from tests.postgres import in_the_database_files
+
+    location = os.environ.get("CASES_DB", "")
+    if location.startswith("postgresql://"):
+        return in_the_database_files(location, text)
     needle = text.encode()
     return any(
         needle in path.read_bytes()
@@ -69,10 +78,7 @@ ATTRIBUTORS = {
     "change",
     [
         "delete",
-        pytest.param(
-            "purge",
-            marks=pytest.mark.sqlite_only("delete --purge does not run on a team database yet"),
-        ),
+        "purge",
         "merge",
     ],
 )
@@ -130,7 +136,6 @@ def test_a_claim_attributed_by_name_only_is_hidden_with_the_private_actor(
     assert SECRET not in exported and WORDS not in exported
 
 
-@pytest.mark.sqlite_only("delete --purge does not run on a team database yet")
 def test_authors_and_publishers_naming_a_private_actor_are_withheld(
     run, database: Path, tmp_path: Path
 ) -> None:

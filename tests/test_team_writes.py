@@ -372,3 +372,36 @@ def test_an_import_the_server_cannot_store_is_refused_whole(
     assert "PostgreSQL server at 127.0.0.1" in lines[0]
     assert run_json("--db", team_url, "list", "people") == []
     assert run_json("--db", team_url, "log") == []
+
+
+def test_a_purge_on_a_team_database_leaves_no_byte_of_the_record_in_its_files(
+    run, run_json, team_url: str, pg_cluster
+) -> None:
+    """A deleted record stays in the server's files (the change log keeps it
+    for undo); purged, it is gone from every file of the database's tables,
+    once the tables' owner purges. An editor's purge erases it from the
+    records and the log, and says who can rewrite the files."""
+    from tests.postgres import in_the_database_files
+
+    secret = "Zhumagulova-Purgeable"
+    run("--db", team_url, "team", "init")
+    run("--db", team_url, "add", "person", f"Aigul {secret}", "--private")
+    run("--db", team_url, "add", "person", "Ayan Public")
+    run("--db", team_url, "edit", "P1", "--set", f"note=Also {secret}")
+    run("--db", team_url, "delete", "P1", "--yes")
+    assert in_the_database_files(team_url, secret)
+    run("--db", team_url, "undo")
+    done = run("--db", team_url, "delete", "P1", "--yes", "--purge")
+    assert "purged (no undo)" in done.stdout and done.stderr == ""
+    assert not in_the_database_files(team_url, secret)
+    assert [p["ref"] for p in run_json("--db", team_url, "list", "people")] == ["P2"]
+
+    _, editor_url = _editor(run, pg_cluster, team_url)
+    run("--db", editor_url, "add", "person", f"Berik {secret}", "--private")
+    done = run("--db", editor_url, "delete", "P3", "--yes", "--purge")
+    assert "purged (no undo)" in done.stdout
+    warning = done.stderr.strip()
+    assert warning.startswith("warning: P3 is purged") and _owner(team_url) in warning, warning
+    assert secret not in run("--db", team_url, "log", "--json").stdout
+    run("--db", team_url, "delete", "P2", "--yes", "--purge")  # the owner's purge rewrites
+    assert not in_the_database_files(team_url, secret)

@@ -25,7 +25,6 @@ from cases.catalogue import (
 from cases.db.connection import Row, Store, chunks, marks
 from cases.db.rows import integrity_error
 from cases.db.search import optimize
-from cases.errors import CasesError
 
 
 def changes(store: Store, limit: int) -> list[Row]:
@@ -137,12 +136,6 @@ def purge_current_change(store: Store) -> int:
     is marked purged. Returns how many log rows were erased.
     """
     store.require_write()
-    if store.engine == "postgresql":
-        raise CasesError(
-            "delete --purge does not run on a team database yet: the server keeps deleted "
-            "rows in its files until it reuses their space, and cases cannot yet wipe them; "
-            "delete without --purge, then ask the server's administrator to VACUUM FULL"
-        )
     change = store.change_id
     touched = {
         str(table)
@@ -157,7 +150,7 @@ def purge_current_change(store: Store) -> int:
             [change],
         )
     }
-    cascading, nulling = _foreign_keys(store.conn)
+    cascading, nulling = _foreign_keys()
     while True:
         found = set(purged)
         for actor_table in ("people", "organisations"):
@@ -196,20 +189,14 @@ def purge_current_change(store: Store) -> int:
                 f"UPDATE change_rows SET before = json_set(before, {cleared}) "
                 f"WHERE tbl = ? AND before IS NOT NULL "
                 f"AND json_extract(before, '$.{column}') IN ({marks(chunk)})",
-                [table, *chunk],
+                [table, *_as_logged(store, chunk)],
             )
     for text in ACTOR_TEXTS:
         if text.lines:
             _drop_named_lines_in_images(store, text, set(keys))
             continue
         cleared = ", ".join(f"'$.{name}', NULL" for name in (text.column, *dict(text.links)))
-        store.conn.execute(
-            f"UPDATE change_rows SET before = json_set(before, {cleared}) "
-            f"WHERE tbl = ? AND before IS NOT NULL AND "
-            f"cases_name_key(json_extract(before, '$.{text.column}')) IN "
-            "(SELECT value FROM json_each(?))",
-            [text.table, json.dumps(keys)],
-        )
+        _blank_in_images(store, text, cleared, keys)
     # erase, and mark what the erasing leaves unable to be undone
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS purging (tbl TEXT, row_id INTEGER)")
     store.conn.execute("DELETE FROM temp.purging")
@@ -248,7 +235,44 @@ def purge_current_change(store: Store) -> int:
     )
     # rewrite the search indexes so that no deleted text lingers in their pages
     optimize(store, touched | {table for table, _ in purged})
+    store.purged_tables = touched | {table for table, _ in purged}
     return erased
+
+
+def _as_logged(store: Store, values: Sequence[Any]) -> list[Any]:
+    """VALUES as a logged image's members compare with them: on a server its
+    json_extract gives texts (an id too)."""
+    if store.engine == "sqlite":
+        return list(values)
+    return [None if value is None else str(value) for value in values]
+
+
+def _blank_in_images(store: Store, text: ActorText, cleared: str, keys: list[str]) -> None:
+    """Set the members CLEARED of every logged image of TEXT's table whose text
+    names one of KEYS (by its name key) to null."""
+    if store.engine == "sqlite":
+        store.conn.execute(
+            f"UPDATE change_rows SET before = json_set(before, {cleared}) "
+            f"WHERE tbl = ? AND before IS NOT NULL AND "
+            f"cases_name_key(json_extract(before, '$.{text.column}')) IN "
+            "(SELECT value FROM json_each(?))",
+            [text.table, json.dumps(keys)],
+        )
+        return
+    # a server cannot fold names: the images' texts are keyed here
+    wanted = set(keys)
+    found = store.conn.execute(
+        f"SELECT id, json_extract(before, '$.{text.column}') FROM change_rows "
+        "WHERE tbl = ? AND before IS NOT NULL "
+        f"AND json_extract(before, '$.{text.column}') IS NOT NULL",
+        [text.table],
+    ).fetchall()
+    for chunk in chunks([log_id for log_id, value in found if _name_key_of(value) in wanted]):
+        store.conn.execute(
+            f"UPDATE change_rows SET before = json_set(before, {cleared}) "
+            f"WHERE id IN ({marks(chunk)})",
+            chunk,
+        )
 
 
 def _drop_named_lines_in_images(store: Store, text: ActorText, keys: set[str]) -> None:
@@ -314,7 +338,7 @@ def _images_pointing_at(
             for (row_id,) in store.conn.execute(
                 f"SELECT DISTINCT row_id FROM change_rows WHERE tbl = ? "
                 f"AND before IS NOT NULL AND json_extract(before, '$.{column}') IN ({marks(chunk)})",
-                [table, *chunk],
+                [table, *_as_logged(store, chunk)],
             )
         )
     return found
@@ -447,7 +471,7 @@ def purge_leftovers(store: Store) -> list[str]:
                WHERE f.fate = 'purged' LIMIT 20"""
         )
     ]
-    cascading, nulling = _foreign_keys(store.conn)
+    cascading, nulling = _foreign_keys()
     for table, column, parent in (*cascading, *nulling):
         for change, row_id in store.conn.execute(
             f"""SELECT cr.change_id, cr.row_id FROM change_rows cr
@@ -471,16 +495,15 @@ def _name_key_of(name: str) -> str:
     return name_key(name)
 
 
-def _foreign_keys(
-    conn: sqlite3.Connection,
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    """(table, column, parent table) of every foreign key of the logged tables:
-    those that cascade a delete, and those that set the column to NULL."""
+def _foreign_keys() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(table, column, parent table) of every foreign key of the logged tables
+    (as the schema declares them): those that cascade a delete, and those that
+    set the column to NULL."""
+    from cases.db.schema import foreign_keys
+
     cascading: list[tuple[str, str, str]] = []
     nulling: list[tuple[str, str, str]] = []
-    for table in LOGGED:
-        for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
-            parent, column, on_delete = str(row[2]), str(row[3]), str(row[6]).upper()
-            target = cascading if on_delete == "CASCADE" else nulling
-            target.append((table, column, parent))
+    for table, column, parent, cascade in foreign_keys():
+        if table in LOGGED:
+            (cascading if cascade else nulling).append((table, column, parent))
     return cascading, nulling

@@ -130,6 +130,25 @@ class Store:
         # the change-log entry the open transaction writes to, and its summary
         self.change_id: int | None = None
         self.change_summary = ""
+        # the tables a purge of the open change erased rows of (see finish_purge)
+        self.purged_tables: set[str] = set()
+
+    def finish_purge(self, ref: str) -> str | None:
+        """Once a purge of REF is committed, make what it deleted unreadable from
+        the database's files; a warning for the user when that cannot be
+        finished now (another program reads an older copy of the file)."""
+        from cases.db import erasure
+        from cases.db.connection import busy_timeout_seconds
+
+        if erasure.finish(self.conn, wait_seconds=busy_timeout_seconds()):
+            return None
+        holder = erasure.described_holders(self.path) if self.path else "another program"
+        return (
+            f"warning: {ref} is purged, but its text is still in the file: "
+            f"{holder} is reading an older copy of the database; the text is wiped as soon "
+            "as it stops (the next cases command finishes it; cases check tells whether "
+            "it is done)"
+        )
 
     # -- reading helpers -------------------------------------------------------
 

@@ -24,6 +24,7 @@ from cases.catalogue import (
     NUMBER,
     RECORD,
     SEARCHABLE,
+    TABLES,
     Field,
     Table,
 )
@@ -81,6 +82,19 @@ def _column(table: Table, field: Field, column: str, *, engine: str = "sqlite") 
             # appeal, a relay): its links are checked at its commit
             parts.append("DEFERRABLE")
     return " ".join(parts)
+
+
+def foreign_keys() -> list[tuple[str, str, str, bool]]:
+    """(table, column, the table it links to, whether a delete there cascades)
+    of every foreign key the schema declares, table by table."""
+    found = []
+    for table in TABLES:
+        for field in fields_at(table, None):
+            for column in field.columns:
+                link = _link_of(field, column)
+                if link is not None:
+                    found.append((table.name, column, link[0], link[1]))
+    return found
 
 
 def _link_of(field: Field, column: str) -> tuple[str, bool] | None:

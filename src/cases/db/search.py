@@ -125,7 +125,10 @@ def index_new_rows(store: Store, table_name: str, after_id: int) -> None:
 
 def optimize(store: Store, table_names: Iterable[str]) -> None:
     """Merge the index segments of these tables' full-text tables: what a purge
-    deleted is then gone from the index pages too (secure_delete zeroes them)."""
+    deleted is then gone from the index pages too (secure_delete zeroes them).
+    A server's search indexes are made from the rows themselves."""
+    if store.engine != "sqlite":
+        return
     for table_name in sorted(set(table_names) & set(SEARCHABLE)):
         store.conn.execute(f"INSERT INTO {fts(table_name)} ({fts(table_name)}) VALUES ('optimize')")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from cases.catalogue import TABLE, Table, naming_texts
 from cases.db import actors, changelog, erasure, queries, rows
-from cases.db.connection import Row, Store, busy_timeout_seconds
+from cases.db.connection import Row, Store
 from cases.errors import Invalid
 from cases.records import Kind
 from cases.service.common import NAMED_ROLES, named_in_trial, public, resolve_ref
@@ -165,12 +165,8 @@ def delete(
         if purge:
             changelog.purge_current_change(store)
             erasure.mark_pending(store)
-    if purge and not erasure.finish(store.conn, wait_seconds=busy_timeout_seconds()):
-        holder = erasure.described_holders(store.path) if store.path else "another program"
-        store.notices.append(
-            f"warning: {record['ref']} is purged, but its text is still in the file: "
-            f"{holder} is reading an older copy of the database; the text is wiped as soon "
-            "as it stops (the next cases command finishes it; cases check tells whether "
-            "it is done)"
-        )
+    if purge:
+        warning = store.finish_purge(record["ref"])
+        if warning is not None:
+            store.notices.append(warning)
     return kind, record, only_theirs

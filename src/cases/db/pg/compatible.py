@@ -55,6 +55,22 @@ COMPATIBLE = (
     f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_each(items text)
         RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE AS
         $$ SELECT json_array_elements_text(items::json) $$""",
+    # the change log's row images (JSON texts) as a purge reads and blanks
+    # them: a member's value as text (compared with texts: ids too), and the
+    # image with members set to the texts given (NULL for null)
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_extract(doc text, path text)
+        RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT doc::json ->> substr(path, 3) $$""",
+    f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.json_set(doc text, VARIADIC pairs text[])
+        RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+        DECLARE
+            image jsonb := doc::jsonb;
+        BEGIN
+            FOR n IN 1 .. coalesce(array_length(pairs, 1), 0) / 2 LOOP
+                image := jsonb_set(image, ARRAY[substr(pairs[2 * n - 1], 3)],
+                                   coalesce(to_jsonb(pairs[2 * n]), 'null'::jsonb));
+            END LOOP;
+            RETURN image::text;
+        END $$""",
     # SQLite's kind of a value (as its typeof() names them)
     f"""CREATE OR REPLACE FUNCTION {COMPATIBLE_SCHEMA}.typeof(v anyelement)
         RETURNS text LANGUAGE sql IMMUTABLE AS

@@ -47,6 +47,8 @@ _BATCH = 2000
 # lock in this database).
 _WRITE_LOCK = 7_262_011
 _LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
+# SQLite's schema of temporary tables is PostgreSQL's pg_temp
+_TEMP = re.compile(r"\btemp\.(?=\w)")
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _PRAGMAS = {
     # undo restores a child row before its parent: links are checked at commit
@@ -72,6 +74,7 @@ def postgres_sql(sql: str) -> str:
         # SQLite's LIKE ignores the case of ASCII letters, as ILIKE does on
         # text ordered by its bytes (COLLATE "C")
         part = _LIKE.sub("ILIKE", part)
+        part = _TEMP.sub("pg_temp.", part)
         part = _NAMED.sub(r"%(\1)s", part)
         parts.append(part.replace("?", "%s"))
     translated = "".join(parts)
@@ -318,6 +321,36 @@ class ServerStore(Store):
                 self.conn.execute("ROLLBACK")
         self.change_id = None
         self._end_write()
+
+    def finish_purge(self, ref: str) -> str | None:
+        """Rewrite the tables a committed purge erased rows of, and the change
+        log, with VACUUM FULL: PostgreSQL keeps a deleted row's old version in
+        its table's file until its space is reused; a rewritten table's old file
+        is deleted. Only the tables' owner may; anyone else is told who can."""
+        tables = sorted(self.purged_tables | {"change_rows", "fates", "changes"})
+        self.purged_tables = set()
+        owned = {
+            str(name)
+            for (name,) in self.conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = ? "
+                "AND pg_has_role(tableowner, 'USAGE')",
+                [BASE],
+            )
+        }
+        for table in tables:
+            if table in owned:
+                self.conn.execute(f'VACUUM FULL "{table}"')
+        if set(tables) <= owned:
+            return None
+        owner = self.scalar(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = ? AND tablename = 'people'",
+            [BASE],
+        )
+        return (
+            f"warning: {ref} is purged from the records and the change log, but the server "
+            "keeps the old row versions in its files until its tables are rewritten, which "
+            f"only their owner ({owner}) may do: ask them to run VACUUM FULL (psql)"
+        )
 
     def user(self) -> str:
         """The login this command connected as (the server writes it in the log)."""

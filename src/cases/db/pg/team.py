@@ -87,6 +87,8 @@ def grant_rights(conn: Any, database: str) -> None:
         run("GRANT CONNECT ON DATABASE {} TO {}", database, name)
     run("REVOKE ALL ON SCHEMA {} FROM PUBLIC", BASE)
     run("REVOKE ALL ON SCHEMA {} FROM PUBLIC", PUBLIC)
+    # an export's privacy filter and a purge work in temporary tables
+    run("GRANT TEMPORARY ON DATABASE {} TO {}", database, editor)
     run("GRANT USAGE ON SCHEMA {} TO {}", BASE, editor)
     run("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}", BASE, editor)
     run("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}", BASE, editor)

@@ -1,13 +1,14 @@
 """Time cases commands as whole processes against the floor, and check the targets.
 
-    python bench/run.py PATH [--runs N]
+    python bench/run.py PATH [--runs N] [--db postgresql://...]
 
 PATH is a database built by bench/make_db.py. Each command runs N times,
 interleaved with the floor (bench/floor.py); the median wall time of each is
 printed with its ratio to the floor's median and PASS or FAIL against its
 target. Then export and import are timed against a plain csv.writer dump and a
 raw executemany of the same rows, and export's peak memory is compared with
-an export of a 10-person database.
+an export of a 10-person database. With --db, the same commands run on a team
+database instead, each against its own figure on PATH.
 """
 
 from __future__ import annotations
@@ -190,6 +191,74 @@ def long_answers(db: str, work: Path, floor: list[str], runs: int) -> list[bool]
     return results
 
 
+RAW_COPY = """
+import csv, sys, psycopg
+from pathlib import Path
+folder = Path(sys.argv[2])
+with psycopg.connect(sys.argv[1]) as conn:
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle))
+        columns = ", ".join(f'"{column}" text' for column in header)
+        conn.execute(f"CREATE TEMP TABLE raw_{path.stem} ({columns})")
+        copying = f"COPY raw_{path.stem} FROM STDIN (FORMAT csv, HEADER true)"
+        with conn.cursor() as cursor, cursor.copy(copying) as copy, path.open("rb") as data:
+            while chunk := data.read(1 << 20):
+                copy.write(chunk)
+"""
+
+
+def on_the_server(path: Path, url: str, work: Path, runs: int) -> list[bool]:
+    """The same commands on the team database at URL as on the file at PATH:
+    an import of the file's export into it (when it holds no records yet)
+    against PostgreSQL's own COPY of the same rows (target 3x), then each
+    reading command against its figure on the file (target 2x)."""
+    results = []
+    file_db, server = [*CASES, "--db", str(path)], [*CASES, "--db", url]
+    listed = subprocess.run(
+        [*server, "list", "people", "--json"], capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        raise SystemExit(f"{url}: {listed.stderr.strip()}")
+    if listed.stdout.strip() in ("", "[]"):
+        exported = work / "export"
+        subprocess.run(
+            [*file_db, "export", "csv", "--out", str(exported), "--include-private"],
+            check=True,
+            capture_output=True,
+        )
+        importing, memory = timed([*server, "import", "csv", str(exported)])
+        copying = statistics.median(
+            timed([sys.executable, "-c", RAW_COPY, url, str(exported)])[0] for _ in range(3)
+        )
+        print(f"import csv into the team database: {importing:.1f} s, {memory / 1024:.0f} MiB")
+        results.append(
+            report("import csv (whole dataset)", importing, copying, 3.0, "PostgreSQL COPY")
+        )
+    examples = pick_examples(path)
+    for label, arguments in [
+        (f"show {examples['name']!r}", ["show", examples["name"]]),
+        (f"timeline {examples['ref']}", ["timeline", examples["ref"]]),
+        ("timeline --limit 50", ["timeline", "--limit", "50"]),
+        (f"search {examples['word']!r}", ["search", examples["word"]]),
+        ("stats", ["stats"]),
+        ("list people", ["list", "people"]),
+        ("uncited", ["uncited"]),
+        ("dupes --limit 50", ["dupes", "--limit", "50"]),
+    ]:
+        ours, base = median_against_floor([*server, *arguments], [*file_db, *arguments], runs)
+        results.append(report(label, ours, base, 2.0, "file"))
+    for label, arguments in [
+        ("timeline > file", ["timeline"]),
+        ("export csv (public)", ["export", "csv", "--out", str(work / "public"), "--force"]),
+    ]:
+        out = work / "answer.txt"
+        on_server = timed_to_file([*server, *arguments], out)[0]
+        on_file = timed_to_file([*file_db, *arguments], out)[0]
+        results.append(report(label, on_server, on_file, 2.0, "file"))
+    return results
+
+
 def pick_examples(path: Path) -> dict[str, str]:
     """A person whose name is theirs alone (names as common as real ones are
     often shared), their reference, and a rare word of their name."""
@@ -241,10 +310,22 @@ def main() -> None:
         action="append",
         help="Run only these groups (repeatable; default all).",
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="A team database (postgresql://...; cases team init done): time the same "
+        "commands there against the file (filling it by import csv when it is empty).",
+    )
     options = parser.parse_args()
     groups = set(options.only or ["reads", "long", "transfer"])
     db = str(options.path)
     compile_cases()
+    if options.db:
+        work = Path(tempfile.mkdtemp(prefix="cases-run-"))
+        try:
+            return _verdict(on_the_server(options.path, options.db, work, options.runs))
+        finally:
+            shutil.rmtree(work)
     floor = [*FLOOR, db]
     examples = pick_examples(options.path)
     results = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,10 @@ class Store:
         self.change_summary = ""
         # the tables a purge of the open change erased rows of (see finish_purge)
         self.purged_tables: set[str] = set()
+
+    def analyze(self, table_names: Iterable[str]) -> None:
+        """After a bulk write into these tables, renew what the planner knows of
+        them (SQLite plans without such statistics)."""
 
     def finish_purge(self, ref: str) -> str | None:
         """Once a purge of REF is committed, make what it deleted unreadable from

@@ -120,6 +120,8 @@ def _import_through_a_file(
                 store.change_summary = f"imported {folder}"
         finally:
             mirror.close()
+    if not dry_run:
+        store.analyze(name for name in REPORT_ORDER if report.added.get(name))
     return report
 
 

@@ -94,7 +94,7 @@ def write_all(
         # the indexes are built once at the end: sorting in memory is quicker
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for table, rows in tables:
-            rebuild += _set_aside_checks(conn, table)
+            rebuild += set_aside_checks(conn, table)
             name = sql.Identifier(BASE, table.name)
             columns = sql.SQL(", ").join(sql.Identifier(c) for c in columns_with_keys(table))
             count = 0
@@ -134,7 +134,7 @@ def write_all(
     return counts
 
 
-def _set_aside_checks(conn: Any, table: Table) -> list[str]:
+def set_aside_checks(conn: Any, table: Table) -> list[str]:
     """Drop TABLE's indexes (but its primary key) and links, for a copy into an
     empty table; return the statements that make them again once every table
     is written. Building an index once and checking each link in one join

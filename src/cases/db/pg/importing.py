@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from cases.catalogue import TABLE, TABLES, load_order
-from cases.db import changelog
+from cases.db import bulk, changelog
 from cases.db import copying as files
 from cases.db.connection import Store
+from cases.db.pg.copying import set_aside_checks
 from cases.db.pg.schema import columns_with_keys, stored_columns, with_keys
 
 
@@ -34,6 +35,7 @@ def fill_mirror(server: Store, mirror: Store) -> dict[str, int]:
         return server.stream(f'SELECT {listed} FROM "{name}" ORDER BY id')
 
     files.write_all(mirror, ((table, rows(table.name)) for table in TABLES), "mirror")
+    server.server.close_streams()  # type: ignore[attr-defined]
     with mirror.transaction():
         for name, seq in counters.items():
             mirror.conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", [name])
@@ -50,10 +52,17 @@ def write_back(server: Store, mirror: Store, counters: dict[str, int]) -> None:
     are logged as one range a table, as a bulk load on a file is."""
     change = mirror.scalar("SELECT max(id) FROM changes")
     changelog.set_bulk(server, True)
+    connection = server.server.psycopg  # type: ignore[attr-defined]
+    # into an empty table, its indexes and links are made again once at the end
+    # (as a copy does): building an index once costs a fraction of keeping it
+    rebuild: list[str] = []
+    connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for name in load_order():
         table = TABLE[name]
         listed = ", ".join(f'"{column}"' for column in stored_columns(table))
         last = counters.get(name, 0)
+        if not bulk.holds_rows(server, name):
+            rebuild += set_aside_checks(connection, table)
         added = mirror.conn.execute(
             f'SELECT {listed} FROM "{name}" WHERE id > ? ORDER BY id', [last]
         )
@@ -75,4 +84,6 @@ def write_back(server: Store, mirror: Store, counters: dict[str, int]) -> None:
             f'UPDATE "{name}" SET {setting} WHERE id = ?',
             ((*row[1:], row[0]) for row in with_keys(table, updated)),
         )
+    for statement in rebuild:
+        connection.execute(statement)
     changelog.set_bulk(server, False)

@@ -152,6 +152,11 @@ class ServerConnection:
         self._streams: list[Any] = []  # the cursors on the server, closed with it
         self.writing = False  # inside a write's transaction
 
+    @property
+    def psycopg(self) -> Any:
+        """The psycopg connection itself (for what takes psycopg's own SQL)."""
+        return self._conn
+
     def _failed(self, error: Any) -> Exception:
         import psycopg
 
@@ -218,14 +223,20 @@ class ServerConnection:
             raise self._failed(error) from None
         return ServerCursor(cursor)
 
-    def close(self) -> None:
-        """Close the cursors a stream left open (a timeline read in part), then
-        the connection (its transaction, read only, is rolled back)."""
+    def close_streams(self) -> None:
+        """Close the cursors streams left open (a timeline read in part): a table
+        one reads cannot be altered until it is."""
         import psycopg
 
         for cursor in self._streams:
             with suppress(psycopg.Error):
                 cursor.close()
+        self._streams.clear()
+
+    def close(self) -> None:
+        """Close the streams' cursors, then the connection (its transaction, read
+        only, is rolled back)."""
+        self.close_streams()
         self._conn.close()
 
 
@@ -321,6 +332,12 @@ class ServerStore(Store):
                 self.conn.execute("ROLLBACK")
         self.change_id = None
         self._end_write()
+
+    def analyze(self, table_names: Iterable[str]) -> None:
+        """Renew the planner's statistics of tables a bulk write filled (else it
+        plans the public views as if they were empty, until autovacuum comes)."""
+        for name in table_names:
+            self.conn.execute(f'ANALYZE "{name}"')
 
     def finish_purge(self, ref: str) -> str | None:
         """Rewrite the tables a committed purge erased rows of, and the change

@@ -160,6 +160,20 @@ def server_dump(url: str) -> list[str]:
     return found
 
 
+def server_records(url: str) -> dict[str, list[tuple]]:
+    """Every row of every record table of a team database, in id order (the
+    change log left out)."""
+    import psycopg
+
+    from cases.catalogue import LOGGED
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return {
+            table: conn.execute(f'SELECT * FROM cases."{table}" ORDER BY id').fetchall()
+            for table in LOGGED
+        }
+
+
 def _current(database: Path) -> list[str]:
     """What the test's database holds: its file's dump, or a team database's rows."""
     import os

@@ -193,3 +193,13 @@ def in_the_database_files(url: str, text: str) -> bool:
     needle = text.encode()
     folder = RUNNING.folder / "data" / "base" / str(oid)
     return any(needle in path.read_bytes() for path in folder.iterdir() if path.is_file())
+
+
+def database_file_bytes(url: str) -> bytes:
+    """Every byte of the files of the tables and indexes of the database at URL."""
+    assert RUNNING is not None, "no cluster is running"
+    database = url.rsplit("/", 1)[1]
+    ((oid,),) = RUNNING.superuser_rows("SELECT oid FROM pg_database WHERE datname = %s", [database])
+    RUNNING.superuser("CHECKPOINT")  # what the server holds in memory, written out
+    folder = RUNNING.folder / "data" / "base" / str(oid)
+    return b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())

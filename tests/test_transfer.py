@@ -17,6 +17,10 @@ from cases.csv_io import defuse, read_csv, restore, write_csv
 from cases.db import Store, rows
 from tests.conftest import round_trip, sample_rows
 
+# Each test runs on a file and on a team database (tests/conftest.py: engine),
+# but those about the file itself or about no database.
+pytestmark = pytest.mark.usefixtures("engine")
+
 HOSTILE = [
     "=1+2",
     "+SUM(A1)",
@@ -39,6 +43,7 @@ HOSTILE = [
 
 
 @given(st.text())
+@pytest.mark.sqlite_only("the CSV functions alone")
 def test_defuse_is_undone_exactly(text: str) -> None:
     assert restore(defuse(text)) == text
     if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
@@ -46,6 +51,7 @@ def test_defuse_is_undone_exactly(text: str) -> None:
 
 
 @given(st.lists(st.lists(st.text(), min_size=3, max_size=3), max_size=5))
+@pytest.mark.sqlite_only("the CSV functions alone")
 def test_csv_round_trip_of_arbitrary_text(rows: list[list[str]]) -> None:
     import tempfile
 
@@ -91,6 +97,7 @@ def _hostile_database(database: Path, run) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only("hostile texts written into the file through the store (test_team_writes)")
 def test_export_import_export_is_byte_identical(run, database: Path, tmp_path: Path) -> None:
     _hostile_database(database, run)
     first, _, _ = round_trip(run, tmp_path)
@@ -240,7 +247,9 @@ def _exported_text(folder: Path) -> str:
     return "".join(path.read_text(encoding="utf-8") for path in sorted(folder.iterdir()))
 
 
-def test_private_records_never_leave(run, run_json, tmp_path: Path, private_world) -> None:
+def test_private_records_never_leave(
+    run, run_json, tmp_path: Path, private_world, fresh_db: str
+) -> None:
     hidden = run_json("show", "Hidden Person")
     hidden_uids = [hidden["person"]["uid"]] + [
         record["uid"]
@@ -268,7 +277,7 @@ def test_private_records_never_leave(run, run_json, tmp_path: Path, private_worl
     for secret in ("SECRET", "Hidden Person", "Judge Hidden"):
         assert secret not in document
     # and the filtered export is itself a valid import
-    copy = tmp_path / "copy.db"
+    copy = fresh_db
     run("--db", str(copy), "import", "csv", str(out))
     assert [p["name"] for p in run_json("--db", str(copy), "list", "people")] == [
         "Open Person",
@@ -335,6 +344,7 @@ def test_import_updates_by_uid(run, run_json, exported: Path) -> None:
     assert run_json("show", "Tilek Tabarikuly")["person"]["note"] == "corrected note"
 
 
+@pytest.mark.sqlite_only("compares the file's bytes")
 def test_dry_run_counts_and_changes_nothing(run, run_json, exported: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     run("--db", str(copy), "add", "person", "Someone Else")
@@ -350,14 +360,14 @@ def test_dry_run_counts_and_changes_nothing(run, run_json, exported: Path, tmp_p
 
 
 def test_import_accepts_any_column_order_and_a_bom(
-    run, run_json, exported: Path, tmp_path: Path
+    run, run_json, exported: Path, fresh_db: str
 ) -> None:
     path = exported / "people.csv"
     rows = _rows(path)
     reordered = [list(reversed(row)) for row in rows]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(reordered)
-    copy = tmp_path / "copy.db"
+    copy = fresh_db
     run("--db", str(copy), "import", "csv", str(exported))
     assert len(run_json("--db", str(copy), "list", "people")) == sample_rows("people")
 
@@ -448,19 +458,19 @@ def test_export_refuses_a_file_as_folder(run, fails_cleanly, tmp_path: Path) -> 
     assert target.read_text() == "keep"
 
 
-def test_appeal_links_within_one_file_survive(run, run_json, tmp_path: Path) -> None:
+def test_appeal_links_within_one_file_survive(run, run_json, tmp_path: Path, fresh_db: str) -> None:
     run("add", "person", "Ayan Test")
     run("add", "ruling", "P1", "--date", "2019", "--outcome", "convicted")
     run("add", "ruling", "P1", "--date", "2020", "--outcome", "acquitted", "--appeal-of", "R1")
     out = tmp_path / "out"
     run("export", "csv", "--out", str(out))
-    copy = tmp_path / "copy.db"
+    copy = fresh_db
     run("--db", str(copy), "import", "csv", str(out))
     assert run_json("--db", str(copy), "list", "rulings")[1]["appeal_of_ref"] == "R1"
 
 
 def test_a_public_export_imports_back_and_withholds_nothing_it_left_out(
-    run, run_json, tmp_path: Path
+    run, run_json, tmp_path: Path, fresh_db: str
 ) -> None:
     """Issue 25, failure 4: the links and texts the privacy filter empties are
     kept as they are by an import of that export, and the export imports into
@@ -500,7 +510,7 @@ def test_a_public_export_imports_back_and_withholds_nothing_it_left_out(
     for path in sorted(before.glob("*.csv")):
         assert (after / path.name).read_text() == path.read_text(), path.name
     # and into an empty database, as anyone it is shared with would
-    fresh = tmp_path / "fresh.db"
+    fresh = fresh_db
     run("--db", str(fresh), "import", "csv", str(public))
     again = tmp_path / "again"
     run("--db", str(fresh), "export", "csv", "--out", str(again))

@@ -1,8 +1,14 @@
-"""The privacy model (tests/test_privacy_model.py) against what a reader of a
-team's database reads: at every check of the other outputs, the database is
-copied to a new team database on PostgreSQL and read whole through a reader's
-own login. The server's views must hide what the model hides: no record the
-model hides, no text or uid of one."""
+"""The privacy model (tests/test_privacy_model.py) on a team's database.
+
+- Its changes made on a file, and what a reader of a team's database reads:
+  at every check of the other outputs, the file is copied to a new team
+  database on PostgreSQL and read whole through a reader's own login. The
+  server's views must hide what the model hides: no record the model hides,
+  no text or uid of one.
+- Its changes made on a team database itself (adds, edits, deletes, purges,
+  merges, undos, imports, all through ``cases --db postgresql://...``), and
+  every export and publication from it checked against the model, as on a file.
+"""
 
 from __future__ import annotations
 
@@ -64,12 +70,34 @@ class ServerPrivacyMachine(PrivacyMachine):
 ServerPrivacyMachine.TestCase.settings = settings(PrivacyMachine.TestCase.settings, max_examples=6)
 
 
+class ServerDrivenPrivacyMachine(PrivacyMachine):
+    """The privacy model's changes made on a new team database."""
+
+    cluster: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        _, url = self.cluster.new_team_database()
+        code, _, stderr = run_cases("--db", url, "team", "init")
+        assert code == 0, stderr
+        self.db = url  # type: ignore[assignment]
+
+
+ServerDrivenPrivacyMachine.TestCase.settings = settings(
+    PrivacyMachine.TestCase.settings, max_examples=8
+)
+
+
 @pytest.fixture(autouse=True)
 def _team_server(pg_cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.postgres import PASSWORD
 
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
     ServerPrivacyMachine.cluster = pg_cluster
+    ServerDrivenPrivacyMachine.cluster = pg_cluster
 
 
 TestServerPrivacyModel = pytest.mark.slow(pytest.mark.postgres(ServerPrivacyMachine.TestCase))
+TestServerDrivenPrivacyModel = pytest.mark.slow(
+    pytest.mark.postgres(ServerDrivenPrivacyMachine.TestCase)
+)

@@ -174,6 +174,19 @@ def server_records(url: str) -> dict[str, list[tuple]]:
         }
 
 
+def stored_bytes(database: Path) -> bytes:
+    """Every byte the test's database is stored in: its file and journals, or,
+    when CASES_DB is a team database, its files on the server."""
+    import os
+
+    from tests.postgres import database_file_bytes
+
+    location = os.environ.get("CASES_DB", "")
+    if location.startswith("postgresql://"):
+        return database_file_bytes(location)
+    return database_bytes(database)
+
+
 def _current(database: Path) -> list[str]:
     """What the test's database holds: its file's dump, or a team database's rows."""
     import os

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cases_process, database_bytes
+from tests.conftest import cases_process, database_bytes, stored_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # -- purge -----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("engine")
 def test_purge_after_merge_leaves_nothing_of_the_merged_person(
     run, run_json, database: Path
 ) -> None:
@@ -39,7 +40,7 @@ def test_purge_after_merge_leaves_nothing_of_the_merged_person(
     run("merge", "P2", "--into", "P1")
     run("add", "person", "Kept Person")
     run("delete", "P1", "--yes", "--purge")
-    data = database_bytes(database).lower()
+    data = stored_bytes(database).lower()
     for secret in (
         b"mergedname",
         b"qwerty",
@@ -53,19 +54,21 @@ def test_purge_after_merge_leaves_nothing_of_the_merged_person(
     run("check")
     run("undo")  # the addition of Kept Person; nothing of the purged people returns
     assert run_json("list", "people") == []
-    assert b"mergedname" not in database_bytes(database).lower()
+    assert b"mergedname" not in stored_bytes(database).lower()
 
 
+@pytest.mark.usefixtures("engine")
 def test_purge_erases_the_name_from_other_records_texts(run, database: Path) -> None:
     run("add", "person", "Ayan Test")
     run("add", "person", "Judgename Purged")
     run("add", "trial", "P1", "--court", "Court", "--judge", "Judgename Purged")
     run("edit", "T1", "--set", "charge=a charge")  # an image holding the judge text
     run("delete", "P2", "--yes", "--purge")
-    assert b"judgename" not in database_bytes(database).lower()
+    assert b"judgename" not in stored_bytes(database).lower()
     run("check")
 
 
+@pytest.mark.usefixtures("engine")
 def test_undo_still_works_after_a_purge(run, run_json) -> None:
     run("add", "person", "Ayan Test")  # C1
     run("add", "person", "Berik Sample")  # C2
@@ -435,6 +438,7 @@ def test_ctrl_c_during_an_export_ends_quietly_and_leaves_nothing(
     ],
     ids=lambda args: " ".join(args[:2]),
 )
+@pytest.mark.usefixtures("engine")
 def test_numbers_too_large_are_user_errors_naming_the_value(run, fails_cleanly, args) -> None:
     run("add", "person", "Ayan Test")
     message = fails_cleanly(*args)
@@ -564,6 +568,7 @@ def test_a_busy_writer_is_told_who_holds_the_lock(run, database: Path) -> None:
     assert waited < 10
 
 
+@pytest.mark.usefixtures("engine")
 def test_duplicate_csv_columns_are_refused(run, tmp_path: Path, fails_cleanly) -> None:
     run("add", "person", "Ayan Test")
     out = tmp_path / "out"
@@ -577,6 +582,7 @@ def test_duplicate_csv_columns_are_refused(run, tmp_path: Path, fails_cleanly) -
     assert "people.csv" in message and "note" in message and "twice" in message
 
 
+@pytest.mark.usefixtures("engine")
 def test_circular_and_self_appeals_are_refused(run, tmp_path: Path, fails_cleanly) -> None:
     run("add", "person", "Ayan Test")
     run("add", "ruling", "P1", "--date", "2019", "--outcome", "convicted")
@@ -629,16 +635,18 @@ def test_a_circle_of_links_is_refused_in_its_own_words(
     assert words in fails_cleanly("import", "csv", str(out))
 
 
-def test_long_merged_notes_still_round_trip(run, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("engine")
+def test_long_merged_notes_still_round_trip(run, tmp_path: Path, fresh_db: str) -> None:
     long_note = "word " * 30_000  # 150,000 characters: over the csv module's default limit
     run("add", "person", "Ayan Test", "--note", long_note)
     run("add", "person", "Ayan Tost", "--note", long_note)
     run("merge", "P2", "--into", "P1")
     out = tmp_path / "out"
     run("export", "csv", "--out", str(out))
-    run("--db", str(tmp_path / "fresh.db"), "import", "csv", str(out))
+    run("--db", fresh_db, "import", "csv", str(out))
 
 
+@pytest.mark.usefixtures("engine")
 def test_check_after_a_private_court_is_deleted(run) -> None:
     """Issue 25, failure 6: a trial whose private court was deleted reads "a court
     not named", and check finds nothing wrong (it crashed on a rule with no words)."""

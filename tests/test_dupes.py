@@ -102,7 +102,6 @@ def test_the_sample_has_no_pair_and_its_spelling_variants_come_first(run, run_js
     assert "Serikjan Bilash" in run("dupes").stdout
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_limit_and_min_score(run, run_json, tmp_path: Path) -> None:
     people = [{"name": f"{given} Sauytbay", "born": "1970"} for given in given_names(40)]
     import_people(run, tmp_path / "in", people)
@@ -123,7 +122,6 @@ def test_limit_and_min_score(run, run_json, tmp_path: Path) -> None:
     assert run_json("dupes", "--min-score", "60.5", "--limit", "3") == loose[:3]
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_bonuses_may_lift_a_pair_above_closer_names(
     run, run_json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -179,7 +177,6 @@ def test_organisations_are_proposed_and_unnamed_people_never(run, run_json) -> N
     assert found[0]["reasons"] == ["same name key"]
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_a_common_surname_still_gives_the_right_best_pair(run, run_json, tmp_path: Path) -> None:
     # 300 people share a surname (one block), born in many years, origin unknown
     rng = random.Random(3)
@@ -201,7 +198,6 @@ def test_a_common_surname_still_gives_the_right_best_pair(run, run_json, tmp_pat
     assert run_json("dupes", "--limit", "40") == everything[:40]
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_a_block_too_large_is_split_and_the_pair_still_found(
     run, run_json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -235,7 +231,6 @@ def test_a_block_too_large_is_split_and_the_pair_still_found(
     assert run_json("dupes", "--limit", "3") == found[:3]
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_at_most_50_pairs_on_a_terminal_unless_told(run, database: Path, tmp_path: Path) -> None:
     # 12 people of the same name: 66 pairs
     import_people(
@@ -246,7 +241,8 @@ def test_at_most_50_pairs_on_a_terminal_unless_told(run, database: Path, tmp_pat
     def on_a_terminal(*args: str) -> list[dict]:
         main, terminal = pty.openpty()
         env = {**os.environ, "NO_PAGER": "1", "CASES_PAGER": "cat", "COLUMNS": "100"}
-        command = [sys.executable, "-m", "cases", "--db", str(database), "dupes", "--json"]
+        # the test's database, a file or a team database, from CASES_DB
+        command = [sys.executable, "-m", "cases", "dupes", "--json"]
         with subprocess.Popen([*command, *args], stdout=terminal, env=env) as process:
             os.close(terminal)
             output = b""
@@ -295,7 +291,6 @@ def test_different_names_are_not_warned_of(run, sample) -> None:
     assert result.stderr == ""
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_first_pairs_of_common_names_are_the_first_of_all_pairs(
     run, run_json, tmp_path: Path, seed: int

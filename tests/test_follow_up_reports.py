@@ -157,7 +157,6 @@ def test_every_form_of_a_duration_reads_as_days(run_json, sample) -> None:
         ), text
 
 
-@pytest.mark.sqlite_only("import csv, one of its doors, does not run on a team database yet")
 def test_a_detention_needs_a_start_an_end_or_a_duration_through_every_door(
     run, run_json, sample, fails_cleanly, tmp_path: Path
 ) -> None:

@@ -201,7 +201,6 @@ def test_merging_a_public_person_into_a_private_one_hides_what_moved(run, tmp_pa
         assert secret not in text
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_importing_an_older_export_never_makes_a_record_public(
     run, run_json, tmp_path: Path
 ) -> None:
@@ -219,7 +218,6 @@ def test_importing_an_older_export_never_makes_a_record_public(
     assert "Ayan" not in exported_text(run, tmp_path)
 
 
-@pytest.mark.sqlite_only("the sample loads into a team database that holds no records only")
 def test_init_sample_adds_only_what_is_missing(run, run_json) -> None:
     run("init", "--sample")
     events = len(run_json("list", "events"))

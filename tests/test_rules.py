@@ -83,7 +83,6 @@ def _set_cell(path: Path, column: str, value: str) -> None:
         csv.writer(handle, lineterminator="\r\n").writerows(rows)
 
 
-@pytest.mark.sqlite_only("import csv, one of its doors, does not run on a team database yet")
 @pytest.mark.parametrize("rule", RULES, ids=str)
 def test_every_door_refuses_the_same_value_the_same_way(
     fails_cleanly, recorded: Path, rule: str
@@ -222,7 +221,6 @@ REFUSED_BY_ADD_AND_IMPORT = {
 }
 
 
-@pytest.mark.sqlite_only("import csv, one of its doors, does not run on a team database yet")
 @pytest.mark.parametrize("case", REFUSED_BY_ADD_AND_IMPORT, ids=str)
 def test_import_refuses_what_add_refuses(fails_cleanly, involved: Path, case: str) -> None:
     add, change, words = REFUSED_BY_ADD_AND_IMPORT[case]
@@ -231,7 +229,6 @@ def test_import_refuses_what_add_refuses(fails_cleanly, involved: Path, case: st
     assert words in fails_cleanly("import", "csv", str(involved))
 
 
-@pytest.mark.sqlite_only("import csv, one of its doors, does not run on a team database yet")
 def test_import_refuses_a_claim_attributed_to_two_actors(fails_cleanly, involved: Path) -> None:
     org = _cell(involved / "organisations.csv", 2, "uid")
     _change(involved / "citations.csv", 2, according_to_org_uid=org)
@@ -239,7 +236,6 @@ def test_import_refuses_a_claim_attributed_to_two_actors(fails_cleanly, involved
     assert "citations.csv, line 2: a claim is attributed to one person or organisation" in message
 
 
-@pytest.mark.sqlite_only("import csv, one of its doors, does not run on a team database yet")
 def test_import_refuses_a_uid_that_names_a_record_of_another_kind(
     fails_cleanly, involved: Path
 ) -> None:

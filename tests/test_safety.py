@@ -16,7 +16,12 @@ import pytest
 from cases.catalogue import LOGGED as LOGGED_TABLES
 from cases.db import Store
 from cases.errors import Conflict
-from tests.conftest import assert_undamaged, cases_process, database_bytes, sample_rows
+from tests.conftest import (
+    assert_undamaged,
+    cases_process,
+    sample_rows,
+    stored_bytes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,16 +48,6 @@ def data_dump(path: Path) -> dict[str, list[tuple]]:
         }
     finally:
         conn.close()
-
-
-def stored_bytes(database: Path) -> bytes:
-    """Every byte of the database: its file and journals, or the team database's
-    files on the server."""
-    from tests.postgres import database_file_bytes
-
-    if (url := _server()) is not None:
-        return database_file_bytes(url)
-    return database_bytes(database)
 
 
 def search_hits(run_json, word: str) -> list[str]:

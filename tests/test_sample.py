@@ -36,7 +36,6 @@ def test_every_fact_cites_a_report_with_its_words(run, run_json, sample) -> None
     assert all(s["title"] and s["date"] and s["language"] == "en" for s in sources)
 
 
-@pytest.mark.sqlite_only("the sample loads into a team database that holds no records only")
 def test_loading_twice_changes_nothing(run, run_json, sample) -> None:
     before = run_json("stats")
     run("init", "--sample")

@@ -101,7 +101,6 @@ def test_a_change_says_what_it_did(run, run_json) -> None:
     assert "Deleted" in text and "E1" in text and "delete" in text
 
 
-@pytest.mark.sqlite_only("import csv does not run on a team database yet")
 def test_an_import_is_told_by_its_counts(run, run_json, sample) -> None:
     shown = run_json("show", "C1")
     assert shown["command"] == "init --sample"

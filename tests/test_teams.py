@@ -239,11 +239,11 @@ def test_a_server_that_refuses_is_one_error_line_naming_it(
     assert "not the password" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_commands_not_yet_on_the_server_say_so(run, team_url: str) -> None:
+def test_commands_not_yet_on_the_server_say_so(run, team_url: str, tmp_path: Path) -> None:
     run("--db", team_url, "team", "init")
-    result = run("--db", team_url, "import", "csv", "no-such-folder", ok=False)
+    result = run("--db", team_url, "backup", str(tmp_path / "copy.db"), ok=False)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: import csv does not run on a PostgreSQL database yet")
+    assert result.stderr.startswith("Error: backup does not run on a PostgreSQL database yet")
     assert "show, timeline, list, stats, uncited, add, edit" in result.stderr
     assert "cases copy" in result.stderr
 

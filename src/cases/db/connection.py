@@ -110,7 +110,7 @@ class Store:
 
     # the database engine: SQLite here, PostgreSQL for a team's (db/pg/store.py)
     engine = "sqlite"
-    # whether import csv writes into it (a team database takes a copy instead)
+    # whether import csv writes into it (a team's: through a file, see service.importing)
     imports_in_place = True
 
     def __init__(

@@ -189,44 +189,8 @@ def sample_folder() -> Path:
     raise CasesError("the sample data is not installed (data/people.csv not found)")
 
 
-def _load_sample_through_a_file(url: str) -> dict[str, int]:
-    """The sample cases into an empty team database: loaded into a temporary
-    file as :func:`load_sample` loads them, then copied in as one change."""
-    import tempfile
-
-    from cases.errors import Conflict
-    from cases.service.copying import copy_database
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sample.db"
-        store = Store.open(path, write=True)
-        try:
-            counts = load_sample(store)
-        finally:
-            store.close()
-        try:
-            copy_database(
-                str(path),
-                url,
-                public_only=False,
-                command="init --sample",
-                summary=f"imported {sample_folder()}",
-            )
-        except Conflict as error:
-            if "already holds records" not in str(error):
-                raise
-            raise Conflict(
-                "the sample loads into a team database that holds no records yet"
-            ) from None
-    return counts
-
-
 def load_sample(store: Store) -> dict[str, int]:
     """Add the sample cases shipped in data/ that are missing (by uid); a sample
-    record that exists is never changed, so an edit or a private mark survives.
-    A team database (which import does not write into) takes them whole, when
-    it holds no records yet."""
-    if not store.imports_in_place:
-        return _load_sample_through_a_file(store.named())
+    record that exists is never changed, so an edit or a private mark survives."""
     report = import_folder(store, sample_folder(), command="init --sample", keep_existing=True)
     return {name: report.added.get(name, 0) for name in REPORT_ORDER}

@@ -5,7 +5,8 @@ psycopg.
 The queries are the SQLite ones, written portably where they could be (aliases
 on subqueries, casts). What still differs is taken care of here, in one place:
 ``?`` and ``:name`` parameters become psycopg's, SQLite's ``LIMIT -1`` (no
-limit) goes, ``LIKE`` ignores case as SQLite's does, ``INSERT OR IGNORE`` is
+limit, which keeps a subquery from being flattened into the query around it)
+becomes ``OFFSET 0``, which does the same on PostgreSQL, ``LIKE`` ignores case as SQLite's does, ``INSERT OR IGNORE`` is
 an insert ``ON CONFLICT DO NOTHING``, and the few SQLite functions the queries use
 (``group_concat``, ``printf('%0Nd')``, ``julianday``, a two-argument ``max``
 and ``min`` that give NULL for NULL) are functions of the team database
@@ -70,7 +71,7 @@ def postgres_sql(sql: str) -> str:
             parts.append(part.replace("%", "%%"))
             continue
         part = part.replace("%", "%%")
-        part = _NO_LIMIT.sub("", part)
+        part = _NO_LIMIT.sub("OFFSET 0", part)
         # SQLite's LIKE ignores the case of ASCII letters, as ILIKE does on
         # text ordered by its bytes (COLLATE "C")
         part = _LIKE.sub("ILIKE", part)
@@ -107,6 +108,54 @@ def _key_of_column(column: str) -> str:
     return key_column(next(t for t in ACTOR_TEXTS if t.column == column))
 
 
+# A list of many values given one parameter each, "IN (?, ?, ...)": a lookup of
+# a chunk of rows (see connection.chunks)
+_MANY_MARKS = re.compile(r"(\bNOT\s+)?\bIN \(\?(?:, \?){15,}\)", re.IGNORECASE)
+
+
+def as_arrays(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQL whose long lists of ``?`` marks (``IN (?, ?, ...)``) are one array
+    parameter each (``= ANY(?)``, ``<> ALL(?)`` for ``NOT IN``), and its parameters to match: PostgreSQL
+    plans and binds one array faster than hundreds of parameters, the cost of
+    a lookup a chunk of rows at a time."""
+    values = list(params)
+    parts = _QUOTED.split(sql)
+    taken = 0  # the parameters of the marks before this part
+    out_params: list[Any] = []
+    out_parts = []
+    for part in parts:
+        if part.startswith(("'", '"')):
+            out_parts.append(part)
+            continue
+        position = 0
+        pieces = []
+        for found in _MANY_MARKS.finditer(part):
+            before = part[position : found.start()]
+            count = before.count("?")
+            out_params += values[taken : taken + count]
+            taken += count
+            many = found.group(0).count("?")
+            chunk = values[taken : taken + many]
+            taken += many
+            if any(value is None for value in chunk) or len({type(v) for v in chunk}) > 1:
+                pieces.append(before + found.group(0))  # left as it is
+                out_params += chunk
+            else:
+                pieces.append(before + ("<> ALL(?)" if found.group(1) else "= ANY(?)"))
+                out_params.append(chunk)
+            position = found.end()
+        rest = part[position:]
+        count = rest.count("?")
+        out_params += values[taken : taken + count]
+        taken += count
+        out_parts.append("".join(pieces) + rest)
+    return "".join(out_parts), out_params
+
+
+# PostgreSQL's type number of NUMERIC (pg_type.oid)
+_NUMERIC = 1700
+
+
 def _plain(value: Any) -> Any:
     """A value as SQLite gives it: a whole NUMERIC (a sum) as an int."""
     if isinstance(value, Decimal):
@@ -115,10 +164,17 @@ def _plain(value: Any) -> Any:
 
 
 class ServerCursor:
-    """A psycopg cursor as sqlite3's reads: rows as tuples of plain values."""
+    """A psycopg cursor as sqlite3's reads: rows as tuples of plain values (a
+    NUMERIC one, which psycopg gives as a Decimal, as SQLite's number)."""
 
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
+        # only the NUMERIC columns (sums) need a look at each value
+        self._numeric = [
+            position
+            for position, column in enumerate(cursor.description or ())
+            if column.type_code == _NUMERIC
+        ]
 
     @property
     def description(self) -> Any:
@@ -128,19 +184,32 @@ class ServerCursor:
     def rowcount(self) -> int:
         return int(self._cursor.rowcount)
 
+    def _plain_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self._numeric:
+            return row
+        values = list(row)
+        for position in self._numeric:
+            values[position] = _plain(values[position])
+        return tuple(values)
+
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self._cursor.fetchone()
-        return None if row is None else tuple(_plain(v) for v in row)
+        return None if row is None else self._plain_row(row)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return [tuple(_plain(v) for v in row) for row in self._cursor.fetchall()]
+        rows = self._cursor.fetchall()
+        return rows if not self._numeric else [self._plain_row(row) for row in rows]
 
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
-        return [tuple(_plain(v) for v in row) for row in self._cursor.fetchmany(size)]
+        rows = self._cursor.fetchmany(size)
+        return rows if not self._numeric else [self._plain_row(row) for row in rows]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        if not self._numeric:
+            yield from self._cursor
+            return
         for row in self._cursor:
-            yield tuple(_plain(v) for v in row)
+            yield self._plain_row(row)
 
 
 class ServerConnection:
@@ -173,6 +242,9 @@ class ServerConnection:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
         """Run SQL; its rows come back at once (see :meth:`stream` for many)."""
         import psycopg
+
+        if not isinstance(params, dict) and len(params) > 15 and "IN (?, ?" in sql:
+            sql, params = as_arrays(sql, params)
 
         try:
             cursor = self._conn.execute(postgres_sql(sql), params or None)

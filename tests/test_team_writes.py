@@ -311,14 +311,19 @@ def test_an_import_into_a_team_database_is_the_files_import(
     number, and undo takes the import back whole."""
     import csv
 
+    from tests.conftest import server_dump
     from tests.test_transfer import _hostile_database
 
     _hostile_database(database, run)
     first, second = tmp_path / "first", tmp_path / "second"
     run("export", "csv", "--out", str(first), "--include-private")
     run("--db", team_url, "team", "init")
+    before = server_dump(team_url)
+    dry = run_json("--db", team_url, "import", "csv", str(first), "--dry-run")
+    assert dry["dry_run"] is True and sum(t["added"] for t in dry["tables"]) > 0
+    assert server_dump(team_url) == before  # a dry run writes nothing, not even the log
     report = run_json("--db", team_url, "import", "csv", str(first))
-    assert sum(t["added"] for t in report["tables"]) > 0
+    assert [t["added"] for t in report["tables"]] == [t["added"] for t in dry["tables"]]
     run("--db", team_url, "export", "csv", "--out", str(second), "--include-private")
     for path in first.iterdir():
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name

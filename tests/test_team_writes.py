@@ -410,3 +410,33 @@ def test_a_purge_on_a_team_database_leaves_no_byte_of_the_record_in_its_files(
     assert secret not in run("--db", team_url, "log", "--json").stdout
     run("--db", team_url, "delete", "P2", "--yes", "--purge")  # the owner's purge rewrites
     assert not in_the_database_files(team_url, secret)
+
+
+def test_a_writer_kept_waiting_is_told_who_writes(
+    run, run_json, team_url: str, pg_cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a file: a change waits CASES_BUSY_TIMEOUT seconds for another
+    editor's, then is one Error: line naming who holds the lock, and writes
+    nothing."""
+    import psycopg
+
+    from cases.db.pg.store import _WRITE_LOCK
+
+    run("--db", team_url, "team", "init")
+    database = team_url.rsplit("/", 1)[1]
+    holder = psycopg.connect(host=str(pg_cluster.folder), port=pg_cluster.port, user="postgres",
+                             dbname=database, application_name="cases import csv")  # fmt: skip
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+        monkeypatch.setenv("CASES_BUSY_TIMEOUT", "1")
+        result = run("--db", team_url, "add", "person", "Ayan Waiting", ok=False)
+    finally:
+        holder.close()
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the PostgreSQL server at"), lines
+    assert "is busy: postgres ('cases import csv', writing since" in lines[0], lines[0]
+    assert "nothing was changed" in lines[0]
+    assert run_json("--db", team_url, "list", "people") == []
+    run("--db", team_url, "add", "person", "Ayan Waiting")  # once the lock is free
+    assert [p["ref"] for p in run_json("--db", team_url, "list", "people")] == ["P1"]

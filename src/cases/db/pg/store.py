@@ -36,6 +36,7 @@ from typing import Any
 from cases.db.connection import Store
 from cases.db.pg import BASE, PUBLIC, ServerError, connect, failed, where
 from cases.db.pg.compatible import COMPATIBLE_SCHEMA
+from cases.errors import Conflict
 
 # The pieces of a statement: a quoted string or name (kept whole), or the text
 # between them (where parameters are).
@@ -387,11 +388,47 @@ class ServerStore(Store):
         return int(row[0])
 
     def _begin_write(self, command: str | None) -> None:
+        import psycopg
+
+        from cases.db.files import busy_timeout_seconds
+
         self.conn.execute("BEGIN")
         self.server.writing = True
+        # what another writer kept waiting is told holds the lock
+        self.conn.execute(
+            "SELECT set_config('application_name', ?, true)", [f"cases {command or 'write'}"]
+        )
         # one writer at a time, as on SQLite: a command checks what it reads
-        # (a name taken, the next reference) before it writes
-        self.conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
+        # (a name taken, the next reference) before it writes; it waits for
+        # another as long as on a file, then says who holds the lock
+        waited = busy_timeout_seconds()
+        self.conn.execute(f"SET LOCAL lock_timeout = '{max(1, int(waited * 1000))}ms'")
+        try:
+            self.server.psycopg.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+        except psycopg.errors.LockNotAvailable:
+            self._abandon()
+            raise Conflict(self._busy_message(waited)) from None
+        except psycopg.Error as error:
+            raise failed(self.server.url, error, reading=False) from None
+        self.conn.execute("SET LOCAL lock_timeout = 0")
+
+    def _busy_message(self, waited: float) -> str:
+        """Who holds the team database's write lock, and how long we waited."""
+        holder = "another editor"
+        found = self.conn.execute(
+            "SELECT a.usename, a.application_name, to_char(a.xact_start, 'HH24:MI:SS') "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = ? "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [_WRITE_LOCK],
+        ).fetchone()
+        if found is not None:
+            user, program, since = found
+            holder = f"{user} ('{program or 'a client'}', writing since {since} UTC)"
+        return (
+            f"{where(self.server.url)} is busy: {holder} holds the write lock; waited "
+            f"{waited:.0f} s (set CASES_BUSY_TIMEOUT to wait longer); nothing was changed"
+        )
 
     def _end_write(self) -> None:
         self.server.writing = False

@@ -106,6 +106,9 @@ def _import_through_a_file(
     import tempfile
 
     from cases.db.pg.importing import fill_mirror, write_back
+    from cases.db.pg.store import ServerStore
+
+    assert isinstance(store, ServerStore)
 
     with tempfile.TemporaryDirectory(prefix="cases-import-") as scratch:
         mirror = Store.open(Path(scratch) / "mirror.db", write=True)

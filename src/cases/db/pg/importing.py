@@ -19,9 +19,10 @@ from cases.db import copying as files
 from cases.db.connection import Store
 from cases.db.pg.copying import set_aside_checks
 from cases.db.pg.schema import columns_with_keys, stored_columns, with_keys
+from cases.db.pg.store import ServerStore
 
 
-def fill_mirror(server: Store, mirror: Store) -> dict[str, int]:
+def fill_mirror(server: ServerStore, mirror: Store) -> dict[str, int]:
     """Copy every record of SERVER (read in its open write transaction) into
     MIRROR, a new file, with each table's counter of ids, so an import there
     numbers new records as the server would; return the counters."""
@@ -35,7 +36,7 @@ def fill_mirror(server: Store, mirror: Store) -> dict[str, int]:
         return server.stream(f'SELECT {listed} FROM "{name}" ORDER BY id')
 
     files.write_all(mirror, ((table, rows(table.name)) for table in TABLES), "mirror")
-    server.server.close_streams()  # type: ignore[attr-defined]
+    server.server.close_streams()
     with mirror.transaction():
         for name, seq in counters.items():
             mirror.conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", [name])
@@ -45,14 +46,14 @@ def fill_mirror(server: Store, mirror: Store) -> dict[str, int]:
     return counters
 
 
-def write_back(server: Store, mirror: Store, counters: dict[str, int]) -> None:
+def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> None:
     """Write into SERVER (in its open change) what the latest change of MIRROR
     did: each table's rows it added (ids past COUNTERS) with their ids, and the
     rows it updated. The server's triggers log the updates; the added rows
     are logged as one range a table, as a bulk load on a file is."""
     change = mirror.scalar("SELECT max(id) FROM changes")
     changelog.set_bulk(server, True)
-    connection = server.server.psycopg  # type: ignore[attr-defined]
+    connection = server.server.psycopg
     # into an empty table, its indexes and links are made again once at the end
     # (as a copy does): building an index once costs a fraction of keeping it
     rebuild: list[str] = []
@@ -66,7 +67,7 @@ def write_back(server: Store, mirror: Store, counters: dict[str, int]) -> None:
         added = mirror.conn.execute(
             f'SELECT {listed} FROM "{name}" WHERE id > ? ORDER BY id', [last]
         )
-        count = server.server.copy_in(name, columns_with_keys(table), with_keys(table, added))  # type: ignore[attr-defined]
+        count = server.server.copy_in(name, columns_with_keys(table), with_keys(table, added))
         if count:
             changelog.log_insert_range(
                 server, name, last + 1, int(mirror.scalar(f'SELECT max(id) FROM "{name}"'))

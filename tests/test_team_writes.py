@@ -370,11 +370,12 @@ def test_an_import_the_server_cannot_store_is_refused_whole(
         ["uid", "name", "note"],
         [["u1", "Person One", "fine"], ["u2", "Person Two", "a\x00b"]],
     )
-    result = run("--db", team_url, "import", "csv", str(folder), ok=False)
-    assert result.exit_code == 1
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "NUL" in lines[0], lines
-    assert "PostgreSQL server at 127.0.0.1" in lines[0]
+    for dry_run in ([], ["--dry-run"]):  # a dry run tries the server's writing too
+        result = run("--db", team_url, "import", "csv", str(folder), *dry_run, ok=False)
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and "NUL" in lines[0], lines
+        assert "PostgreSQL server at 127.0.0.1" in lines[0]
     assert run_json("--db", team_url, "list", "people") == []
     assert run_json("--db", team_url, "log") == []
 
@@ -396,8 +397,22 @@ def test_a_purge_on_a_team_database_leaves_no_byte_of_the_record_in_its_files(
     run("--db", team_url, "delete", "P1", "--yes")
     assert in_the_database_files(team_url, secret)
     run("--db", team_url, "undo")
+    # the planner's statistics sample the columns' values (autovacuum analyses)
+    database = team_url.rsplit("/", 1)[1]
+    pg_cluster.superuser("ANALYZE", database=database)
+
+    def in_the_statistics() -> int:
+        return pg_cluster.superuser_rows(
+            "SELECT count(*) FROM pg_stats WHERE schemaname = 'cases' AND "
+            "concat(most_common_vals::text, histogram_bounds::text) ILIKE %s",
+            [f"%{secret}%"],
+            database,
+        )[0][0]
+
+    assert in_the_statistics() > 0
     done = run("--db", team_url, "delete", "P1", "--yes", "--purge")
     assert "purged (no undo)" in done.stdout and done.stderr == ""
+    assert in_the_statistics() == 0
     assert not in_the_database_files(team_url, secret)
     assert [p["ref"] for p in run_json("--db", team_url, "list", "people")] == ["P2"]
 
@@ -440,3 +455,67 @@ def test_a_writer_kept_waiting_is_told_who_writes(
     assert run_json("--db", team_url, "list", "people") == []
     run("--db", team_url, "add", "person", "Ayan Waiting")  # once the lock is free
     assert [p["ref"] for p in run_json("--db", team_url, "list", "people")] == ["P1"]
+
+
+def test_an_import_logs_on_a_team_database_what_it_logs_on_a_file(
+    run, run_json, database: Path, team_url: str, tmp_path: Path
+) -> None:
+    """The sample's records that link within their own table (an organisation
+    part of another, a source relaying another) are linked once every row is
+    in: the change says so on both engines alike."""
+    import getpass
+
+    run("init", "--sample")
+    folder = tmp_path / "sample"
+    run("export", "csv", "--out", str(folder), "--include-private")
+    fresh = tmp_path / "fresh.db"
+    run("--db", team_url, "team", "init")
+    users = (getpass.getuser(), _owner(team_url))
+    for args in (("import", "csv", str(folder)), ("log", "--json"), ("show", "C1")):
+        on_file = run("--db", str(fresh), *args)
+        on_server = run("--db", team_url, *args)
+        assert _same(on_server.stdout, users) == _same(on_file.stdout, users), args
+    assert "Changed" in run("--db", team_url, "show", "C1").stdout
+    undone = run("--db", team_url, "undo").stdout
+    assert _same(undone, users) == _same(run("--db", str(fresh), "undo").stdout, users)
+
+
+@pytest.mark.slow
+def test_a_killed_import_leaves_no_copy_of_the_records(run, team_url: str, tmp_path: Path) -> None:
+    """An import on a server works on a copy of the team's records in a
+    temporary file: killed (kill -9), it leaves no byte of it behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from cases.csv_io import write_csv
+
+    run("--db", team_url, "team", "init")
+    run("--db", team_url, "add", "person", "Aigul Private-Copy", "--private")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(
+        folder / "people.csv",
+        ["uid", "name", "note"],
+        [[f"u{n}", f"Person {n}", f"note {n}"] for n in range(60_000)],
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "cases", "--db", team_url, "import", "csv", str(folder)],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("cases-import-*/mirror.db")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(scratch.glob("cases-import-*/mirror.db")), "the import never made its copy"
+    os.kill(importing.pid, signal.SIGKILL)
+    importing.wait()
+    deadline = time.monotonic() + 10
+    while list(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(scratch.iterdir()) == []

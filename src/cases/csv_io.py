@@ -6,6 +6,7 @@ import csv
 import itertools
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -164,10 +165,11 @@ _SIDECARS = ("-journal", "-wal", "-shm")
 
 
 @contextmanager
-def _removed_if_killed(paths: Sequence[Path]) -> Iterator[None]:
-    """A watchdog removes PATHS (and the files SQLite keeps beside them) once this
-    process ends, however it ends: a ``kill -9`` cannot run this process's own
-    clean-up, and a plain copy of the records must not stay behind it.
+def removed_if_killed(paths: Sequence[Path], folder: Path | None = None) -> Iterator[None]:
+    """A watchdog removes PATHS (and the files SQLite keeps beside them), then
+    FOLDER if it is left empty, once this process ends, however it ends: a
+    ``kill -9`` cannot run this process's own clean-up, and a plain copy of the
+    records must not stay behind it.
 
     The watchdog is a shell waiting for the end of a pipe only this process
     holds (it reads end-of-file when this process exits or is killed); it runs
@@ -176,9 +178,12 @@ def _removed_if_killed(paths: Sequence[Path]) -> Iterator[None]:
     next run in that folder removes what a killed one left).
     """
     names = [str(path) + suffix for path in paths for suffix in ("", *_SIDECARS)]
+    script = 'cat >/dev/null; rm -f -- "$@"'
+    if folder is not None:
+        script += f"; rmdir -- {shlex.quote(str(folder))} 2>/dev/null"
     try:
         watchdog = subprocess.Popen(
-            ["/bin/sh", "-c", 'cat >/dev/null; rm -f -- "$@"', "cases-cleanup", *names],
+            ["/bin/sh", "-c", script, "cases-cleanup", *names],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -218,7 +223,7 @@ def replacing_files(targets: Sequence[Path]) -> Iterator[list[Path]]:
             os.fchmod(descriptor, 0o600)
             os.close(descriptor)
             temporaries.append(Path(name))
-        with _removed_if_killed(temporaries):
+        with removed_if_killed(temporaries):
             yield temporaries
             for temporary, target in zip(temporaries, targets, strict=True):
                 os.replace(temporary, target)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cases.catalogue import TABLE, TABLES, load_order
 from cases.db import bulk, changelog, loading
@@ -15,6 +16,9 @@ from cases.db.connection import Store
 from cases.errors import CasesError, ImportRefused
 from cases.privacy import withheld
 from cases.service.transfer import is_public_export
+
+if TYPE_CHECKING:
+    from cases.db.pg.store import ServerStore
 
 # The order an import report lists tables in (as an export writes them).
 REPORT_ORDER = tuple(table.name for table in TABLES)
@@ -105,26 +109,44 @@ def _import_through_a_file(
     the server as one change (see :mod:`cases.db.pg.importing`)."""
     import tempfile
 
-    from cases.db.pg.importing import fill_mirror, write_back
+    from cases.csv_io import removed_if_killed
     from cases.db.pg.store import ServerStore
 
     assert isinstance(store, ServerStore)
-
     with tempfile.TemporaryDirectory(prefix="cases-import-") as scratch:
-        mirror = Store.open(Path(scratch) / "mirror.db", write=True)
-        try:
-            with store.transaction(command, dry_run=dry_run):
-                counters = fill_mirror(store, mirror)
-                report = import_folder(
-                    mirror, folder, dry_run=dry_run, command=command, keep_existing=keep_existing
-                )
-                if not dry_run:
-                    write_back(store, mirror, counters)
-                store.change_summary = f"imported {folder}"
-        finally:
-            mirror.close()
+        path = Path(scratch) / "mirror.db"
+        # a plain copy of the team's records: removed however this process ends
+        with removed_if_killed([path, path.with_name(f"{path.name}-writer")], Path(scratch)):
+            mirror = Store.open(path, write=True)
+            try:
+                report = _import_through(store, mirror, folder, dry_run, command, keep_existing)
+            finally:
+                mirror.close()
     if not dry_run:
         store.analyze(name for name in REPORT_ORDER if report.added.get(name))
+    return report
+
+
+def _import_through(
+    store: ServerStore,
+    mirror: Store,
+    folder: Path,
+    dry_run: bool,
+    command: str,
+    keep_existing: bool,
+) -> ImportReport:
+    """An import into STORE through MIRROR, a new file."""
+    from cases.db.pg.importing import fill_mirror, write_back
+
+    with store.transaction(command, dry_run=dry_run):
+        counters = fill_mirror(store, mirror)
+        # into the copy for real, even for a dry run: the server's own writing
+        # is what is tried and rolled back (what it refuses, a NUL character,
+        # a dry run refuses too)
+        report = import_folder(mirror, folder, command=command, keep_existing=keep_existing)
+        report.dry_run = dry_run
+        write_back(store, mirror, counters)
+        store.change_summary = f"imported {folder}"
     return report
 
 

@@ -11,6 +11,7 @@ between them, and the import is one change of the server's log, as on a file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cases.catalogue import TABLE, TABLES, load_order
@@ -67,11 +68,30 @@ def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> 
         added = mirror.conn.execute(
             f'SELECT {listed} FROM "{name}" WHERE id > ? ORDER BY id', [last]
         )
-        count = server.server.copy_in(name, columns_with_keys(table), with_keys(table, added))
+        # a new row linking to a row of its own table (an appeal) was linked after
+        # every row was in, and the log says so: here too, so the logs agree
+        relinked = {
+            int(row_id)
+            for (row_id,) in mirror.conn.execute(
+                "SELECT DISTINCT row_id FROM change_rows "
+                "WHERE change_id = ? AND tbl = ? AND op = 'update' AND row_id > ?",
+                [change, name, last],
+            )
+        }
+        own = [
+            stored_columns(table).index(c) for c, target in table.links.items() if target == name
+        ]
+        links: list[tuple[Any, ...]] = []
+        count = server.server.copy_in(
+            name, columns_with_keys(table), with_keys(table, _unlinked(added, own, relinked, links))
+        )
         if count:
             changelog.log_insert_range(
                 server, name, last + 1, int(mirror.scalar(f'SELECT max(id) FROM "{name}"'))
             )
+        if links:
+            setting = ", ".join(f'"{stored_columns(table)[p]}" = ?' for p in own)
+            server.conn.executemany(f'UPDATE "{name}" SET {setting} WHERE id = ?', links)
         updated = mirror.conn.execute(
             f"""SELECT {listed} FROM "{name}" WHERE id IN (
                     SELECT row_id FROM change_rows
@@ -88,3 +108,15 @@ def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> 
     for statement in rebuild:
         connection.execute(statement)
     changelog.set_bulk(server, False)
+
+
+def _unlinked(
+    rows: Iterable[Sequence[Any]], own: list[int], relinked: set[int], links: list[tuple[Any, ...]]
+) -> Iterator[Sequence[Any]]:
+    """ROWS with their links to their own table (at positions OWN) left empty in
+    those RELINKED, whose links (then id) are put in LINKS, to set after."""
+    for row in rows:
+        if own and row[0] in relinked:
+            links.append((*(row[p] for p in own), row[0]))
+            row = tuple(None if p in own else value for p, value in enumerate(row))
+        yield row

@@ -465,7 +465,14 @@ class ServerStore(Store):
         }
         for table in tables:
             if table in owned:
-                self.conn.execute(f'VACUUM FULL "{table}"')
+                # ANALYZE too: the planner's statistics keep sample values of
+                # the columns (and of the search indexes' words)
+                self.conn.execute(f'VACUUM (FULL, ANALYZE) "{table}"')
+        if owned:
+            # and the statistics' own table, whose old rows still hold them;
+            # the database's owner may rewrite it (not another owner)
+            with suppress(ServerError):
+                self.conn.execute("VACUUM FULL pg_catalog.pg_statistic")
         if set(tables) <= owned:
             return None
         owner = self.scalar(

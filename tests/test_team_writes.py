@@ -422,9 +422,17 @@ def test_a_purge_on_a_team_database_leaves_no_byte_of_the_record_in_its_files(
     assert "purged (no undo)" in done.stdout
     warning = done.stderr.strip()
     assert warning.startswith("warning: P3 is purged") and _owner(team_url) in warning, warning
-    assert secret not in run("--db", team_url, "log", "--json").stdout
-    run("--db", team_url, "delete", "P2", "--yes", "--purge")  # the owner's purge rewrites
+    assert "the next cases command they run does it" in warning
+    assert secret not in run("--db", editor_url, "log", "--json").stdout
+    assert in_the_database_files(team_url, secret)  # the old row versions, until rewritten
+    checked = run("--db", editor_url, "check", ok=False)
+    assert (
+        checked.exit_code == 1 and "wait in the server's files" in checked.stdout + checked.stderr
+    )
+    # the owner's next command, whatever it is, rewrites the tables
+    assert [p["ref"] for p in run_json("--db", team_url, "list", "people")] == ["P2"]
     assert not in_the_database_files(team_url, secret)
+    run("--db", editor_url, "check")
 
 
 def test_a_writer_kept_waiting_is_told_who_writes(

@@ -137,6 +137,11 @@ class Store:
         """After a bulk write into these tables, renew what the planner knows of
         them (SQLite plans without such statistics)."""
 
+    def rewrite_problems(self) -> list[str]:
+        """A purge's rewrite still waiting (a team database's; a file's wiping
+        is :mod:`cases.db.erasure`'s)."""
+        return []
+
     def finish_purge(self, ref: str) -> str | None:
         """Once a purge of REF is committed, make what it deleted unreadable from
         the database's files; a warning for the user when that cannot be

@@ -120,6 +120,7 @@ def damage(store: Store) -> list[str]:
             f"{holder} is reading an older copy of the database; it is wiped as soon as "
             "it stops (any cases command then finishes it)"
         )
+    problems.extend(store.rewrite_problems())
     problems.extend(checks.stale_name_keys(store, name_key))
     problems.extend(checks.schema_problems(store))
     return problems

@@ -25,6 +25,7 @@ driver does, so that one error path serves both.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -152,6 +153,9 @@ def as_arrays(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
         out_parts.append("".join(pieces) + rest)
     return "".join(out_parts), out_params
 
+
+# The key in meta of the tables a purge left waiting for their owner's rewrite.
+_REWRITE_PENDING = "rewrite_pending"
 
 # PostgreSQL's type number of NUMERIC (pg_type.oid)
 _NUMERIC = 1700
@@ -356,15 +360,17 @@ class ServerStore(Store):
 
         # JSON as SQLite gives it: its text
         pg.adapters.register_loader("json", TextLoader)
+        server = ServerConnection(url, pg)
+        store = cls(server, None, False, writable=write)  # type: ignore[arg-type]
+        store.server = server
+        # what another's purge left for the tables' owner to rewrite
+        store.finish_waiting_rewrite()
         if not write:
             # one snapshot for the whole command (and the transaction the
             # cursors that stream its rows live in); never committed, so what
             # a read makes (the temporary tables of an export's privacy filter)
             # goes with it
             pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        server = ServerConnection(url, pg)
-        store = cls(server, None, False, writable=write)  # type: ignore[arg-type]
-        store.server = server
         return store
 
     def close(self) -> None:
@@ -451,39 +457,76 @@ class ServerStore(Store):
     def finish_purge(self, ref: str) -> str | None:
         """Rewrite the tables a committed purge erased rows of, and the change
         log, with VACUUM FULL: PostgreSQL keeps a deleted row's old version in
-        its table's file until its space is reused; a rewritten table's old file
-        is deleted. Only the tables' owner may; anyone else is told who can."""
-        tables = sorted(self.purged_tables | {"change_rows", "fates", "changes"})
+        its table's file until its space is reused. Only the tables' owner
+        may: after anyone else's purge the tables are noted as waiting, the
+        next command their owner runs rewrites them, and the user is told."""
+        tables = self.purged_tables | {"change_rows", "fates", "changes"}
         self.purged_tables = set()
-        owned = {
-            str(name)
-            for (name,) in self.conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = ? "
-                "AND pg_has_role(tableowner, 'USAGE')",
-                [BASE],
-            )
-        }
-        for table in tables:
-            if table in owned:
-                # ANALYZE too: the planner's statistics keep sample values of
-                # the columns (and of the search indexes' words)
-                self.conn.execute(f'VACUUM (FULL, ANALYZE) "{table}"')
-        if owned:
-            # and the statistics' own table, whose old rows still hold them;
-            # the database's owner may rewrite it (not another owner)
-            with suppress(ServerError):
-                self.conn.execute("VACUUM FULL pg_catalog.pg_statistic")
-        if set(tables) <= owned:
+        if self._owns_the_tables():
+            self._rewrite(tables)
             return None
-        owner = self.scalar(
-            "SELECT tableowner FROM pg_tables WHERE schemaname = ? AND tablename = 'people'",
-            [BASE],
+        waiting = self._waiting_rewrite() | tables
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [_REWRITE_PENDING, json.dumps(sorted(waiting))],
         )
         return (
             f"warning: {ref} is purged from the records and the change log, but the server "
             "keeps the old row versions in its files until its tables are rewritten, which "
-            f"only their owner ({owner}) may do: ask them to run VACUUM FULL (psql)"
+            f"only their owner ({self.tables_owner()}) may do: the next cases command they "
+            "run does it (cases check tells whether it is done)"
         )
+
+    def tables_owner(self) -> str:
+        """The login that owns the records' tables (who made the team database)."""
+        return str(
+            self.scalar(
+                "SELECT tableowner FROM pg_tables WHERE schemaname = ? AND tablename = 'people'",
+                [BASE],
+            )
+        )
+
+    def _owns_the_tables(self) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables "
+                "WHERE schemaname = ? AND tablename = 'people'",
+                [BASE],
+            )
+        )
+
+    def _waiting_rewrite(self) -> set[str]:
+        """The tables an earlier purge by someone else left waiting for a rewrite."""
+        noted = self.scalar("SELECT value FROM meta WHERE key = ?", [_REWRITE_PENDING])
+        return set(json.loads(noted)) if noted else set()
+
+    def _rewrite(self, tables: set[str]) -> None:
+        """VACUUM (FULL, ANALYZE) TABLES (outside a transaction), then the
+        planner's statistics, whose sample values of a column and of the search
+        indexes' words kept what was purged; the database's owner may rewrite
+        them (another owner of the tables may not: PostgreSQL warns, and goes on)."""
+        for table in sorted(tables | self._waiting_rewrite()):
+            self.conn.execute(f'VACUUM (FULL, ANALYZE) "{table}"')
+        with suppress(ServerError):
+            self.conn.execute("VACUUM FULL pg_catalog.pg_statistic")
+        self.conn.execute("DELETE FROM meta WHERE key = ?", [_REWRITE_PENDING])
+
+    def finish_waiting_rewrite(self) -> None:
+        """Rewrite what another's purge left waiting, if this login may
+        (called as a command opens the database, before its transaction)."""
+        if self._waiting_rewrite() and self._owns_the_tables():
+            self._rewrite(set())
+
+    def rewrite_problems(self) -> list[str]:
+        """What ``check`` says of tables a purge left waiting for a rewrite."""
+        if not self._waiting_rewrite():
+            return []
+        return [
+            "purge: the old row versions of purged records wait in the server's files for "
+            f"a rewrite that only the tables' owner ({self.tables_owner()}) may do: the "
+            "next cases command they run does it"
+        ]
 
     def user(self) -> str:
         """The login this command connected as (the server writes it in the log)."""

@@ -61,7 +61,8 @@ def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> 
     connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for name in load_order():
         table = TABLE[name]
-        listed = ", ".join(f'"{column}"' for column in stored_columns(table))
+        stored = stored_columns(table)
+        listed = ", ".join(f'"{column}"' for column in stored)
         last = counters.get(name, 0)
         if not bulk.holds_rows(server, name):
             rebuild += set_aside_checks(connection, table)
@@ -78,9 +79,7 @@ def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> 
                 [change, name, last],
             )
         }
-        own = [
-            stored_columns(table).index(c) for c, target in table.links.items() if target == name
-        ]
+        own = [stored.index(c) for c, target in table.links.items() if target == name]
         links: list[tuple[Any, ...]] = []
         count = server.server.copy_in(
             name, columns_with_keys(table), with_keys(table, _unlinked(added, own, relinked, links))
@@ -90,7 +89,7 @@ def write_back(server: ServerStore, mirror: Store, counters: dict[str, int]) -> 
                 server, name, last + 1, int(mirror.scalar(f'SELECT max(id) FROM "{name}"'))
             )
         if links:
-            setting = ", ".join(f'"{stored_columns(table)[p]}" = ?' for p in own)
+            setting = ", ".join(f'"{stored[p]}" = ?' for p in own)
             server.conn.executemany(f'UPDATE "{name}" SET {setting} WHERE id = ?', links)
         updated = mirror.conn.execute(
             f"""SELECT {listed} FROM "{name}" WHERE id IN (

@@ -480,21 +480,19 @@ class ServerStore(Store):
 
     def tables_owner(self) -> str:
         """The login that owns the records' tables (who made the team database)."""
-        return str(
-            self.scalar(
-                "SELECT tableowner FROM pg_tables WHERE schemaname = ? AND tablename = 'people'",
-                [BASE],
-            )
-        )
+        return self._tables_owner()[0]
 
     def _owns_the_tables(self) -> bool:
-        return bool(
-            self.scalar(
-                "SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables "
-                "WHERE schemaname = ? AND tablename = 'people'",
-                [BASE],
-            )
-        )
+        return self._tables_owner()[1]
+
+    def _tables_owner(self) -> tuple[str, bool]:
+        """The tables' owner, and whether this login may act as them."""
+        row = self.conn.execute(
+            "SELECT tableowner, pg_has_role(tableowner, 'USAGE') FROM pg_tables "
+            "WHERE schemaname = ? AND tablename = 'people'",
+            [BASE],
+        ).fetchone()
+        return (str(row[0]), bool(row[1])) if row is not None else ("", False)
 
     def _waiting_rewrite(self) -> set[str]:
         """The tables an earlier purge by someone else left waiting for a rewrite."""
